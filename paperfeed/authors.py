@@ -1,0 +1,102 @@
+"""Parse arXiv's free-text author lists (Kaggle, OAI arXivRaw, RSS) into ordered authors (pure).
+
+arXiv writes `A. One (MIT), B. Two and C. Three (1 and 2) ((1) Place, (2) Other)`:
+names are separated by commas and "and"; a parenthesis after a name is its affiliation;
+numbered affiliations are resolved against a trailing `((1) …, (2) …)` block.
+"""
+
+from __future__ import annotations
+
+import re
+
+from paperfeed.models import Author
+from paperfeed.text import clean_name, collapse_space
+
+_SEPARATOR = re.compile(r"\s*[,;]\s*|\s+and\s+|\s*&\s*", re.IGNORECASE)
+_PLACEHOLDER = re.compile(r"\x00(\d+)\x00")
+_ET_AL = re.compile(r"et\.?\s+al\.?|others", re.IGNORECASE)
+_NUMBERS = re.compile(r"^\s*\d+(?:\s*(?:,|and|&)\s*\d+)*\s*$")
+_NUMBERED = re.compile(r"\((\d+)\)\s*([^()]*(?:\([^()]*\)[^()]*)*?)(?=,?\s*\(\d+\)|$)")
+
+
+def _top_level_split(text: str) -> list[tuple[str, list[str]]]:
+    """Split on top-level commas and 'and'; each name keeps the parenthesised groups after it."""
+    groups: list[str] = []
+    masked: list[str] = []
+    current: list[str] = []
+    depth = 0
+    for ch in text:
+        if ch == "(":
+            if depth:
+                current.append(ch)
+            depth += 1
+        elif ch == ")" and depth:
+            depth -= 1
+            if depth:
+                current.append(ch)
+            else:
+                masked.append(f"\x00{len(groups)}\x00")
+                groups.append("".join(current))
+                current = []
+        elif depth:
+            current.append(ch)
+        else:
+            masked.append(ch)
+    if depth and current:
+        masked.append(f"\x00{len(groups)}\x00")
+        groups.append("".join(current))
+    out: list[tuple[str, list[str]]] = []
+    for piece in _SEPARATOR.split("".join(masked)):
+        refs = [groups[int(i)] for i in _PLACEHOLDER.findall(piece)]
+        name = _PLACEHOLDER.sub(" ", piece).strip()
+        if name and not _ET_AL.fullmatch(name):
+            out.append((name, refs))
+        elif refs and out:
+            out[-1][1].extend(refs)
+    return out
+
+
+def _numbered_block(group: str) -> dict[str, str] | None:
+    """`(1) CREST, Japan, (2) Kurchatov` -> {'1': 'CREST, Japan', '2': 'Kurchatov'}."""
+    if not re.match(r"\s*\(\d+\)", group):
+        return None
+    found = {num: collapse_space(aff).rstrip(",; ") for num, aff in _NUMBERED.findall(group)}
+    return found or None
+
+
+def parse_authors(text: str) -> tuple[Author, ...]:
+    """Ordered authors with affiliations from an arXiv author string."""
+    text = collapse_space(text)
+    if not text:
+        return ()
+    entries = _top_level_split(text)
+    numbered: dict[str, str] = {}
+    # A trailing block "((1) A, (2) B)" holds numbered affiliations, attached to the last name.
+    if entries and entries[-1][1]:
+        block = _numbered_block(entries[-1][1][-1])
+        if block:
+            numbered = block
+            entries[-1][1].pop()
+    authors: list[Author] = []
+    for raw_name, groups in entries:
+        name = clean_name(raw_name)
+        if not name:
+            continue
+        affiliations: list[str] = []
+        for group in groups:
+            if numbered and _NUMBERS.match(group):
+                for num in re.findall(r"\d+", group):
+                    if num in numbered:
+                        affiliations.append(clean_name(numbered[num]))
+            elif group.strip():
+                affiliations.append(clean_name(group))
+        authors.append(Author(name=name, affiliations=tuple(affiliations)))
+    return tuple(authors)
+
+
+def author_from_parts(name: str, affiliations: list[str] | tuple[str, ...] = ()) -> Author:
+    """An author from a source that already separates names (Atom, HF, generic JSON)."""
+    return Author(
+        name=clean_name(name),
+        affiliations=tuple(a for a in (clean_name(x) for x in affiliations) if a),
+    )

@@ -1,0 +1,27 @@
+"""One exception hierarchy; the web and CLI layers map each kind to a status or an exit code."""
+
+from __future__ import annotations
+
+
+class PaperfeedError(Exception):
+    """Base of every error paperfeed raises on purpose; the message is meant for a person."""
+
+
+class Invalid(PaperfeedError):
+    """Input that cannot be accepted: a malformed arXiv id, a bad date, a record without a title."""
+
+
+class NotFound(PaperfeedError):
+    """Something asked for by key does not exist."""
+
+
+class Upstream(PaperfeedError):
+    """A remote source (arXiv API, OAI-PMH, RSS) failed or answered with an error."""
+
+
+class StoreUnavailable(PaperfeedError):
+    """The database cannot be opened or reached."""
+
+
+class SourceUnreadable(PaperfeedError):
+    """An input file cannot be opened or decoded at all (as opposed to one bad record in it)."""

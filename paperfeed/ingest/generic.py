@@ -1,0 +1,80 @@
+"""The generic JSON Lines form `{id, title, abstract, authors, categories, date}`.
+
+Used by the quant-ph harvest and by evaluation corpora (whose ids, like `CACM-0001`, need not be
+arXiv ids). `authors` is a list of names (or of `{name, affiliations}`) or an arXiv author string;
+`categories` a list or a space-separated string; `date` the publication date.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from paperfeed.arxiv_id import normalize_record_id
+from paperfeed.authors import author_from_parts, parse_authors
+from paperfeed.errors import Invalid
+from paperfeed.ingest.lines import iter_json_lines, open_text
+from paperfeed.ingest.records import Item, Record, parse_datetime, require_title
+from paperfeed.models import Author, Paper
+from paperfeed.text import clean_abstract
+
+
+def _authors(raw: object) -> tuple[Author, ...] | None:
+    if raw is None:
+        return None
+    if isinstance(raw, str):
+        return parse_authors(raw)
+    if not isinstance(raw, list):
+        raise Invalid("authors must be a list or a string")
+    out = []
+    for item in raw:
+        if isinstance(item, str):
+            if item.strip():
+                out.append(author_from_parts(item))
+        elif isinstance(item, dict) and isinstance(item.get("name"), str):
+            affs = item.get("affiliations") or []
+            if not isinstance(affs, list) or not all(isinstance(a, str) for a in affs):
+                raise Invalid("author affiliations must be a list of strings")
+            out.append(author_from_parts(item["name"], affs))
+        else:
+            raise Invalid(f"malformed author {item!r}")
+    return tuple(a for a in out if a.name)
+
+
+def _categories(raw: object) -> tuple[str, ...] | None:
+    if raw is None:
+        return None
+    if isinstance(raw, str):
+        return tuple(raw.split())
+    if isinstance(raw, list) and all(isinstance(c, str) for c in raw):
+        return tuple(c.strip() for c in raw if c.strip())
+    raise Invalid("categories must be a list of strings or a string")
+
+
+def parse_generic_record(data: dict[str, Any], position: str) -> Record:
+    raw_id = data.get("id")
+    if not isinstance(raw_id, str) or not raw_id.strip():
+        raise Invalid("missing id")
+    paper_id, version = normalize_record_id(raw_id)
+    abstract = data.get("abstract")
+    if abstract is not None and not isinstance(abstract, str):
+        raise Invalid("abstract must be a string")
+    raw_date = data.get("date")
+    if raw_date is not None and not isinstance(raw_date, str):
+        raise Invalid("date must be a string")
+    paper = Paper(
+        arxiv_id=paper_id,
+        title=require_title(data.get("title")),
+        abstract=clean_abstract(abstract) if abstract is not None else None,
+        version=version,
+        authors=_authors(data.get("authors")),
+        categories=_categories(data.get("categories")),
+        published=parse_datetime(raw_date) if raw_date else None,
+    )
+    return Record(position=position, paper=paper)
+
+
+def read_generic(path: Path) -> Iterator[Item]:
+    with open_text(path) as fh:
+        yield from iter_json_lines(fh, parse_generic_record, path.name)

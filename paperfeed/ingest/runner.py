@@ -1,0 +1,61 @@
+"""Drive any source into the store: batch, write each batch in one transaction, count."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from paperfeed.ingest.records import Item
+from paperfeed.models import Batch, IngestSummary, RecordError
+from paperfeed.store import Store
+
+MAX_KEPT_ERRORS = 1000
+
+
+def run_import(
+    store: Store,
+    items: Iterable[Item],
+    source: str,
+    *,
+    batch_size: int = 1000,
+    on_error: Callable[[RecordError], None] | None = None,
+    on_batch: Callable[[IngestSummary, int], None] | None = None,
+) -> IngestSummary:
+    """Import every good item, skip and report bad ones. A failure while writing a batch leaves
+    that batch unwritten and earlier batches in place, so a re-run picks up where it stopped."""
+    summary = IngestSummary(source=source)
+    batch = Batch()
+    pending = 0
+
+    def flush() -> None:
+        nonlocal batch, pending
+        if pending:
+            result = store.write(batch)
+            summary.counts.add(result.counts)
+            summary.daily_entries += result.new_daily_entries
+            summary.announcements += result.new_announcements
+            if on_batch is not None:
+                on_batch(summary, pending)
+        batch = Batch()
+        pending = 0
+
+    for item in items:
+        if isinstance(item, RecordError):
+            summary.skipped += 1
+            if len(summary.errors) < MAX_KEPT_ERRORS:
+                summary.errors.append(item)
+            if on_error is not None:
+                on_error(item)
+            continue
+        if item.paper is not None:
+            batch.papers.append(item.paper)
+        if item.daily_entry is not None:
+            batch.daily_entries.append(item.daily_entry)
+        if item.announcement is not None:
+            batch.announcements.append(item.announcement)
+        if item.deletion is not None:
+            batch.deletions.append(item.deletion)
+        pending += 1
+        if pending >= batch_size:
+            flush()
+    flush()
+    return summary

@@ -1,0 +1,184 @@
+"""Plain dataclasses passed between the layers: sources produce them, the store keeps them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from paperfeed.arxiv_id import is_arxiv_id
+
+
+@dataclass(frozen=True, slots=True)
+class Author:
+    name: str
+    affiliations: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Version:
+    """One submitted version of a paper; `submitted` is naive UTC, None when the source omits it."""
+
+    number: int
+    submitted: datetime | None = None
+    size: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Paper:
+    """A paper as one source describes it.
+
+    `None` means "this source does not say", never "clear this field": the store merges
+    records from several sources without losing what one of them knew.
+    Datetimes are naive UTC.
+    """
+
+    arxiv_id: str
+    title: str
+    abstract: str | None = None
+    version: int | None = None
+    authors: tuple[Author, ...] | None = None
+    categories: tuple[str, ...] | None = None
+    published: datetime | None = None
+    updated: datetime | None = None
+    versions: tuple[Version, ...] = ()
+    comments: str | None = None
+    journal_ref: str | None = None
+    doi: str | None = None
+    report_no: str | None = None
+    license: str | None = None
+    submitter: str | None = None
+    code_url: str | None = None
+    project_url: str | None = None
+    imported_upvotes: int | None = None
+
+    @property
+    def is_arxiv(self) -> bool:
+        return is_arxiv_id(self.arxiv_id)
+
+    @property
+    def primary_category(self) -> str | None:
+        return self.categories[0] if self.categories else None
+
+    @property
+    def abs_url(self) -> str | None:
+        return f"https://arxiv.org/abs/{self.arxiv_id}" if self.is_arxiv else None
+
+    @property
+    def pdf_url(self) -> str | None:
+        return f"https://arxiv.org/pdf/{self.arxiv_id}" if self.is_arxiv else None
+
+
+@dataclass(frozen=True, slots=True)
+class DailyEntry:
+    """A paper featured on a given day, with who submitted it and when."""
+
+    arxiv_id: str
+    day: date
+    submitted_by: str | None = None
+    submitted_by_name: str | None = None
+    submitted_at: datetime | None = None
+    source: str = "import"
+
+
+@dataclass(frozen=True, slots=True)
+class Announcement:
+    """A paper in arXiv's daily announcement of a category: `kind` is new, cross or replace."""
+
+    arxiv_id: str
+    day: date
+    category: str
+    kind: str
+
+
+@dataclass(frozen=True, slots=True)
+class Deletion:
+    """A record the source reports as deleted (OAI-PMH `status="deleted"`)."""
+
+    arxiv_id: str
+    when: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RecordError:
+    """A record that could not be used, with where it was in its source."""
+
+    position: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.position}: {self.message}"
+
+
+@dataclass(slots=True)
+class Batch:
+    """What one transaction writes: papers plus the facts that hang off them."""
+
+    papers: list[Paper] = field(default_factory=list)
+    daily_entries: list[DailyEntry] = field(default_factory=list)
+    announcements: list[Announcement] = field(default_factory=list)
+    deletions: list[Deletion] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.papers) + len(self.deletions) + len(self.daily_entries) + len(
+            self.announcements
+        )
+
+
+@dataclass(slots=True)
+class BatchCounts:
+    """How a write changed the store; counts are per paper (or per deletion)."""
+
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def add(self, other: BatchCounts) -> None:
+        self.new += other.new
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+
+
+@dataclass(frozen=True, slots=True)
+class WriteResult:
+    counts: BatchCounts
+    new_daily_entries: int = 0
+    new_announcements: int = 0
+
+
+@dataclass(slots=True)
+class IngestSummary:
+    """The outcome of one import, as the CLI prints it."""
+
+    source: str
+    counts: BatchCounts = field(default_factory=BatchCounts)
+    skipped: int = 0
+    # The first errors, kept for the report; `skipped` counts them all.
+    errors: list[RecordError] = field(default_factory=list)
+    daily_entries: int = 0
+    announcements: int = 0
+
+    def line(self) -> str:
+        c = self.counts
+        extra = ""
+        if self.daily_entries:
+            extra += f", {self.daily_entries} daily entries"
+        if self.announcements:
+            extra += f", {self.announcements} announcements"
+        return (
+            f"{self.source}: {c.new} new, {c.updated} updated, {c.unchanged} unchanged, "
+            f"{self.skipped} skipped{extra}"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Stats:
+    papers: int
+    versions: int
+    daily_entries: int
+    votes: int
+    announcements: int
+    deleted: int
+    first_published: datetime | None
+    last_published: datetime | None
+    first_daily: date | None
+    last_daily: date | None

@@ -1,0 +1,130 @@
+"""Typed settings, declared as data: CLI flag > environment > config file > default.
+
+Every setting has an environment variable `PAPERFEED_<NAME>` and may appear in a TOML config
+file (`--config FILE`, `PAPERFEED_CONFIG`, or `paperfeed.toml` in the data directory).
+`docs/configuration.md` documents each one; a test fails when one is missing there.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+from paperfeed.errors import Invalid
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+    kind: type = str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("data_dir", None, "Directory for the database, indexes and caches "
+            "(default: the platform's user data directory).", Path),
+    Setting("database_url", None, "SQLAlchemy-style database URL: `sqlite:///path.db` or "
+            "`postgresql://user@host/db` (default: paperfeed.db in the data directory)."),
+    Setting("arxiv_api_url", "https://export.arxiv.org/api/query", "arXiv API endpoint (Atom)."),
+    Setting("oai_url", "https://oaipmh.arxiv.org/oai", "arXiv OAI-PMH endpoint."),
+    Setting("rss_url", "https://rss.arxiv.org/rss/", "arXiv announcement RSS base URL; "
+            "categories are appended, joined with '+'."),
+    Setting("http_delay", 3.0, "Seconds between requests to one arXiv service "
+            "(arXiv asks for at least 3).", float),
+    Setting("http_timeout", 30.0, "Seconds before a request to arXiv times out.", float),
+    Setting("http_retries", 4, "Attempts after the first on timeouts, 5xx and truncated "
+            "responses, with exponential backoff.", int),
+    Setting("batch_size", 1000, "Records written per transaction during imports.", int),
+)
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    data_dir: Path
+    database_url: str
+    arxiv_api_url: str
+    oai_url: str
+    rss_url: str
+    http_delay: float
+    http_timeout: float
+    http_retries: int
+    batch_size: int
+
+
+def env_name(name: str) -> str:
+    return f"PAPERFEED_{name.upper()}"
+
+
+def _coerce(setting: Setting, value: Any, origin: str) -> Any:
+    if value is None:
+        return None
+    try:
+        if setting.kind is Path:
+            return Path(os.path.expanduser(str(value)))
+        if setting.kind is float:
+            return float(value)
+        if setting.kind is int:
+            return int(value)
+        return str(value)
+    except (TypeError, ValueError):
+        raise Invalid(
+            f"{origin}: {setting.name} must be a {setting.kind.__name__}, got {value!r}"
+        ) from None
+
+
+def _read_config(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except OSError as exc:
+        raise Invalid(f"cannot read config file {path}: {exc.strerror}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise Invalid(f"config file {path} is not valid TOML: {exc}") from None
+    unknown = sorted(set(data) - set(_BY_NAME))
+    if unknown:
+        raise Invalid(f"config file {path}: unknown setting(s) {', '.join(unknown)}")
+    return data
+
+
+def load_settings(
+    overrides: Mapping[str, Any] | None = None,
+    env: Mapping[str, str] | None = None,
+    config_file: Path | None = None,
+) -> Settings:
+    """Resolve every setting; `overrides` are CLI flags (None means "not given")."""
+    env = os.environ if env is None else env
+    overrides = {k: v for k, v in (overrides or {}).items() if v is not None}
+    values: dict[str, Any] = {}
+    for s in SETTINGS:
+        if s.name in overrides:
+            values[s.name] = _coerce(s, overrides[s.name], f"--{s.name.replace('_', '-')}")
+        elif env_name(s.name) in env and env[env_name(s.name)] != "":
+            values[s.name] = _coerce(s, env[env_name(s.name)], env_name(s.name))
+    data_dir: Path = values.get("data_dir") or Path(platformdirs.user_data_dir("paperfeed"))
+    if config_file is None and env.get("PAPERFEED_CONFIG"):
+        config_file = Path(env["PAPERFEED_CONFIG"])
+    if config_file is None and (data_dir / "paperfeed.toml").is_file():
+        config_file = data_dir / "paperfeed.toml"
+    file_values = _read_config(config_file) if config_file else {}
+    for s in SETTINGS:
+        if s.name not in values:
+            if s.name in file_values:
+                values[s.name] = _coerce(s, file_values[s.name], str(config_file))
+            else:
+                values[s.name] = s.default
+    values["data_dir"] = Path(values["data_dir"] or data_dir)
+    if not values["database_url"]:
+        values["database_url"] = f"sqlite:///{values['data_dir'] / 'paperfeed.db'}"
+    if values["http_delay"] < 0 or values["http_timeout"] <= 0 or values["http_retries"] < 0:
+        raise Invalid("http_delay, http_retries must be >= 0 and http_timeout > 0")
+    if values["batch_size"] < 1:
+        raise Invalid("batch_size must be at least 1")
+    return Settings(**values)

@@ -1,0 +1,193 @@
+"""How a record from one source changes what the store knows about a paper (pure).
+
+Rules, in order:
+- an older version never overwrites a newer one (only its version dates are added);
+- a newer or the same version overwrites every field the source provides;
+- a record without version information (HF, quant-ph, generic JSON) only fills empty fields;
+- fields only one kind of source knows (imported upvotes, code and project links) are
+  taken whenever a source provides them.
+`None` in a record always means "not said", never "clear".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from paperfeed.models import Author, Paper, Version
+
+# Columns filled from a Paper; the rest (first_seen, changed_at) are bookkeeping.
+CONTENT_COLUMNS = (
+    "version",
+    "title",
+    "abstract",
+    "authors",
+    "categories",
+    "primary_category",
+    "published",
+    "updated",
+    "comments",
+    "journal_ref",
+    "doi",
+    "report_no",
+    "license",
+    "submitter",
+    "code_url",
+    "project_url",
+    "imported_upvotes",
+    "deleted",
+)
+_SOURCE_OWNED = ("imported_upvotes", "code_url", "project_url")
+_EMPTY: dict[str, Any] = {
+    "version": None,
+    "abstract": "",
+    "authors": [],
+    "categories": "",
+    "primary_category": None,
+    "published": None,
+    "updated": None,
+    "comments": None,
+    "journal_ref": None,
+    "doi": None,
+    "report_no": None,
+    "license": None,
+    "submitter": None,
+    "code_url": None,
+    "project_url": None,
+    "imported_upvotes": 0,
+    "deleted": False,
+}
+
+
+@dataclass(slots=True)
+class PaperState:
+    """What the store holds for one paper: its row and its versions by number."""
+
+    row: dict[str, Any]
+    versions: dict[int, tuple[datetime | None, str | None]] = field(default_factory=dict)
+
+
+def authors_to_json(authors: tuple[Author, ...]) -> list[dict[str, Any]]:
+    return [{"name": a.name, "affiliations": list(a.affiliations)} for a in authors]
+
+
+def authors_from_json(data: list[dict[str, Any]]) -> tuple[Author, ...]:
+    return tuple(
+        Author(name=a["name"], affiliations=tuple(a.get("affiliations") or ())) for a in data
+    )
+
+
+def provided_fields(paper: Paper) -> dict[str, Any]:
+    """The columns this record has something to say about."""
+    out: dict[str, Any] = {"title": paper.title}
+    if paper.abstract is not None:
+        out["abstract"] = paper.abstract
+    if paper.authors is not None:
+        out["authors"] = authors_to_json(paper.authors)
+    if paper.categories is not None:
+        out["categories"] = " ".join(paper.categories)
+        out["primary_category"] = paper.categories[0] if paper.categories else None
+    for name in (
+        "published",
+        "updated",
+        "comments",
+        "journal_ref",
+        "doi",
+        "report_no",
+        "license",
+        "submitter",
+        "code_url",
+        "project_url",
+        "imported_upvotes",
+    ):
+        value = getattr(paper, name)
+        if value is not None:
+            out[name] = value
+    return out
+
+
+def _is_empty(value: Any) -> bool:
+    return value is None or value == "" or value == [] or value == 0
+
+
+def _record_version(paper: Paper) -> int | None:
+    numbers = [v.number for v in paper.versions]
+    if paper.version is not None:
+        numbers.append(paper.version)
+    return max(numbers) if numbers else None
+
+
+def merge(state: PaperState | None, paper: Paper) -> tuple[PaperState, bool]:
+    """Apply one record; return the new state and whether anything changed."""
+    incoming = provided_fields(paper)
+    version = _record_version(paper)
+    if state is None:
+        row = dict(_EMPTY)
+        row.update(incoming)
+        row["version"] = version
+        new = PaperState(row=row)
+        _merge_versions(new, paper.versions)
+        return new, True
+
+    row = dict(state.row)
+    current = row["version"]
+    if version is not None and current is not None and version < current:
+        updates = {k: v for k, v in incoming.items() if k in _SOURCE_OWNED}
+    elif version is not None:
+        updates = dict(incoming)
+        updates["version"] = version
+        updates["deleted"] = False
+    else:
+        updates = {
+            k: v for k, v in incoming.items() if k in _SOURCE_OWNED or _is_empty(row.get(k))
+        }
+    row.update(updates)
+    new = PaperState(row=row, versions=dict(state.versions))
+    _merge_versions(new, paper.versions)
+    changed = new.row != state.row or new.versions != state.versions
+    return new, changed
+
+
+def _merge_versions(state: PaperState, versions: tuple[Version, ...]) -> None:
+    for v in versions:
+        old = state.versions.get(v.number)
+        if old is None:
+            state.versions[v.number] = (v.submitted, v.size)
+        else:
+            state.versions[v.number] = (v.submitted or old[0], v.size or old[1])
+
+
+def mark_deleted(state: PaperState) -> tuple[PaperState, bool]:
+    if state.row.get("deleted"):
+        return state, False
+    row = dict(state.row)
+    row["deleted"] = True
+    return PaperState(row=row, versions=dict(state.versions)), True
+
+
+def state_to_paper(arxiv_id: str, state: PaperState) -> Paper:
+    row = state.row
+    categories = tuple(row["categories"].split()) if row["categories"] else ()
+    return Paper(
+        arxiv_id=arxiv_id,
+        title=row["title"],
+        abstract=row["abstract"],
+        version=row["version"],
+        authors=authors_from_json(row["authors"] or []),
+        categories=categories,
+        published=row["published"],
+        updated=row["updated"],
+        versions=tuple(
+            Version(number=n, submitted=s, size=z) for n, (s, z) in sorted(state.versions.items())
+        ),
+        comments=row["comments"],
+        journal_ref=row["journal_ref"],
+        doi=row["doi"],
+        report_no=row["report_no"],
+        license=row["license"],
+        submitter=row["submitter"],
+        code_url=row["code_url"],
+        project_url=row["project_url"],
+        imported_upvotes=row["imported_upvotes"],
+    )

@@ -1,0 +1,98 @@
+"""Table definitions (SQLAlchemy Core). Migrations in `migrations/versions` create exactly these;
+a test compares the migrated database with this metadata."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.sql import false
+
+metadata = MetaData()
+
+JSONType = JSON().with_variant(JSONB(), "postgresql")
+
+papers = Table(
+    "papers",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("version", Integer, nullable=True),
+    Column("title", Text, nullable=False),
+    Column("abstract", Text, nullable=False, server_default=""),
+    # [{"name": str, "affiliations": [str, ...]}, ...] in author order
+    Column("authors", JSONType, nullable=False),
+    # space-separated, primary category first
+    Column("categories", Text, nullable=False, server_default=""),
+    Column("primary_category", String(32), nullable=True),
+    Column("published", DateTime, nullable=True),
+    Column("updated", DateTime, nullable=True),
+    Column("comments", Text, nullable=True),
+    Column("journal_ref", Text, nullable=True),
+    Column("doi", Text, nullable=True),
+    Column("report_no", Text, nullable=True),
+    Column("license", Text, nullable=True),
+    Column("submitter", Text, nullable=True),
+    Column("code_url", Text, nullable=True),
+    Column("project_url", Text, nullable=True),
+    Column("imported_upvotes", Integer, nullable=False, server_default="0"),
+    Column("deleted", Boolean, nullable=False, server_default=false()),
+    Column("first_seen", DateTime, nullable=False),
+    Column("changed_at", DateTime, nullable=False),
+    Index("ix_papers_published", "published"),
+    Index("ix_papers_changed_at", "changed_at"),
+    Index("ix_papers_primary_category", "primary_category"),
+)
+
+paper_versions = Table(
+    "paper_versions",
+    metadata,
+    Column("paper_id", String(64), ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("submitted", DateTime, nullable=True),
+    Column("size", String(32), nullable=True),
+)
+
+daily_entries = Table(
+    "daily_entries",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("paper_id", String(64), ForeignKey("papers.id", ondelete="CASCADE"), nullable=False),
+    Column("day", Date, nullable=False),
+    Column("submitted_by", Text, nullable=True),
+    Column("submitted_by_name", Text, nullable=True),
+    Column("submitted_at", DateTime, nullable=True),
+    Column("source", String(32), nullable=False),
+    UniqueConstraint("paper_id", "day", name="uq_daily_entries_paper_day"),
+    Index("ix_daily_entries_day", "day"),
+)
+
+announcements = Table(
+    "announcements",
+    metadata,
+    Column("paper_id", String(64), ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("category", String(32), primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Index("ix_announcements_day", "day"),
+)
+
+# Small key/value facts about ingestion, e.g. the last OAI-PMH harvest date.
+ingest_state = Table(
+    "ingest_state",
+    metadata,
+    Column("key", String(128), primary_key=True),
+    Column("value", Text, nullable=False),
+)

@@ -1,0 +1,433 @@
+"""The one storage API: every read and write of the database goes through `Store`.
+
+SQLite runs in WAL mode and takes its write lock up front (`BEGIN IMMEDIATE`), so two writers
+queue instead of deadlocking; PostgreSQL writes use `INSERT … ON CONFLICT`. Each `write` is
+one transaction: a batch lands whole or not at all.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event, func, select, text
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
+
+from paperfeed.errors import NotFound, StoreUnavailable
+from paperfeed.models import (
+    Announcement,
+    Batch,
+    BatchCounts,
+    DailyEntry,
+    Deletion,
+    Paper,
+    Stats,
+    WriteResult,
+)
+from paperfeed.store.merge import CONTENT_COLUMNS, PaperState, mark_deleted, merge, state_to_paper
+from paperfeed.store.migrate import upgrade
+from paperfeed.store.schema import (
+    announcements,
+    daily_entries,
+    ingest_state,
+    paper_versions,
+    papers,
+)
+
+# SQLite allows 32,766 bound parameters; IN lists stay well below.
+_CHUNK = 900
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+
+
+def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for `sqlite:///…` or `postgresql://…`, configured for paperfeed."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise StoreUnavailable(f"not a database URL: {url!r}") from None
+    backend = parsed.get_backend_name()
+    if backend == "postgresql":
+        if parsed.drivername in ("postgresql", "postgres"):
+            parsed = parsed.set(drivername="postgresql+psycopg")
+        return create_engine(parsed, pool_pre_ping=True)
+    if backend != "sqlite":
+        raise StoreUnavailable(f"unsupported database {backend!r}: use sqlite or postgresql")
+    database = parsed.database
+    if database and database != ":memory:":
+        try:
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreUnavailable(f"cannot create {Path(database).parent}: {exc.strerror}") from None
+    engine = create_engine(parsed, connect_args={"timeout": 60})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # Let SQLAlchemy's begin event below issue BEGIN itself.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=60000")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+    return engine
+
+
+class Store:
+    """Papers and what hangs off them, on SQLite or PostgreSQL."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.dialect = engine.dialect.name
+        self._insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
+        self._write_lock = threading.Lock()
+
+    @classmethod
+    def open(cls, url: str, *, migrate: bool = True) -> Store:
+        """Connect, and bring the schema up to date unless `migrate` is False."""
+        engine = make_engine(url)
+        try:
+            with engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+            if migrate:
+                upgrade(engine)
+        except OperationalError as exc:
+            engine.dispose()
+            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+            raise StoreUnavailable(f"cannot open database {_safe_url(url)}: {reason}") from None
+        return cls(engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _writing(self) -> Iterator[Connection]:
+        with self._write_lock, self.engine.connect() as conn:
+            if self.dialect == "sqlite":
+                conn = conn.execution_options(sqlite_begin="IMMEDIATE")
+            with conn.begin():
+                yield conn
+
+    # ----------------------------------------------------------------- writes
+
+    def write(self, batch: Batch) -> WriteResult:
+        """Write a batch in one transaction: it lands whole or not at all."""
+        try:
+            with self._writing() as conn:
+                counts = self._write_papers(conn, batch.papers, batch.deletions)
+                entries = self._write_daily_entries(conn, batch.daily_entries)
+                news = self._write_announcements(conn, batch.announcements)
+        except OperationalError as exc:
+            raise StoreUnavailable(f"database write failed: {exc.orig}") from None
+        return WriteResult(counts=counts, new_daily_entries=entries, new_announcements=news)
+
+    def _load_states(self, conn: Connection, ids: Sequence[str]) -> dict[str, PaperState]:
+        states: dict[str, PaperState] = {}
+        cols = [papers.c.id, *(papers.c[name] for name in CONTENT_COLUMNS)]
+        for chunk in _chunks(ids):
+            for r in conn.execute(select(*cols).where(papers.c.id.in_(chunk))):
+                m = r._mapping
+                states[m["id"]] = PaperState(row={name: m[name] for name in CONTENT_COLUMNS})
+            for r in conn.execute(
+                select(
+                    paper_versions.c.paper_id,
+                    paper_versions.c.version,
+                    paper_versions.c.submitted,
+                    paper_versions.c.size,
+                ).where(paper_versions.c.paper_id.in_(chunk))
+            ):
+                if r.paper_id in states:
+                    states[r.paper_id].versions[r.version] = (r.submitted, r.size)
+        return states
+
+    def _write_papers(
+        self, conn: Connection, incoming: Sequence[Paper], deletions: Sequence[Deletion]
+    ) -> BatchCounts:
+        counts = BatchCounts()
+        ids = list(dict.fromkeys([p.arxiv_id for p in incoming] + [d.arxiv_id for d in deletions]))
+        if not ids:
+            return counts
+        before = self._load_states(conn, ids)
+        states = dict(before)
+        inserted: set[str] = set()
+        changed: set[str] = set()
+        for paper in incoming:
+            old = states.get(paper.arxiv_id)
+            new, did_change = merge(old, paper)
+            states[paper.arxiv_id] = new
+            if old is None:
+                counts.new += 1
+                inserted.add(paper.arxiv_id)
+            elif did_change:
+                counts.updated += 1
+            else:
+                counts.unchanged += 1
+            if did_change:
+                changed.add(paper.arxiv_id)
+        for deletion in deletions:
+            old = states.get(deletion.arxiv_id)
+            if old is None:
+                counts.unchanged += 1
+                continue
+            new, did_change = mark_deleted(old)
+            states[deletion.arxiv_id] = new
+            if did_change:
+                counts.updated += 1
+                changed.add(deletion.arxiv_id)
+            else:
+                counts.unchanged += 1
+        if not changed:
+            return counts
+        now = _now()
+        rows = []
+        for arxiv_id in changed:
+            row = dict(states[arxiv_id].row)
+            row["id"] = arxiv_id
+            row["first_seen"] = now
+            row["changed_at"] = now
+            rows.append(row)
+        stmt = self._insert(papers)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[papers.c.id],
+            set_={name: stmt.excluded[name] for name in (*CONTENT_COLUMNS, "changed_at")},
+        )
+        conn.execute(stmt, rows)
+        version_rows = []
+        for arxiv_id in changed:
+            old_versions = before[arxiv_id].versions if arxiv_id in before else {}
+            for number, (submitted, size) in states[arxiv_id].versions.items():
+                if old_versions.get(number) != (submitted, size):
+                    version_rows.append(
+                        {"paper_id": arxiv_id, "version": number, "submitted": submitted, "size": size}
+                    )
+        if version_rows:
+            vstmt = self._insert(paper_versions)
+            vstmt = vstmt.on_conflict_do_update(
+                index_elements=[paper_versions.c.paper_id, paper_versions.c.version],
+                set_={"submitted": vstmt.excluded.submitted, "size": vstmt.excluded.size},
+            )
+            conn.execute(vstmt, version_rows)
+        return counts
+
+    def _write_daily_entries(self, conn: Connection, entries: Sequence[DailyEntry]) -> int:
+        if not entries:
+            return 0
+        self._require_papers(conn, {e.arxiv_id for e in entries})
+        existing: dict[tuple[str, date], tuple[Any, ...]] = {}
+        ids = list({e.arxiv_id for e in entries})
+        for chunk in _chunks(ids):
+            for r in conn.execute(
+                select(
+                    daily_entries.c.paper_id,
+                    daily_entries.c.day,
+                    daily_entries.c.submitted_by,
+                    daily_entries.c.submitted_by_name,
+                    daily_entries.c.submitted_at,
+                    daily_entries.c.source,
+                ).where(daily_entries.c.paper_id.in_(chunk))
+            ):
+                existing[(r.paper_id, r.day)] = tuple(r)[2:]
+        rows = {}
+        new = 0
+        for e in entries:
+            values = (e.submitted_by, e.submitted_by_name, e.submitted_at, e.source)
+            key = (e.arxiv_id, e.day)
+            if existing.get(key) == values:
+                continue
+            if key not in existing and key not in rows:
+                new += 1
+            rows[key] = {
+                "paper_id": e.arxiv_id,
+                "day": e.day,
+                "submitted_by": e.submitted_by,
+                "submitted_by_name": e.submitted_by_name,
+                "submitted_at": e.submitted_at,
+                "source": e.source,
+            }
+        if rows:
+            stmt = self._insert(daily_entries)
+            stmt = stmt.on_conflict_do_update(
+                index_elements=[daily_entries.c.paper_id, daily_entries.c.day],
+                set_={
+                    name: stmt.excluded[name]
+                    for name in ("submitted_by", "submitted_by_name", "submitted_at", "source")
+                },
+            )
+            conn.execute(stmt, list(rows.values()))
+        return new
+
+    def _write_announcements(self, conn: Connection, items: Sequence[Announcement]) -> int:
+        if not items:
+            return 0
+        self._require_papers(conn, {a.arxiv_id for a in items})
+        existing: dict[tuple[str, date, str], str] = {}
+        for chunk in _chunks(list({a.arxiv_id for a in items})):
+            for r in conn.execute(
+                select(
+                    announcements.c.paper_id,
+                    announcements.c.day,
+                    announcements.c.category,
+                    announcements.c.kind,
+                ).where(announcements.c.paper_id.in_(chunk))
+            ):
+                existing[(r.paper_id, r.day, r.category)] = r.kind
+        rows = {}
+        new = 0
+        for a in items:
+            key = (a.arxiv_id, a.day, a.category)
+            if existing.get(key) == a.kind:
+                continue
+            if key not in existing and key not in rows:
+                new += 1
+            rows[key] = {"paper_id": a.arxiv_id, "day": a.day, "category": a.category, "kind": a.kind}
+        if rows:
+            stmt = self._insert(announcements)
+            stmt = stmt.on_conflict_do_update(
+                index_elements=[announcements.c.paper_id, announcements.c.day, announcements.c.category],
+                set_={"kind": stmt.excluded.kind},
+            )
+            conn.execute(stmt, list(rows.values()))
+        return new
+
+    def _require_papers(self, conn: Connection, ids: set[str]) -> None:
+        found: set[str] = set()
+        for chunk in _chunks(sorted(ids)):
+            found.update(conn.scalars(select(papers.c.id).where(papers.c.id.in_(chunk))))
+        missing = ids - found
+        if missing:
+            raise NotFound(f"unknown paper(s): {', '.join(sorted(missing)[:5])}")
+
+    def set_state(self, key: str, value: str) -> None:
+        with self._writing() as conn:
+            stmt = self._insert(ingest_state).values(key=key, value=value)
+            conn.execute(
+                stmt.on_conflict_do_update(
+                    index_elements=[ingest_state.c.key], set_={"value": stmt.excluded.value}
+                )
+            )
+
+    # ------------------------------------------------------------------ reads
+
+    def get_state(self, key: str) -> str | None:
+        with self.engine.connect() as conn:
+            value: str | None = conn.scalar(
+                select(ingest_state.c.value).where(ingest_state.c.key == key)
+            )
+            return value
+
+    def get_paper(self, arxiv_id: str, *, include_deleted: bool = False) -> Paper | None:
+        with self.engine.connect() as conn:
+            state = self._load_states(conn, [arxiv_id]).get(arxiv_id)
+        if state is None or (state.row["deleted"] and not include_deleted):
+            return None
+        return state_to_paper(arxiv_id, state)
+
+    def is_deleted(self, arxiv_id: str) -> bool:
+        with self.engine.connect() as conn:
+            return bool(conn.scalar(select(papers.c.deleted).where(papers.c.id == arxiv_id)))
+
+    def paper_ids(self) -> list[str]:
+        with self.engine.connect() as conn:
+            return list(conn.scalars(select(papers.c.id).order_by(papers.c.id)))
+
+    def daily_entries_on(self, day: date) -> list[DailyEntry]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(daily_entries).where(daily_entries.c.day == day).order_by(daily_entries.c.id)
+            )
+            return [
+                DailyEntry(
+                    arxiv_id=r.paper_id,
+                    day=r.day,
+                    submitted_by=r.submitted_by,
+                    submitted_by_name=r.submitted_by_name,
+                    submitted_at=r.submitted_at,
+                    source=r.source,
+                )
+                for r in rows
+            ]
+
+    def announcements_on(self, day: date) -> list[Announcement]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(announcements)
+                .where(announcements.c.day == day)
+                .order_by(announcements.c.category, announcements.c.paper_id)
+            )
+            return [
+                Announcement(arxiv_id=r.paper_id, day=r.day, category=r.category, kind=r.kind)
+                for r in rows
+            ]
+
+    def stats(self) -> Stats:
+        with self.engine.connect() as conn:
+            live = papers.c.deleted.is_(False)
+            n_papers = conn.scalar(select(func.count()).select_from(papers).where(live)) or 0
+            n_deleted = conn.scalar(select(func.count()).select_from(papers).where(~live)) or 0
+            n_versions = conn.scalar(select(func.count()).select_from(paper_versions)) or 0
+            n_daily = conn.scalar(select(func.count()).select_from(daily_entries)) or 0
+            n_ann = conn.scalar(select(func.count()).select_from(announcements)) or 0
+            votes = conn.scalar(select(func.coalesce(func.sum(papers.c.imported_upvotes), 0))) or 0
+            first_pub, last_pub = conn.execute(
+                select(func.min(papers.c.published), func.max(papers.c.published)).where(live)
+            ).one()
+            first_day, last_day = conn.execute(
+                select(func.min(daily_entries.c.day), func.max(daily_entries.c.day))
+            ).one()
+        return Stats(
+            papers=n_papers,
+            versions=n_versions,
+            daily_entries=n_daily,
+            votes=int(votes),
+            announcements=n_ann,
+            deleted=n_deleted,
+            first_published=_as_datetime(first_pub),
+            last_published=_as_datetime(last_pub),
+            first_daily=_as_date(first_day),
+            last_daily=_as_date(last_day),
+        )
+
+
+def _as_datetime(value: Any) -> datetime | None:
+    if value is None or isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(str(value))
+
+
+def _as_date(value: Any) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))
+
+
+def _safe_url(url: str) -> str:
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except (ArgumentError, SQLAlchemyError):
+        return "<invalid url>"

@@ -1,0 +1,97 @@
+"""Text normalisation applied once on the way in (pure)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_SPACE = re.compile(r"\s+")
+
+# \'a  \'{a}  {\'a}  \v{s}  \c c ... : accent command -> combining character.
+_ACCENTS = {
+    "'": "\u0301",
+    "`": "\u0300",
+    "^": "\u0302",
+    '"': "\u0308",
+    "~": "\u0303",
+    "=": "\u0304",
+    ".": "\u0307",
+    "u": "\u0306",
+    "v": "\u030c",
+    "H": "\u030b",
+    "c": "\u0327",
+    "k": "\u0328",
+    "r": "\u030a",
+    "d": "\u0323",
+    "b": "\u0331",
+}
+# Letters written as commands: {\o}, \ss, \L ...
+_LETTERS = {
+    "ss": "ß",
+    "o": "ø",
+    "O": "Ø",
+    "ae": "æ",
+    "AE": "Æ",
+    "oe": "œ",
+    "OE": "Œ",
+    "aa": "å",
+    "AA": "Å",
+    "l": "ł",
+    "L": "Ł",
+    "i": "ı",
+    "j": "ȷ",
+}
+_ACCENT = re.compile(
+    r"""\{?\\(?P<cmd>['`^"~=.]|[uvHckrdb](?=[\s{]))\s*(?:\{(?P<braced>\\?[A-Za-z]?)\}|(?P<bare>\\?[A-Za-z]))\}?"""
+)
+_LETTER = re.compile(r"\{?\\(?P<name>ss|ae|AE|oe|OE|aa|AA|o|O|l|L|i|j)(?![A-Za-z])\s*\}?")
+_BRACES = re.compile(r"(?<!\\)[{}]")
+
+
+def collapse_space(text: str) -> str:
+    """Join hard line breaks and runs of white space into single spaces, trim the ends."""
+    return _SPACE.sub(" ", text).strip()
+
+
+def _accent(m: re.Match[str]) -> str:
+    base = m["braced"] if m["braced"] is not None else m["bare"]
+    if base in ("\\i", ""):
+        base = "i" if base == "\\i" else ""
+    if base == "\\j":
+        base = "j"
+    return unicodedata.normalize("NFC", base + _ACCENTS[m["cmd"]]) if base else m[0]
+
+
+def decode_latex_accents(text: str) -> str:
+    """Turn LaTeX accent commands into Unicode: `Bal\\'azs` -> `Balázs`, `{\\O}bro` -> `Øbro`.
+
+    Only accents and accented letters are decoded, so mathematics is left alone; remaining
+    grouping braces are dropped. Text without a backslash or brace is returned as is.
+    """
+    if "\\" not in text and "{" not in text:
+        return text
+    text = _ACCENT.sub(_accent, text)
+    text = _LETTER.sub(lambda m: _LETTERS[m["name"]], text)
+    if "\\" not in text:
+        text = _BRACES.sub("", text)
+    return unicodedata.normalize("NFC", text)
+
+
+def clean_title(text: str) -> str:
+    return collapse_space(text)
+
+
+def clean_abstract(text: str) -> str:
+    return collapse_space(text)
+
+
+def clean_name(text: str) -> str:
+    return collapse_space(decode_latex_accents(text))
+
+
+def clean_optional(text: str | None) -> str | None:
+    """Collapse white space in an optional field; empty becomes None."""
+    if text is None:
+        return None
+    text = collapse_space(text)
+    return text or None
