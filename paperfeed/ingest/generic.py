@@ -8,13 +8,12 @@ arXiv ids). `authors` is a list of names (or of `{name, affiliations}`) or an ar
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from paperfeed.arxiv_id import normalize_record_id
 from paperfeed.authors import author_from_parts, parse_authors
 from paperfeed.errors import Invalid
-from paperfeed.ingest.lines import iter_json_lines, open_text
+from paperfeed.ingest.lines import iter_json_lines
 from paperfeed.ingest.records import Item, Record, parse_datetime, require_title
 from paperfeed.models import Author, Paper
 from paperfeed.text import clean_abstract
@@ -75,6 +74,6 @@ def parse_generic_record(data: dict[str, Any], position: str) -> Record:
     return Record(position=position, paper=paper)
 
 
-def read_generic(path: Path) -> Iterator[Item]:
-    with open_text(path) as fh:
-        yield from iter_json_lines(fh, parse_generic_record, path.name)
+def read_generic(raw: IO[bytes], name: str) -> Iterator[Item]:
+    """Items of a JSON Lines stream (plain or gzip); positions are `name:line`."""
+    return iter_json_lines(raw, parse_generic_record, name)

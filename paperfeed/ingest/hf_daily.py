@@ -4,8 +4,7 @@ and the upvote count (kept as imported votes)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import orjson
 
@@ -94,9 +93,9 @@ def parse_hf_daily(payload: bytes, name: str = "response") -> Iterator[Item]:
             yield RecordError(position, str(exc))
 
 
-def read_hf_daily(path: Path) -> Iterator[Item]:
+def read_hf_daily(raw: IO[bytes], name: str) -> Iterator[Item]:
     try:
-        payload = path.read_bytes()
+        payload = raw.read()
     except OSError as exc:
-        raise SourceUnreadable(f"cannot read {path}: {exc.strerror}") from None
-    yield from parse_hf_daily(payload, path.name)
+        raise SourceUnreadable(f"cannot read {name}: {exc.strerror}") from None
+    return parse_hf_daily(payload, name)

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from paperfeed.arxiv_id import split_version
 from paperfeed.authors import parse_authors
 from paperfeed.errors import Invalid
-from paperfeed.ingest.lines import iter_json_lines, open_text
+from paperfeed.ingest.lines import iter_json_lines
 from paperfeed.ingest.records import Item, Record, optional_str, parse_datetime, require_title
 from paperfeed.models import Paper, Version
 from paperfeed.text import clean_abstract
@@ -76,6 +75,6 @@ def parse_kaggle_record(data: dict[str, Any], position: str) -> Record:
     return Record(position=position, paper=paper)
 
 
-def read_kaggle(path: Path) -> Iterator[Item]:
-    with open_text(path) as fh:
-        yield from iter_json_lines(fh, parse_kaggle_record, path.name)
+def read_kaggle(raw: IO[bytes], name: str) -> Iterator[Item]:
+    """Items of a JSON Lines stream (plain or gzip); positions are `name:line`."""
+    return iter_json_lines(raw, parse_kaggle_record, name)

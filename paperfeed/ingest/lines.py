@@ -14,31 +14,37 @@ from paperfeed.ingest.records import Item
 from paperfeed.models import RecordError
 
 
-def open_text(path: Path) -> IO[bytes]:
-    """Open a file for reading, transparently un-gzipping; raise SourceUnreadable with why."""
+def open_source(path: Path) -> IO[bytes]:
+    """Open an input file as raw bytes; raise SourceUnreadable saying why it cannot be read.
+    Callers may watch `tell()` on it for progress (compressed position for .gz files)."""
+    if path.is_dir():
+        raise SourceUnreadable(f"cannot read {path}: it is a directory")
     try:
-        fh: IO[bytes] = path.open("rb")
+        return path.open("rb")
     except OSError as exc:
         raise SourceUnreadable(f"cannot read {path}: {exc.strerror}") from None
-    magic = fh.read(2)
-    fh.seek(0)
+
+
+def decompressed(raw: IO[bytes]) -> IO[bytes]:
+    """The stream itself, or a gzip reader over it when it starts with the gzip magic."""
+    magic = raw.peek(2)[:2] if hasattr(raw, "peek") else b""
     if magic == b"\x1f\x8b":
-        return gzip.GzipFile(fileobj=fh, mode="rb")  # type: ignore[return-value]
-    return fh
+        return gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[return-value]
+    return raw
 
 
 def iter_json_lines(
-    fh: IO[bytes], parse: Callable[[dict[str, Any], str], Item], name: str
+    raw: IO[bytes], parse: Callable[[dict[str, Any], str], Item], name: str
 ) -> Iterator[Item]:
     """Decode each line as a JSON object and hand it to `parse`; bad lines become RecordErrors."""
     number = 0
     try:
-        for number, raw in enumerate(fh, start=1):
-            if not raw.strip():
+        for number, line in enumerate(decompressed(raw), start=1):
+            if not line.strip():
                 continue
             position = f"{name}:{number}"
             try:
-                data = orjson.loads(raw)
+                data = orjson.loads(line)
             except orjson.JSONDecodeError as exc:
                 yield RecordError(position, f"not valid JSON ({exc})")
                 continue

@@ -1,0 +1,406 @@
+"""The `paperfeed` command: thin over the library; domain errors become clean exits."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+import time
+from collections.abc import Callable, Iterable, Iterator
+from datetime import date
+from pathlib import Path
+from typing import IO, Any, TypeVar
+
+import click
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+from paperfeed import __version__
+from paperfeed.arxiv_id import parse_reference
+from paperfeed.errors import Invalid, PaperfeedError
+from paperfeed.ingest.arxiv_api import fetch_ids, fetch_query
+from paperfeed.ingest.generic import read_generic
+from paperfeed.ingest.hf_daily import read_hf_daily
+from paperfeed.ingest.http import PoliteClient
+from paperfeed.ingest.kaggle import read_kaggle
+from paperfeed.ingest.lines import open_source
+from paperfeed.ingest.oai import Harvest, harvest
+from paperfeed.ingest.records import Item
+from paperfeed.ingest.rss import fetch_rss, validate_categories
+from paperfeed.ingest.runner import run_import
+from paperfeed.models import IngestSummary, RecordError
+from paperfeed.settings import Settings, load_settings
+from paperfeed.store import Store
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+err = Console(stderr=True, highlight=False)
+out = Console(highlight=False)
+MAX_SHOWN_ERRORS = 20
+
+
+def _fail(message: str) -> None:
+    err.print(f"[bold red]error:[/] {message}", markup=True)
+    sys.exit(1)
+
+
+def handle_errors(fn: F) -> F:
+    """Turn paperfeed's own errors into a one-line message and exit status 1."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except PaperfeedError as exc:
+            _fail(str(exc))
+        except KeyboardInterrupt:
+            err.print("interrupted: every completed batch is saved; run the command again to continue")
+            sys.exit(130)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Data directory [env PAPERFEED_DATA_DIR; default: the user data dir].")
+@click.option("--database-url", default=None,
+              help="Database URL, sqlite:///FILE or postgresql://… [env PAPERFEED_DATABASE_URL].")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="TOML config file [env PAPERFEED_CONFIG].")
+@click.version_option(__version__, prog_name="paperfeed")
+@click.pass_context
+def cli(ctx: click.Context, data_dir: Path | None, database_url: str | None,
+        config_file: Path | None) -> None:
+    """paperfeed: a self-hostable Daily Papers for research communities.
+
+    Import arXiv metadata with `paperfeed ingest …`, inspect it with `paperfeed stats`.
+    Settings come from flags, PAPERFEED_* environment variables, or a TOML config file;
+    see docs/configuration.md.
+    """
+    try:
+        ctx.obj = load_settings(
+            {"data_dir": data_dir, "database_url": database_url}, config_file=config_file
+        )
+    except PaperfeedError as exc:
+        _fail(str(exc))
+    if ctx.invoked_subcommand is None:
+        click.echo(ctx.get_help())
+
+
+def _settings() -> Settings:
+    obj = click.get_current_context().obj
+    assert isinstance(obj, Settings)
+    return obj
+
+
+def _open_store() -> Store:
+    return Store.open(_settings().database_url)
+
+
+# ------------------------------------------------------------------------------------ db
+
+
+@cli.group()
+def db() -> None:
+    """Database schema management."""
+
+
+@db.command("upgrade")
+@handle_errors
+def db_upgrade() -> None:
+    """Apply pending schema migrations (also done automatically on first use)."""
+    from paperfeed.store.migrate import current_revision, head_revision
+
+    store = Store.open(_settings().database_url, migrate=False)
+    before = current_revision(store.engine)
+    from paperfeed.store.migrate import upgrade
+
+    upgrade(store.engine)
+    after = current_revision(store.engine)
+    if before == after:
+        out.print(f"database is up to date (revision {after})")
+    else:
+        out.print(f"database upgraded from {before or 'empty'} to {after} (head {head_revision()})")
+    store.close()
+
+
+# -------------------------------------------------------------------------------- ingest
+
+
+def _progress(**columns: bool) -> Progress:
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        DownloadColumn() if columns.get("bytes") else MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]}"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=False,
+        disable=not err.is_terminal,
+    )
+
+
+def _report_error(error: RecordError, shown: list[int]) -> None:
+    shown[0] += 1
+    if shown[0] <= MAX_SHOWN_ERRORS:
+        err.print(f"skipped {error.position}: {error.message}", markup=False)
+    elif shown[0] == MAX_SHOWN_ERRORS + 1:
+        err.print("(further skipped records are counted, not shown)")
+
+
+def _run(
+    items: Iterable[Item],
+    source: str,
+    *,
+    total: int | None = None,
+    position: Callable[[], int] | None = None,
+    unit_bytes: bool = False,
+) -> IngestSummary:
+    """Import `items` with a progress bar (bytes of a file, or records) and print the summary."""
+    settings = _settings()
+    store = _open_store()
+    shown = [0]
+    done = [0]
+    started = time.monotonic()
+    try:
+        with _progress(bytes=unit_bytes) as progress:
+            task = progress.add_task(source, total=total, rate="")
+
+            def on_batch(_summary: IngestSummary, n: int) -> None:
+                done[0] += n
+                rate = done[0] / max(time.monotonic() - started, 1e-9)
+                progress.update(
+                    task,
+                    completed=position() if position else done[0],
+                    rate=f"{rate:,.0f} records/s",
+                )
+
+            summary = run_import(
+                store,
+                items,
+                source,
+                batch_size=settings.batch_size,
+                on_error=lambda e: _report_error(e, shown),
+                on_batch=on_batch,
+            )
+            if total is not None:
+                progress.update(task, completed=total)
+    finally:
+        store.close()
+    out.print(summary.line(), markup=False)
+    return summary
+
+
+def _import_file(path: Path, reader: Callable[[IO[bytes], str], Iterator[Item]], source: str) -> None:
+    with open_source(path) as raw:
+        _run(
+            reader(raw, path.name),
+            source,
+            total=path.stat().st_size,
+            position=raw.tell,
+            unit_bytes=True,
+        )
+
+
+def _client() -> PoliteClient:
+    s = _settings()
+    return PoliteClient(
+        delay=s.http_delay,
+        timeout=s.http_timeout,
+        retries=s.http_retries,
+        log=lambda m: err.print(m, markup=False),
+    )
+
+
+@cli.group()
+def ingest() -> None:
+    """Import arXiv metadata from files and from arXiv's services.
+
+    Every import validates each record, skips (and reports, with its position) malformed
+    ones, writes in transactional batches, and can be re-run: a second run changes nothing.
+    """
+
+
+FILE = click.Path(path_type=Path)
+
+
+@ingest.command("kaggle")
+@click.argument("file", type=FILE)
+@handle_errors
+def ingest_kaggle(file: Path) -> None:
+    """Import the Kaggle arxiv-metadata-oai-snapshot.json (JSON Lines, optionally .gz).
+
+    Streams the file in batches, so the whole 2.7M-record snapshot imports in flat memory.
+    """
+    _import_file(file, read_kaggle, "kaggle")
+
+
+@ingest.command("jsonl")
+@click.argument("file", type=FILE)
+@handle_errors
+def ingest_jsonl(file: Path) -> None:
+    """Import generic JSON Lines {id, title, abstract, authors, categories, date}.
+
+    authors and categories are optional; ids may be arXiv ids or local ids (CACM-0001).
+    """
+    _import_file(file, read_generic, "jsonl")
+
+
+@ingest.command("hf-daily")
+@click.argument("file", type=FILE)
+@handle_errors
+def ingest_hf_daily(file: Path) -> None:
+    """Import a Hugging Face /api/daily_papers response (JSON).
+
+    Keeps each paper, the day it was featured, its submitter, and its upvotes.
+    """
+    _import_file(file, read_hf_daily, "hf-daily")
+
+
+@ingest.command("arxiv")
+@click.option("--id", "ids", multiple=True, metavar="ID",
+              help="arXiv id, with or without version; repeat or separate with commas.")
+@click.option("--query", default=None, help="arXiv search query, e.g. 'cat:cs.LG AND ti:diffusion'.")
+@click.option("--max", "max_results", type=click.IntRange(1, 100_000), default=100,
+              show_default=True, help="With --query: how many results to fetch at most.")
+@handle_errors
+def ingest_arxiv(ids: tuple[str, ...], query: str | None, max_results: int) -> None:
+    """Fetch papers from the arXiv API by id or by search query.
+
+    Waits at least 3 seconds between requests (PAPERFEED_HTTP_DELAY) and retries timeouts
+    and server errors with backoff.
+    """
+    wanted = [i.strip() for raw in ids for i in raw.split(",") if i.strip()]
+    if bool(wanted) == bool(query):
+        raise Invalid("give either --id ID… or --query QUERY")
+    url = _settings().arxiv_api_url
+    with _client() as client:
+        if wanted:
+            bad = []
+            for i in wanted:
+                try:
+                    parse_reference(i)
+                except Invalid as exc:
+                    bad.append(str(exc))
+            if bad:
+                raise Invalid("; ".join(bad))
+            refs = [_versioned(parse_reference(i)) for i in wanted]
+            _run(fetch_ids(client, url, refs), "arxiv", total=len(refs))
+        else:
+            assert query is not None
+            if not query.strip():
+                raise Invalid("the query is empty")
+            _run(fetch_query(client, url, query.strip(), max_results), "arxiv", total=max_results)
+
+
+def _versioned(ref: tuple[str, int | None]) -> str:
+    arxiv_id, version = ref
+    return f"{arxiv_id}v{version}" if version else arxiv_id
+
+
+def _parse_date(value: str | None, flag: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise Invalid(f"{flag} must be a date like 2024-10-25, got {value!r}") from None
+
+
+@ingest.command("oai")
+@click.option("--from", "since", default=None, metavar="DATE",
+              help="Harvest records changed on or after DATE (YYYY-MM-DD). "
+                   "Default: where the last harvest of this set stopped.")
+@click.option("--until", default=None, metavar="DATE", help="…and on or before DATE.")
+@click.option("--set", "set_spec", default=None, help="OAI set, e.g. cs or physics:quant-ph.")
+@handle_errors
+def ingest_oai(since: str | None, until: str | None, set_spec: str | None) -> None:
+    """Harvest arXiv's OAI-PMH endpoint (arXivRaw): full version history, incremental.
+
+    Follows resumption tokens, marks deleted records, and honours 503 Retry-After.
+    """
+    start = _parse_date(since, "--from")
+    end = _parse_date(until, "--until")
+    key = f"oai:{set_spec or '*'}:last"
+    store = _open_store()
+    try:
+        if start is None:
+            stored = store.get_state(key)
+            if stored is None:
+                raise Invalid("no earlier harvest of this set: give --from DATE")
+            start = date.fromisoformat(stored)
+    finally:
+        store.close()
+    if end is not None and end < start:
+        raise Invalid("--until is before --from")
+    state = Harvest()
+    with _client() as client:
+        summary = _run(
+            harvest(client, _settings().oai_url, since=start, until=end, set_spec=set_spec,
+                    progress=state),
+            "oai",
+        )
+    if state.response_date:
+        stopped = end or date.fromisoformat(state.response_date[:10])
+        with _open_store() as store:
+            store.set_state(key, stopped.isoformat())
+    del summary
+
+
+@ingest.command("rss")
+@click.argument("categories", nargs=-1, required=True)
+@handle_errors
+def ingest_rss(categories: tuple[str, ...]) -> None:
+    """Import today's arXiv announcements for CATEGORIES (e.g. cs.LG cs.CL).
+
+    New papers, cross-lists and replacements are recorded with the day they were announced.
+    """
+    feeds = validate_categories(categories)
+    with _client() as client:
+        _run(fetch_rss(client, _settings().rss_url, feeds), "rss")
+
+
+# --------------------------------------------------------------------------------- stats
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@handle_errors
+def stats(as_json: bool) -> None:
+    """Counts of papers, versions, daily entries, votes, and the date range."""
+    with _open_store() as store:
+        s = store.stats()
+    data = {
+        "papers": s.papers,
+        "versions": s.versions,
+        "daily_entries": s.daily_entries,
+        "votes": s.votes,
+        "announcements": s.announcements,
+        "deleted": s.deleted,
+        "first_published": s.first_published.date().isoformat() if s.first_published else None,
+        "last_published": s.last_published.date().isoformat() if s.last_published else None,
+        "first_daily": s.first_daily.isoformat() if s.first_daily else None,
+        "last_daily": s.last_daily.isoformat() if s.last_daily else None,
+    }
+    if as_json:
+        click.echo(json.dumps(data))
+        return
+    width = max(len(k) for k in data)
+    for key, value in data.items():
+        shown = f"{value:,}" if isinstance(value, int) else (value or "-")
+        out.print(f"{key.replace('_', ' '):<{width}}  {shown}", markup=False)
+
+
+def main() -> None:
+    cli(prog_name="paperfeed")

@@ -1,0 +1,137 @@
+"""A polite HTTP client for arXiv's services: one request at a time, a pause between requests,
+retries with exponential backoff on timeouts, dropped connections, 5xx and truncated payloads,
+and `Retry-After` honoured on 503."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from typing import TypeVar
+
+import httpx
+
+from paperfeed import __version__
+from paperfeed.errors import Upstream
+
+T = TypeVar("T")
+
+USER_AGENT = f"paperfeed/{__version__} (self-hosted Daily Papers; polite arXiv client)"
+
+
+class RetryablePayload(Exception):
+    """Raised by a parse callback for a payload that looks cut short: worth asking again."""
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    status: int
+    content: bytes
+    url: str
+
+
+class PoliteClient:
+    """Sequential GETs with at least `delay` seconds between the start of two requests."""
+
+    def __init__(
+        self,
+        *,
+        delay: float = 3.0,
+        timeout: float = 30.0,
+        retries: int = 4,
+        backoff: float = 5.0,
+        max_wait: float = 600.0,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        log: Callable[[str], None] | None = None,
+    ) -> None:
+        self.delay = delay
+        self.retries = retries
+        self.backoff = backoff
+        self.max_wait = max_wait
+        self._sleep = sleep
+        self._clock = clock
+        self._log = log or (lambda _msg: None)
+        self._last: float | None = None
+        self._http = httpx.Client(
+            timeout=timeout,
+            headers={"User-Agent": USER_AGENT},
+            follow_redirects=True,
+        )
+        self.requests = 0
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> PoliteClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _wait_turn(self) -> None:
+        if self._last is not None:
+            remaining = self._last + self.delay - self._clock()
+            if remaining > 0:
+                self._sleep(remaining)
+        self._last = self._clock()
+
+    def _backoff(self, attempt: int) -> float:
+        return float(min(self.backoff * (2**attempt), self.max_wait))
+
+    def fetch(
+        self,
+        url: str,
+        params: Mapping[str, str] | None,
+        parse: Callable[[Response], T],
+        *,
+        what: str = "arXiv",
+    ) -> T:
+        """GET and parse, retrying transient failures; raise Upstream when they persist."""
+        last_error = ""
+        for attempt in range(self.retries + 1):
+            if attempt:
+                self._log(f"{what}: {last_error}; retry {attempt}/{self.retries}")
+            self._wait_turn()
+            self.requests += 1
+            try:
+                r = self._http.get(url, params=params)
+            except httpx.TimeoutException:
+                last_error = "timed out"
+                self._sleep(self._backoff(attempt))
+                continue
+            except httpx.TransportError as exc:
+                last_error = f"connection failed ({exc.__class__.__name__}: {exc})"
+                self._sleep(self._backoff(attempt))
+                continue
+            if r.status_code == 503 or r.status_code == 429:
+                wait = _retry_after(r.headers.get("Retry-After"))
+                last_error = f"HTTP {r.status_code}" + (f", retry after {wait:.0f}s" if wait else "")
+                self._sleep(min(wait, self.max_wait) if wait is not None else self._backoff(attempt))
+                continue
+            if r.status_code >= 500:
+                last_error = f"HTTP {r.status_code}"
+                self._sleep(self._backoff(attempt))
+                continue
+            try:
+                return parse(Response(status=r.status_code, content=r.content, url=str(r.url)))
+            except RetryablePayload as exc:
+                last_error = f"incomplete response ({exc})"
+                self._sleep(self._backoff(attempt))
+                continue
+        raise Upstream(f"{what} at {url} failed after {self.retries + 1} attempts: {last_error}")
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Seconds from a Retry-After header (delta-seconds or an HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())

@@ -1,0 +1,121 @@
+"""arXiv's daily announcement feed (rss.arxiv.org, RSS 2.0 since 2024): the day's new papers,
+cross-lists and replacements, so a day can be listed the evening it is announced.
+
+The pre-2024 RDF feed is retired and not supported."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator, Sequence
+from email.utils import parsedate_to_datetime
+
+from paperfeed.arxiv_id import split_version
+from paperfeed.authors import parse_authors
+from paperfeed.errors import Invalid, Upstream
+from paperfeed.ingest.http import PoliteClient, Response, RetryablePayload
+from paperfeed.ingest.records import Item, Record, require_title
+from paperfeed.models import Announcement, Paper, RecordError
+from paperfeed.text import clean_abstract, clean_optional
+
+NS = {
+    "arxiv": "http://arxiv.org/schemas/atom",
+    "dc": "http://purl.org/dc/elements/1.1/",
+}
+KINDS = {"new": "new", "cross": "cross", "replace": "replace", "replace-cross": "replace"}
+_DESCRIPTION = re.compile(
+    r"^\s*arXiv:(?P<id>\S+)\s+Announce Type:\s*(?P<kind>[\w-]+)\s*(?:Abstract:\s*)?(?P<abstract>.*)$",
+    re.DOTALL,
+)
+_CATEGORY = re.compile(r"[a-z-]+(?:\.[A-Za-z-]+)?")
+
+
+def validate_categories(categories: Sequence[str]) -> list[str]:
+    """Feed names such as `cs.LG` or `math`; raise Invalid for anything else."""
+    out = []
+    for c in categories:
+        for part in c.replace("+", " ").replace(",", " ").split():
+            if not _CATEGORY.fullmatch(part):
+                raise Invalid(f"not an arXiv category: {part!r}")
+            out.append(part)
+    if not out:
+        raise Invalid("give at least one category, e.g. cs.LG")
+    return out
+
+
+def _announced_day(text: str | None, position: str) -> tuple[object, str | None]:
+    if not text:
+        return None, "missing pubDate"
+    try:
+        # The date as arXiv states it, in its own (US Eastern) offset.
+        return parsedate_to_datetime(text.strip()).date(), None
+    except (TypeError, ValueError):
+        return None, f"invalid pubDate {text!r}"
+
+
+def parse_rss(payload: bytes, feeds: Sequence[str], name: str = "RSS") -> list[Item]:
+    """Items of one announcement feed. `feeds` are the categories asked for; each item is
+    recorded as announced in those of its categories that were asked for."""
+    root = ET.fromstring(payload)
+    channel = root.find("channel")
+    if root.tag != "rss" or channel is None:
+        raise ET.ParseError(f"not an RSS 2.0 feed (root element {root.tag})")
+    channel_day, _ = _announced_day(channel.findtext("pubDate"), name)
+    items: list[Item] = []
+    for index, item in enumerate(channel.findall("item"), start=1):
+        position = f"{name} item {index}"
+        try:
+            items.append(_parse_item(item, feeds, channel_day, position))
+        except Invalid as exc:
+            items.append(RecordError(position, str(exc)))
+    return items
+
+
+def _parse_item(item: ET.Element, feeds: Sequence[str], channel_day: object, position: str) -> Record:
+    description = item.findtext("description") or ""
+    m = _DESCRIPTION.match(description)
+    if not m:
+        raise Invalid("description does not start with 'arXiv:ID Announce Type:'")
+    arxiv_id, version = split_version(m["id"])
+    raw_kind = (item.findtext("arxiv:announce_type", None, NS) or m["kind"]).strip().lower()
+    if raw_kind not in KINDS:
+        raise Invalid(f"unknown announce type {raw_kind!r}")
+    day, problem = _announced_day(item.findtext("pubDate"), position)
+    if day is None:
+        day = channel_day
+    if day is None:
+        raise Invalid(problem or "no announcement date")
+    categories = tuple(c.text.strip() for c in item.findall("category") if c.text and c.text.strip())
+    creators = item.findtext("dc:creator", None, NS)
+    paper = Paper(
+        arxiv_id=arxiv_id,
+        title=require_title(item.findtext("title")),
+        abstract=clean_abstract(m["abstract"]),
+        version=version,
+        authors=parse_authors(creators) if creators else None,
+        categories=categories or None,
+        doi=clean_optional(item.findtext("arxiv:DOI", None, NS)),
+        journal_ref=clean_optional(item.findtext("arxiv:journal_reference", None, NS)),
+        license=clean_optional(item.findtext("dc:rights", None, NS)),
+    )
+    wanted = [c for c in categories if c in feeds or c.split(".")[0] in feeds]
+    feed = wanted[0] if wanted else (feeds[0] if feeds else (categories[0] if categories else ""))
+    announcement = Announcement(arxiv_id=arxiv_id, day=day, category=feed, kind=KINDS[raw_kind])  # type: ignore[arg-type]
+    return Record(position=position, paper=paper, announcement=announcement)
+
+
+def fetch_rss(client: PoliteClient, base_url: str, categories: Sequence[str]) -> Iterator[Item]:
+    feeds = validate_categories(categories)
+    url = base_url.rstrip("/") + "/" + "+".join(feeds)
+
+    def parse(response: Response) -> list[Item]:
+        if response.status == 404:
+            raise Upstream(f"arXiv has no announcement feed for {'+'.join(feeds)}")
+        if response.status != 200:
+            raise Upstream(f"RSS answered HTTP {response.status}")
+        try:
+            return parse_rss(response.content, feeds)
+        except ET.ParseError as exc:
+            raise RetryablePayload(f"malformed XML: {exc}") from None
+
+    yield from client.fetch(url, None, parse, what="arXiv RSS")
