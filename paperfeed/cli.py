@@ -63,23 +63,38 @@ def handle_errors(fn: F) -> F:
         except PaperfeedError as exc:
             _fail(str(exc))
         except KeyboardInterrupt:
-            err.print("interrupted: every completed batch is saved; run the command again to continue")
+            err.print(
+                "interrupted: every completed batch is saved; run the command again to continue"
+            )
             sys.exit(130)
 
     return wrapper  # type: ignore[return-value]
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Data directory [env PAPERFEED_DATA_DIR; default: the user data dir].")
-@click.option("--database-url", default=None,
-              help="Database URL, sqlite:///FILE or postgresql://… [env PAPERFEED_DATABASE_URL].")
-@click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
-              default=None, help="TOML config file [env PAPERFEED_CONFIG].")
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Data directory [env PAPERFEED_DATA_DIR; default: the user data dir].",
+)
+@click.option(
+    "--database-url",
+    default=None,
+    help="Database URL, sqlite:///FILE or postgresql://… [env PAPERFEED_DATABASE_URL].",
+)
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="TOML config file [env PAPERFEED_CONFIG].",
+)
 @click.version_option(__version__, prog_name="paperfeed")
 @click.pass_context
-def cli(ctx: click.Context, data_dir: Path | None, database_url: str | None,
-        config_file: Path | None) -> None:
+def cli(
+    ctx: click.Context, data_dir: Path | None, database_url: str | None, config_file: Path | None
+) -> None:
     """paperfeed: a self-hostable Daily Papers for research communities.
 
     Import arXiv metadata with `paperfeed ingest …`, inspect it with `paperfeed stats`.
@@ -202,7 +217,9 @@ def _run(
     return summary
 
 
-def _import_file(path: Path, reader: Callable[[IO[bytes], str], Iterator[Item]], source: str) -> None:
+def _import_file(
+    path: Path, reader: Callable[[IO[bytes], str], Iterator[Item]], source: str
+) -> None:
     with open_source(path) as raw:
         _run(
             reader(raw, path.name),
@@ -269,11 +286,24 @@ def ingest_hf_daily(file: Path) -> None:
 
 
 @ingest.command("arxiv")
-@click.option("--id", "ids", multiple=True, metavar="ID",
-              help="arXiv id, with or without version; repeat or separate with commas.")
-@click.option("--query", default=None, help="arXiv search query, e.g. 'cat:cs.LG AND ti:diffusion'.")
-@click.option("--max", "max_results", type=click.IntRange(1, 100_000), default=100,
-              show_default=True, help="With --query: how many results to fetch at most.")
+@click.option(
+    "--id",
+    "ids",
+    multiple=True,
+    metavar="ID",
+    help="arXiv id, with or without version; repeat or separate with commas.",
+)
+@click.option(
+    "--query", default=None, help="arXiv search query, e.g. 'cat:cs.LG AND ti:diffusion'."
+)
+@click.option(
+    "--max",
+    "max_results",
+    type=click.IntRange(1, 100_000),
+    default=100,
+    show_default=True,
+    help="With --query: how many results to fetch at most.",
+)
 @handle_errors
 def ingest_arxiv(ids: tuple[str, ...], query: str | None, max_results: int) -> None:
     """Fetch papers from the arXiv API by id or by search query.
@@ -319,9 +349,14 @@ def _parse_date(value: str | None, flag: str) -> date | None:
 
 
 @ingest.command("oai")
-@click.option("--from", "since", default=None, metavar="DATE",
-              help="Harvest records changed on or after DATE (YYYY-MM-DD). "
-                   "Default: where the last harvest of this set stopped.")
+@click.option(
+    "--from",
+    "since",
+    default=None,
+    metavar="DATE",
+    help="Harvest records changed on or after DATE (YYYY-MM-DD). "
+    "Default: where the last harvest of this set stopped.",
+)
 @click.option("--until", default=None, metavar="DATE", help="…and on or before DATE.")
 @click.option("--set", "set_spec", default=None, help="OAI set, e.g. cs or physics:quant-ph.")
 @handle_errors
@@ -347,8 +382,14 @@ def ingest_oai(since: str | None, until: str | None, set_spec: str | None) -> No
     state = Harvest()
     with _client() as client:
         summary = _run(
-            harvest(client, _settings().oai_url, since=start, until=end, set_spec=set_spec,
-                    progress=state),
+            harvest(
+                client,
+                _settings().oai_url,
+                since=start,
+                until=end,
+                set_spec=set_spec,
+                progress=state,
+            ),
             "oai",
         )
     if state.response_date:

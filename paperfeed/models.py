@@ -82,7 +82,9 @@ class DailyEntry:
 
 @dataclass(frozen=True, slots=True)
 class Announcement:
-    """A paper in arXiv's daily announcement of a category: `kind` is new, cross or replace."""
+    """A paper in arXiv's daily announcement of a category.
+
+    `kind` is arXiv's announce type: new, cross, replace or replace-cross."""
 
     arxiv_id: str
     day: date
@@ -119,8 +121,11 @@ class Batch:
     deletions: list[Deletion] = field(default_factory=list)
 
     def __len__(self) -> int:
-        return len(self.papers) + len(self.deletions) + len(self.daily_entries) + len(
-            self.announcements
+        return (
+            len(self.papers)
+            + len(self.deletions)
+            + len(self.daily_entries)
+            + len(self.announcements)
         )
 
 

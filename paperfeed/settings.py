@@ -28,19 +28,40 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("data_dir", None, "Directory for the database, indexes and caches "
-            "(default: the platform's user data directory).", Path),
-    Setting("database_url", None, "SQLAlchemy-style database URL: `sqlite:///path.db` or "
-            "`postgresql://user@host/db` (default: paperfeed.db in the data directory)."),
+    Setting(
+        "data_dir",
+        None,
+        "Directory for the database, indexes and caches "
+        "(default: the platform's user data directory).",
+        Path,
+    ),
+    Setting(
+        "database_url",
+        None,
+        "SQLAlchemy-style database URL: `sqlite:///path.db` or "
+        "`postgresql://user@host/db` (default: paperfeed.db in the data directory).",
+    ),
     Setting("arxiv_api_url", "https://export.arxiv.org/api/query", "arXiv API endpoint (Atom)."),
     Setting("oai_url", "https://oaipmh.arxiv.org/oai", "arXiv OAI-PMH endpoint."),
-    Setting("rss_url", "https://rss.arxiv.org/rss/", "arXiv announcement RSS base URL; "
-            "categories are appended, joined with '+'."),
-    Setting("http_delay", 3.0, "Seconds between requests to one arXiv service "
-            "(arXiv asks for at least 3).", float),
+    Setting(
+        "rss_url",
+        "https://rss.arxiv.org/rss/",
+        "arXiv announcement RSS base URL; categories are appended, joined with '+'.",
+    ),
+    Setting(
+        "http_delay",
+        3.0,
+        "Seconds between requests to one arXiv service (arXiv asks for at least 3).",
+        float,
+    ),
     Setting("http_timeout", 30.0, "Seconds before a request to arXiv times out.", float),
-    Setting("http_retries", 4, "Attempts after the first on timeouts, 5xx and truncated "
-            "responses, with exponential backoff.", int),
+    Setting(
+        "http_retries",
+        4,
+        "Attempts after the first on timeouts, 5xx and truncated "
+        "responses, with exponential backoff.",
+        int,
+    ),
     Setting("batch_size", 1000, "Records written per transaction during imports.", int),
 )
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -75,8 +96,9 @@ def _coerce(setting: Setting, value: Any, origin: str) -> Any:
             return int(value)
         return str(value)
     except (TypeError, ValueError):
+        kinds = {int: "an integer", float: "a number", Path: "a path", str: "a string"}
         raise Invalid(
-            f"{origin}: {setting.name} must be a {setting.kind.__name__}, got {value!r}"
+            f"{origin}: {setting.name} must be {kinds[setting.kind]}, got {value!r}"
         ) from None
 
 

@@ -38,7 +38,7 @@ _LETTERS = {
     "AA": "Å",
     "l": "ł",
     "L": "Ł",
-    "i": "ı",
+    "i": "ı",  # noqa: RUF001 - dotless i is what \\i means
     "j": "ȷ",
 }
 _ACCENT = re.compile(

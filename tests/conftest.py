@@ -26,7 +26,9 @@ def _postgres_problem() -> str | None:
     """None when PostgreSQL answers, else why not (checked once per session)."""
     if "problem" not in _pg_state:
         try:
-            engine = create_engine(POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://", 1))
+            engine = create_engine(
+                POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://", 1)
+            )
             with engine.connect() as conn:
                 conn.execute(text("SELECT 1"))
             engine.dispose()

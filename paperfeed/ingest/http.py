@@ -107,8 +107,12 @@ class PoliteClient:
                 continue
             if r.status_code == 503 or r.status_code == 429:
                 wait = _retry_after(r.headers.get("Retry-After"))
-                last_error = f"HTTP {r.status_code}" + (f", retry after {wait:.0f}s" if wait else "")
-                self._sleep(min(wait, self.max_wait) if wait is not None else self._backoff(attempt))
+                last_error = f"HTTP {r.status_code}" + (
+                    f", retry after {wait:.0f}s" if wait else ""
+                )
+                self._sleep(
+                    min(wait, self.max_wait) if wait is not None else self._backoff(attempt)
+                )
                 continue
             if r.status_code >= 500:
                 last_error = f"HTTP {r.status_code}"

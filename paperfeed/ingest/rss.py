@@ -22,9 +22,10 @@ NS = {
     "arxiv": "http://arxiv.org/schemas/atom",
     "dc": "http://purl.org/dc/elements/1.1/",
 }
-KINDS = {"new": "new", "cross": "cross", "replace": "replace", "replace-cross": "replace"}
+KINDS = frozenset({"new", "cross", "replace", "replace-cross"})
 _DESCRIPTION = re.compile(
-    r"^\s*arXiv:(?P<id>\S+)\s+Announce Type:\s*(?P<kind>[\w-]+)\s*(?:Abstract:\s*)?(?P<abstract>.*)$",
+    r"^\s*arXiv:(?P<id>\S+)\s+Announce Type:\s*(?P<kind>[\w-]+)\s*"
+    r"(?:Abstract:\s*)?(?P<abstract>.*)$",
     re.DOTALL,
 )
 _CATEGORY = re.compile(r"[a-z-]+(?:\.[A-Za-z-]+)?")
@@ -71,7 +72,9 @@ def parse_rss(payload: bytes, feeds: Sequence[str], name: str = "RSS") -> list[I
     return items
 
 
-def _parse_item(item: ET.Element, feeds: Sequence[str], channel_day: object, position: str) -> Record:
+def _parse_item(
+    item: ET.Element, feeds: Sequence[str], channel_day: object, position: str
+) -> Record:
     description = item.findtext("description") or ""
     m = _DESCRIPTION.match(description)
     if not m:
@@ -85,7 +88,9 @@ def _parse_item(item: ET.Element, feeds: Sequence[str], channel_day: object, pos
         day = channel_day
     if day is None:
         raise Invalid(problem or "no announcement date")
-    categories = tuple(c.text.strip() for c in item.findall("category") if c.text and c.text.strip())
+    categories = tuple(
+        c.text.strip() for c in item.findall("category") if c.text and c.text.strip()
+    )
     creators = item.findtext("dc:creator", None, NS)
     paper = Paper(
         arxiv_id=arxiv_id,
@@ -100,7 +105,7 @@ def _parse_item(item: ET.Element, feeds: Sequence[str], channel_day: object, pos
     )
     wanted = [c for c in categories if c in feeds or c.split(".")[0] in feeds]
     feed = wanted[0] if wanted else (feeds[0] if feeds else (categories[0] if categories else ""))
-    announcement = Announcement(arxiv_id=arxiv_id, day=day, category=feed, kind=KINDS[raw_kind])  # type: ignore[arg-type]
+    announcement = Announcement(arxiv_id=arxiv_id, day=day, category=feed, kind=raw_kind)  # type: ignore[arg-type]
     return Record(position=position, paper=paper, announcement=announcement)
 
 

@@ -139,9 +139,7 @@ def merge(state: PaperState | None, paper: Paper) -> tuple[PaperState, bool]:
         updates["version"] = version
         updates["deleted"] = False
     else:
-        updates = {
-            k: v for k, v in incoming.items() if k in _SOURCE_OWNED or _is_empty(row.get(k))
-        }
+        updates = {k: v for k, v in incoming.items() if k in _SOURCE_OWNED or _is_empty(row.get(k))}
     row.update(updates)
     new = PaperState(row=row, versions=dict(state.versions))
     _merge_versions(new, paper.versions)

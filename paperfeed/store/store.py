@@ -71,7 +71,9 @@ def make_engine(url: str) -> Engine:
         try:
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise StoreUnavailable(f"cannot create {Path(database).parent}: {exc.strerror}") from None
+            raise StoreUnavailable(
+                f"cannot create {Path(database).parent}: {exc.strerror}"
+            ) from None
     engine = create_engine(parsed, connect_args={"timeout": 60})
 
     @event.listens_for(engine, "connect")
@@ -224,7 +226,12 @@ class Store:
             for number, (submitted, size) in states[arxiv_id].versions.items():
                 if old_versions.get(number) != (submitted, size):
                     version_rows.append(
-                        {"paper_id": arxiv_id, "version": number, "submitted": submitted, "size": size}
+                        {
+                            "paper_id": arxiv_id,
+                            "version": number,
+                            "submitted": submitted,
+                            "size": size,
+                        }
                     )
         if version_rows:
             vstmt = self._insert(paper_versions)
@@ -305,11 +312,20 @@ class Store:
                 continue
             if key not in existing and key not in rows:
                 new += 1
-            rows[key] = {"paper_id": a.arxiv_id, "day": a.day, "category": a.category, "kind": a.kind}
+            rows[key] = {
+                "paper_id": a.arxiv_id,
+                "day": a.day,
+                "category": a.category,
+                "kind": a.kind,
+            }
         if rows:
             stmt = self._insert(announcements)
             stmt = stmt.on_conflict_do_update(
-                index_elements=[announcements.c.paper_id, announcements.c.day, announcements.c.category],
+                index_elements=[
+                    announcements.c.paper_id,
+                    announcements.c.day,
+                    announcements.c.category,
+                ],
                 set_={"kind": stmt.excluded.kind},
             )
             conn.execute(stmt, list(rows.values()))

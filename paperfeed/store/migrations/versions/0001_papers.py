@@ -63,7 +63,10 @@ def upgrade() -> None:
         "daily_entries",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
         sa.Column(
-            "paper_id", sa.String(64), sa.ForeignKey("papers.id", ondelete="CASCADE"), nullable=False
+            "paper_id",
+            sa.String(64),
+            sa.ForeignKey("papers.id", ondelete="CASCADE"),
+            nullable=False,
         ),
         sa.Column("day", sa.Date, nullable=False),
         sa.Column("submitted_by", sa.Text, nullable=True),

@@ -1,0 +1,58 @@
+from pathlib import Path
+
+import pytest
+
+from paperfeed.errors import Invalid
+from paperfeed.settings import SETTINGS, env_name, load_settings
+
+DOCS = Path(__file__).resolve().parents[1] / "docs" / "configuration.md"
+
+
+def test_every_setting_is_documented() -> None:
+    text = DOCS.read_text()
+    for s in SETTINGS:
+        assert f"`{s.name}`" in text and f"`{env_name(s.name)}`" in text, s.name
+
+
+def test_precedence(tmp_path: Path) -> None:
+    config = tmp_path / "paperfeed.toml"
+    config.write_text('batch_size = 7\nhttp_delay = 9.5\narxiv_api_url = "http://file"\n')
+    env = {"PAPERFEED_DATA_DIR": str(tmp_path), "PAPERFEED_HTTP_DELAY": "4"}
+    s = load_settings({"batch_size": None}, env=env)
+    assert s.batch_size == 7  # from the data dir's paperfeed.toml
+    assert s.http_delay == 4.0  # env beats file
+    assert s.arxiv_api_url == "http://file"
+    assert s.database_url == f"sqlite:///{tmp_path / 'paperfeed.db'}"
+    s = load_settings({"batch_size": 3}, env=env)
+    assert s.batch_size == 3  # flag beats all
+
+
+def test_defaults_without_anything(tmp_path: Path) -> None:
+    s = load_settings(env={"PAPERFEED_DATA_DIR": str(tmp_path / "x")})
+    assert s.http_delay == 3.0 and s.batch_size == 1000
+    assert s.data_dir == tmp_path / "x"
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"PAPERFEED_BATCH_SIZE": "lots"}, "batch_size must be an integer"),
+        ({"PAPERFEED_BATCH_SIZE": "0"}, "at least 1"),
+        ({"PAPERFEED_HTTP_DELAY": "-1"}, ">= 0"),
+    ],
+)
+def test_bad_values_are_clear(env: dict[str, str], message: str, tmp_path: Path) -> None:
+    with pytest.raises(Invalid, match=message):
+        load_settings(env={"PAPERFEED_DATA_DIR": str(tmp_path), **env})
+
+
+def test_bad_config_file(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text("nonsense = 1\n")
+    with pytest.raises(Invalid, match="unknown setting"):
+        load_settings(env={"PAPERFEED_DATA_DIR": str(tmp_path)}, config_file=bad)
+    bad.write_text("= broken")
+    with pytest.raises(Invalid, match="not valid TOML"):
+        load_settings(env={"PAPERFEED_DATA_DIR": str(tmp_path)}, config_file=bad)
+    with pytest.raises(Invalid, match="cannot read config"):
+        load_settings(env={"PAPERFEED_DATA_DIR": str(tmp_path)}, config_file=tmp_path / "no.toml")

@@ -1,0 +1,177 @@
+"""The store on real SQLite and PostgreSQL: idempotent imports, version rules, atomic batches."""
+
+import json
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+
+from paperfeed.errors import NotFound, StoreUnavailable
+from paperfeed.ingest.generic import read_generic
+from paperfeed.ingest.hf_daily import read_hf_daily
+from paperfeed.ingest.kaggle import read_kaggle
+from paperfeed.ingest.runner import run_import
+from paperfeed.models import Announcement, Batch, DailyEntry, Deletion, Paper, Version
+from paperfeed.store import Store
+from paperfeed.store.migrate import current_revision, head_revision
+from paperfeed.store.schema import metadata
+
+
+def import_all(store: Store, data_dir: Path) -> list[str]:
+    lines = []
+    sources = [
+        ("kaggle", read_kaggle, "arxiv/kaggle-snapshot/arxiv-metadata-oai-snapshot.head.jsonl"),
+        ("hf-daily", read_hf_daily, "hf/daily_papers_2024-10-25.json"),
+        ("jsonl", read_generic, "arxiv/quant-ph/quantph_records.jsonl"),
+    ]
+    for name, reader, rel in sources:
+        with (data_dir / rel).open("rb") as fh:
+            lines.append(run_import(store, reader(fh, rel), name).line())
+    return lines
+
+
+def test_real_sources_give_one_paper_per_id_and_rerun_changes_nothing(
+    store: Store, data_dir: Path
+) -> None:
+    first = import_all(store, data_dir)
+    assert first[0] == "kaggle: 200 new, 0 updated, 0 unchanged, 0 skipped"
+    assert first[1] == "hf-daily: 29 new, 0 updated, 0 unchanged, 0 skipped, 29 daily entries"
+    # nine quant-ph ids are also in the Kaggle head: versionless records only fill gaps
+    assert first[2] == "jsonl: 38849 new, 0 updated, 9 unchanged, 0 skipped"
+    stats = store.stats()
+    assert stats.papers == 200 + 29 + 38858 - 9
+    assert stats.daily_entries == 29
+    hf = json.loads((data_dir / "hf/daily_papers_2024-10-25.json").read_text())
+    assert stats.votes == sum(item["paper"]["upvotes"] for item in hf)
+    second = import_all(store, data_dir)
+    assert second == [
+        "kaggle: 0 new, 0 updated, 200 unchanged, 0 skipped",
+        "hf-daily: 0 new, 0 updated, 29 unchanged, 0 skipped",
+        "jsonl: 0 new, 0 updated, 38858 unchanged, 0 skipped",
+    ]
+    assert store.stats() == stats
+
+
+def test_paper_round_trip(store: Store, data_dir: Path) -> None:
+    import_all(store, data_dir)
+    p = store.get_paper("0704.0001")
+    assert p is not None
+    assert p.title.startswith("Calculation of prompt diphoton") and p.version == 2
+    assert [a.name for a in p.authors or ()] == [
+        "C. Balázs",
+        "E. L. Berger",
+        "P. M. Nadolsky",
+        "C.-P. Yuan",
+    ]
+    assert [v.number for v in p.versions] == [1, 2]
+    assert p.versions[0].submitted == datetime(2007, 4, 2, 19, 18, 42)
+    hf = store.get_paper("2410.17243")
+    assert hf is not None and hf.imported_upvotes == 64
+    entries = store.daily_entries_on(date(2024, 10, 25))
+    assert len(entries) == 29 and entries[0].submitted_by == "ClownRat"
+    assert store.get_paper("9999.99999") is None
+
+
+def test_version_rules(store: Store) -> None:
+    v2 = Paper(
+        "2401.00001",
+        "Second",
+        abstract="two",
+        version=2,
+        versions=(Version(2, datetime(2024, 2, 1)),),
+    )
+    v1 = Paper(
+        "2401.00001",
+        "First",
+        abstract="one",
+        version=1,
+        versions=(Version(1, datetime(2024, 1, 1)),),
+    )
+    assert store.write(Batch(papers=[v2])).counts.new == 1
+    store.write(Batch(papers=[v1]))
+    p = store.get_paper("2401.00001")
+    assert p is not None and p.title == "Second" and p.version == 2
+    assert [(v.number, v.submitted) for v in p.versions] == [
+        (1, datetime(2024, 1, 1)),
+        (2, datetime(2024, 2, 1)),
+    ]
+    v3 = Paper("2401.00001", "Third", version=3)
+    assert store.write(Batch(papers=[v3])).counts.updated == 1
+    p = store.get_paper("2401.00001")
+    assert p is not None and p.title == "Third" and p.abstract == "two"
+
+
+def test_duplicate_ids_in_one_batch(store: Store) -> None:
+    a = Paper("2401.00001", "A", version=1)
+    result = store.write(Batch(papers=[a, a, Paper("2401.00001", "B", version=2)]))
+    assert (result.counts.new, result.counts.unchanged, result.counts.updated) == (1, 1, 1)
+    p = store.get_paper("2401.00001")
+    assert p is not None and p.title == "B"
+
+
+def test_failed_batch_leaves_nothing(store: Store) -> None:
+    batch = Batch(
+        papers=[Paper("2401.00001", "A", version=1)],
+        daily_entries=[DailyEntry("2401.09999", date(2024, 1, 1))],
+    )
+    with pytest.raises(NotFound, match=r"2401\.09999"):
+        store.write(batch)
+    assert store.stats().papers == 0
+
+
+def test_deletions_and_announcements(store: Store) -> None:
+    store.write(Batch(papers=[Paper("2401.00001", "A", version=1)]))
+    day = date(2024, 1, 5)
+    result = store.write(Batch(announcements=[Announcement("2401.00001", day, "cs.LG", "new")]))
+    assert result.new_announcements == 1
+    assert (
+        store.write(
+            Batch(announcements=[Announcement("2401.00001", day, "cs.LG", "new")])
+        ).new_announcements
+        == 0
+    )
+    assert store.announcements_on(day) == [Announcement("2401.00001", day, "cs.LG", "new")]
+    assert store.write(Batch(deletions=[Deletion("2401.00001")])).counts.updated == 1
+    assert store.write(Batch(deletions=[Deletion("2401.00001")])).counts.unchanged == 1
+    assert store.get_paper("2401.00001") is None
+    assert store.is_deleted("2401.00001")
+    assert store.stats().papers == 0 and store.stats().deleted == 1
+    # a newer version arriving again brings the paper back
+    store.write(Batch(papers=[Paper("2401.00001", "A", version=2)]))
+    assert store.get_paper("2401.00001") is not None
+
+
+def test_user_text_is_data_not_sql(store: Store) -> None:
+    evil = 'Robert\'); DROP TABLE papers;-- "quoted" \\ back'
+    store.write(Batch(papers=[Paper("2401.00001", evil, abstract=evil, version=1)]))
+    p = store.get_paper("2401.00001")
+    assert p is not None and p.title == evil
+
+
+def test_ingest_state(store: Store) -> None:
+    assert store.get_state("oai:cs:last") is None
+    store.set_state("oai:cs:last", "2024-01-01")
+    store.set_state("oai:cs:last", "2024-01-02")
+    assert store.get_state("oai:cs:last") == "2024-01-02"
+
+
+def test_migrations_match_the_schema(db_url: str) -> None:
+    store = Store.open(db_url)
+    assert current_revision(store.engine) == head_revision()
+    with store.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), metadata)
+    store.close()
+    assert diff == []
+    # opening again is a no-op
+    Store.open(db_url).close()
+
+
+def test_unreachable_database_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(StoreUnavailable, match="cannot open database"):
+        Store.open("postgresql://nobody@127.0.0.1:1/none")
+    with pytest.raises(StoreUnavailable, match="unsupported database"):
+        Store.open("mysql://x@localhost/y")
+    with pytest.raises(StoreUnavailable, match="not a database URL"):
+        Store.open("::::")
