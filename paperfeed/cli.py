@@ -133,19 +133,12 @@ def db() -> None:
 @handle_errors
 def db_upgrade() -> None:
     """Apply pending schema migrations (also done automatically on first use)."""
-    from paperfeed.store.migrate import current_revision, head_revision
-
-    store = Store.open(_settings().database_url, migrate=False)
-    before = current_revision(store.engine)
-    from paperfeed.store.migrate import upgrade
-
-    upgrade(store.engine)
-    after = current_revision(store.engine)
+    with Store.open(_settings().database_url, migrate=False) as store:
+        before, after = store.upgrade()
     if before == after:
         out.print(f"database is up to date (revision {after})")
     else:
-        out.print(f"database upgraded from {before or 'empty'} to {after} (head {head_revision()})")
-    store.close()
+        out.print(f"database upgraded from revision {before or '(empty)'} to {after}")
 
 
 # -------------------------------------------------------------------------------- ingest
@@ -381,7 +374,7 @@ def ingest_oai(since: str | None, until: str | None, set_spec: str | None) -> No
         raise Invalid("--until is before --from")
     state = Harvest()
     with _client() as client:
-        summary = _run(
+        _run(
             harvest(
                 client,
                 _settings().oai_url,
@@ -396,7 +389,6 @@ def ingest_oai(since: str | None, until: str | None, set_spec: str | None) -> No
         stopped = end or date.fromisoformat(state.response_date[:10])
         with _open_store() as store:
             store.set_state(key, stopped.isoformat())
-    del summary
 
 
 @ingest.command("rss")

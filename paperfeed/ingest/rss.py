@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator, Sequence
+from datetime import date
 from email.utils import parsedate_to_datetime
 
 from paperfeed.arxiv_id import split_version
@@ -44,14 +45,14 @@ def validate_categories(categories: Sequence[str]) -> list[str]:
     return out
 
 
-def _announced_day(text: str | None, position: str) -> tuple[object, str | None]:
+def _announced_day(text: str | None) -> date | None:
+    """The announcement date as arXiv states it, in its own (US Eastern) offset."""
     if not text:
-        return None, "missing pubDate"
+        return None
     try:
-        # The date as arXiv states it, in its own (US Eastern) offset.
-        return parsedate_to_datetime(text.strip()).date(), None
-    except (TypeError, ValueError):
-        return None, f"invalid pubDate {text!r}"
+        return parsedate_to_datetime(text.strip()).date()
+    except (TypeError, ValueError, IndexError):
+        return None
 
 
 def parse_rss(payload: bytes, feeds: Sequence[str], name: str = "RSS") -> list[Item]:
@@ -61,7 +62,7 @@ def parse_rss(payload: bytes, feeds: Sequence[str], name: str = "RSS") -> list[I
     channel = root.find("channel")
     if root.tag != "rss" or channel is None:
         raise ET.ParseError(f"not an RSS 2.0 feed (root element {root.tag})")
-    channel_day, _ = _announced_day(channel.findtext("pubDate"), name)
+    channel_day = _announced_day(channel.findtext("pubDate"))
     items: list[Item] = []
     for index, item in enumerate(channel.findall("item"), start=1):
         position = f"{name} item {index}"
@@ -73,7 +74,7 @@ def parse_rss(payload: bytes, feeds: Sequence[str], name: str = "RSS") -> list[I
 
 
 def _parse_item(
-    item: ET.Element, feeds: Sequence[str], channel_day: object, position: str
+    item: ET.Element, feeds: Sequence[str], channel_day: date | None, position: str
 ) -> Record:
     description = item.findtext("description") or ""
     m = _DESCRIPTION.match(description)
@@ -83,11 +84,9 @@ def _parse_item(
     raw_kind = (item.findtext("arxiv:announce_type", None, NS) or m["kind"]).strip().lower()
     if raw_kind not in KINDS:
         raise Invalid(f"unknown announce type {raw_kind!r}")
-    day, problem = _announced_day(item.findtext("pubDate"), position)
+    day = _announced_day(item.findtext("pubDate")) or channel_day
     if day is None:
-        day = channel_day
-    if day is None:
-        raise Invalid(problem or "no announcement date")
+        raise Invalid("no valid pubDate on the item or the channel")
     categories = tuple(
         c.text.strip() for c in item.findall("category") if c.text and c.text.strip()
     )
@@ -105,7 +104,7 @@ def _parse_item(
     )
     wanted = [c for c in categories if c in feeds or c.split(".")[0] in feeds]
     feed = wanted[0] if wanted else (feeds[0] if feeds else (categories[0] if categories else ""))
-    announcement = Announcement(arxiv_id=arxiv_id, day=day, category=feed, kind=raw_kind)  # type: ignore[arg-type]
+    announcement = Announcement(arxiv_id=arxiv_id, day=day, category=feed, kind=raw_kind)
     return Record(position=position, paper=paper, announcement=announcement)
 
 

@@ -31,7 +31,7 @@ from paperfeed.models import (
     WriteResult,
 )
 from paperfeed.store.merge import CONTENT_COLUMNS, PaperState, mark_deleted, merge, state_to_paper
-from paperfeed.store.migrate import upgrade
+from paperfeed.store.migrate import current_revision, upgrade
 from paperfeed.store.schema import (
     announcements,
     daily_entries,
@@ -118,6 +118,12 @@ class Store:
             reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
             raise StoreUnavailable(f"cannot open database {_safe_url(url)}: {reason}") from None
         return cls(engine)
+
+    def upgrade(self) -> tuple[str | None, str | None]:
+        """Apply pending migrations; returns the schema revision before and after."""
+        before = current_revision(self.engine)
+        upgrade(self.engine)
+        return before, current_revision(self.engine)
 
     def close(self) -> None:
         self.engine.dispose()
