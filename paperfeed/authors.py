@@ -12,7 +12,8 @@ import re
 from paperfeed.models import Author
 from paperfeed.text import clean_name, collapse_space
 
-_SEPARATOR = re.compile(r"\s*[,;]\s*|\s+and\s+|\s*&\s*", re.IGNORECASE)
+# `A, B, and C`: a comma followed by "and" is one separator.
+_SEPARATOR = re.compile(r"\s*[,;]\s*(?:and\s+)?|\s+and\s+|\s*&\s*", re.IGNORECASE)
 _PLACEHOLDER = re.compile(r"\x00(\d+)\x00")
 _ET_AL = re.compile(r"et\.?\s+al\.?|others", re.IGNORECASE)
 _NUMBERS = re.compile(r"^\s*\d+(?:\s*(?:,|and|&)\s*\d+)*\s*$")

@@ -13,6 +13,7 @@ from typing import IO, Any, TypeVar
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     DownloadColumn,
@@ -49,7 +50,8 @@ MAX_SHOWN_ERRORS = 20
 
 
 def _fail(message: str) -> None:
-    err.print(f"[bold red]error:[/] {message}", markup=True)
+    # The message may quote user input or a server's text: never read it as markup, never wrap.
+    err.print(f"[bold red]error:[/] {escape(message)}", markup=True, soft_wrap=True)
     sys.exit(1)
 
 

@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterator, Sequence
 
 from paperfeed.errors import Upstream
-from paperfeed.ingest.atom import ArxivApiError, AtomPage, parse_atom
+from paperfeed.ingest.atom import AtomPage, parse_atom
 from paperfeed.ingest.http import PoliteClient, Response, RetryablePayload
 from paperfeed.ingest.records import Item
 
@@ -19,9 +19,10 @@ def _parse(response: Response) -> AtomPage:
     try:
         page = parse_atom(response.content, name="arXiv API")
     except ET.ParseError as exc:
+        if response.status != 200:
+            # An error page that is not Atom (404, 403 …): asking again will not help.
+            raise Upstream(f"arXiv API answered HTTP {response.status}") from None
         raise RetryablePayload(f"malformed Atom: {exc}") from None
-    except ArxivApiError:
-        raise
     if response.status != 200:
         raise Upstream(f"arXiv API answered HTTP {response.status}")
     return page
@@ -53,14 +54,14 @@ def fetch_query(
     client: PoliteClient, url: str, query: str, max_results: int, page_size: int = PAGE_SIZE
 ) -> Iterator[Item]:
     """Up to `max_results` records matching an arXiv search query, page by page."""
-    page_size = max(1, min(page_size, MAX_PAGE))
+    # One page size throughout: offsets stay aligned with the pages arXiv serves.
+    page_size = max(1, min(page_size, MAX_PAGE, max_results))
     start = 0
     total: int | None = None
     while start < max_results and (total is None or start < total):
-        size = min(page_size, max_results - start)
-        page = client.fetch(url, _params(query, "", start, size), _parse, what="arXiv API")
+        page = client.fetch(url, _params(query, "", start, page_size), _parse, what="arXiv API")
         total = page.total
         if not page.items:
             break
-        yield from page.items
+        yield from page.items[: max_results - start]
         start += len(page.items)

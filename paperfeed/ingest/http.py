@@ -80,6 +80,11 @@ class PoliteClient:
     def _backoff(self, attempt: int) -> float:
         return float(min(self.backoff * (2**attempt), self.max_wait))
 
+    def _pause(self, attempt: int, seconds: float) -> None:
+        """Wait before the next attempt; after the last one there is none to wait for."""
+        if attempt < self.retries:
+            self._sleep(seconds)
+
     def fetch(
         self,
         url: str,
@@ -99,30 +104,31 @@ class PoliteClient:
                 r = self._http.get(url, params=params)
             except httpx.TimeoutException:
                 last_error = "timed out"
-                self._sleep(self._backoff(attempt))
+                self._pause(attempt, self._backoff(attempt))
                 continue
             except httpx.TransportError as exc:
                 last_error = f"connection failed ({exc.__class__.__name__}: {exc})"
-                self._sleep(self._backoff(attempt))
+                self._pause(attempt, self._backoff(attempt))
                 continue
             if r.status_code == 503 or r.status_code == 429:
                 wait = _retry_after(r.headers.get("Retry-After"))
                 last_error = f"HTTP {r.status_code}" + (
                     f", retry after {wait:.0f}s" if wait else ""
                 )
-                self._sleep(
-                    min(wait, self.max_wait) if wait is not None else self._backoff(attempt)
+                self._pause(
+                    attempt,
+                    min(wait, self.max_wait) if wait is not None else self._backoff(attempt),
                 )
                 continue
             if r.status_code >= 500:
                 last_error = f"HTTP {r.status_code}"
-                self._sleep(self._backoff(attempt))
+                self._pause(attempt, self._backoff(attempt))
                 continue
             try:
                 return parse(Response(status=r.status_code, content=r.content, url=str(r.url)))
             except RetryablePayload as exc:
                 last_error = f"incomplete response ({exc})"
-                self._sleep(self._backoff(attempt))
+                self._pause(attempt, self._backoff(attempt))
                 continue
         raise Upstream(f"{what} at {url} failed after {self.retries + 1} attempts: {last_error}")
 

@@ -57,7 +57,7 @@ def _announced_day(text: str | None) -> date | None:
 
 def parse_rss(payload: bytes, feeds: Sequence[str], name: str = "RSS") -> list[Item]:
     """Items of one announcement feed. `feeds` are the categories asked for; each item is
-    recorded as announced in those of its categories that were asked for."""
+    recorded as announced in the first of its categories that was asked for."""
     root = ET.fromstring(payload)
     channel = root.find("channel")
     if root.tag != "rss" or channel is None:
