@@ -22,6 +22,12 @@ _NUMBERED = re.compile(r"\((\d+)\)\s*([^()]*(?:\([^()]*\)[^()]*)*?)(?=,?\s*\(\d+
 
 def _top_level_split(text: str) -> list[tuple[str, list[str]]]:
     """Split on top-level commas and 'and'; each name keeps the parenthesised groups after it."""
+    if "(" not in text:
+        return [
+            (name, [])
+            for name in (p.strip() for p in _SEPARATOR.split(text))
+            if name and not _ET_AL.fullmatch(name)
+        ]
     groups: list[str] = []
     masked: list[str] = []
     current: list[str] = []

@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_SPACE = re.compile(r"\s+")
-
 # \'a  \'{a}  {\'a}  \v{s}  \c c ... : accent command -> combining character.
 _ACCENTS = {
     "'": "\u0301",
@@ -50,7 +48,7 @@ _BRACES = re.compile(r"(?<!\\)[{}]")
 
 def collapse_space(text: str) -> str:
     """Join hard line breaks and runs of white space into single spaces, trim the ends."""
-    return _SPACE.sub(" ", text).strip()
+    return " ".join(text.split())
 
 
 def _accent(m: re.Match[str]) -> str:

@@ -56,6 +56,12 @@ def _naive_utc(value: datetime) -> datetime:
     return value
 
 
+# arXiv's own form, by far the most common: `Mon, 2 Apr 2007 19:18:42 GMT`.
+_ARXIV_STAMP = re.compile(
+    r"(?:[A-Za-z]{3}, )?(\d{1,2}) ([A-Za-z]{3}) (\d{4}) (\d{2}):(\d{2}):(\d{2}) (?:GMT|UTC|\+0000)"
+)
+
+
 def parse_datetime(text: str) -> datetime:
     """ISO 8601 (`2024-10-22`, `2024-10-22T17:59:30.000Z`), RFC 2822 (`Mon, 2 Apr 2007 19:18:42
     GMT`), `YYYY-MM`, `YYYY`, or `Month YYYY` somewhere in the text (`CACM December, 1958`).
@@ -75,6 +81,14 @@ def parse_datetime(text: str) -> datetime:
         if len(text) == 4 and 1000 <= int(text) <= 9999:
             return datetime(int(text), 1, 1)
         raise Invalid(f"invalid date {text!r}")
+    m = _ARXIV_STAMP.fullmatch(text)
+    if m and m[2].lower() in _MONTHS:
+        try:
+            return datetime(
+                int(m[3]), _MONTHS[m[2].lower()], int(m[1]), int(m[4]), int(m[5]), int(m[6])
+            )
+        except ValueError:
+            raise Invalid(f"invalid date {text!r}") from None
     try:
         return _naive_utc(parsedate_to_datetime(text))
     except (TypeError, ValueError, IndexError):
