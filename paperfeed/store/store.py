@@ -52,6 +52,8 @@ from paperfeed.store.schema import (
     papers,
 )
 
+# PostgreSQL statistics are refreshed after this many inserted papers, then at each doubling.
+_FIRST_ANALYZE = 5000
 # SQLite allows 32,766 bound parameters; IN lists stay well below.
 _CHUNK = 900
 
@@ -118,6 +120,8 @@ class Store:
         self.dialect = engine.dialect.name
         self._insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
         self._write_lock = threading.Lock()
+        self._inserted = 0
+        self._next_analyze = _FIRST_ANALYZE
 
     @classmethod
     def open(cls, url: str, *, migrate: bool = True) -> Store:
@@ -168,7 +172,22 @@ class Store:
                 news = self._write_announcements(conn, batch.announcements)
         except OperationalError as exc:
             raise StoreUnavailable(f"database write failed: {exc.orig}") from None
+        self._inserted += counts.new
+        if self._inserted >= self._next_analyze:
+            self._refresh_statistics()
         return WriteResult(counts=counts, new_daily_entries=entries, new_announcements=news)
+
+    def _refresh_statistics(self) -> None:
+        """During a bulk import PostgreSQL's statistics lag far behind the tables (autovacuum
+        analyses them late), and its planner then answers each batch's look-ups with a
+        sequential scan; re-analyse whenever this store has doubled what it inserted."""
+        self._next_analyze = 2 * self._inserted
+        if self.dialect != "postgresql":
+            return
+        with self.engine.connect() as conn:
+            for table in (papers, paper_versions, daily_entries):
+                conn.exec_driver_sql(f"ANALYZE {table.name}")
+            conn.commit()
 
     def _load_states(self, conn: Connection, ids: Sequence[str]) -> dict[str, PaperState]:
         states: dict[str, PaperState] = {}
