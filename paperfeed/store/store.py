@@ -18,6 +18,7 @@ import orjson
 from sqlalchemy import (
     JSON,
     Connection,
+    DateTime,
     Engine,
     Table,
     bindparam,
@@ -52,14 +53,28 @@ from paperfeed.store.schema import (
     papers,
 )
 
-# PostgreSQL statistics are refreshed after this many inserted papers, then at each doubling.
-_FIRST_ANALYZE = 5000
+# PostgreSQL: a table is re-analysed once this many rows plus half its size changed since.
+_ANALYZE_ROWS = 10_000
+_STALE_TABLES = text(
+    "SELECT s.relname FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid "
+    "WHERE s.schemaname = current_schema() "
+    "AND s.relname IN ('papers', 'paper_versions', 'daily_entries') "
+    "AND s.n_mod_since_analyze > :rows + 0.5 * greatest(c.reltuples, 0)"
+)
 # SQLite allows 32,766 bound parameters; IN lists stay well below.
 _CHUNK = 900
 
 
 def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+
+
+def _json_text(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
+def _sqlite_datetime(value: datetime) -> str:
+    return value.isoformat(" ", "microseconds")
 
 
 def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]]:
@@ -77,10 +92,16 @@ def make_engine(url: str) -> Engine:
     if backend == "postgresql":
         if parsed.drivername in ("postgresql", "postgres"):
             parsed = parsed.set(drivername="postgresql+psycopg")
-        # No server-side prepared statements: psycopg would prepare the batch look-ups after
-        # five runs, and PostgreSQL would keep the plan made while the tables were nearly
-        # empty (a sequential scan), which made a 1M-record import take 15 times longer.
-        return create_engine(parsed, pool_pre_ping=True, connect_args={"prepare_threshold": None})
+        # psycopg prepares repeated statements server-side (1M Kaggle records: 144 s against
+        # 222 s unprepared). Their plans stay good because writes keep statistics fresh
+        # (_refresh_statistics); without that, a plan made on near-empty tables is a sequential
+        # scan, which once made a 1M-record import take 1,065 s.
+        return create_engine(
+            parsed,
+            pool_pre_ping=True,
+            json_serializer=_json_text,
+            json_deserializer=orjson.loads,
+        )
     if backend != "sqlite":
         raise StoreUnavailable(f"unsupported database {backend!r}: use sqlite or postgresql")
     database = parsed.database
@@ -91,7 +112,12 @@ def make_engine(url: str) -> Engine:
             raise StoreUnavailable(
                 f"cannot create {Path(database).parent}: {exc.strerror}"
             ) from None
-    engine = create_engine(parsed, connect_args={"timeout": 60})
+    engine = create_engine(
+        parsed,
+        connect_args={"timeout": 60},
+        json_serializer=_json_text,
+        json_deserializer=orjson.loads,
+    )
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -120,8 +146,6 @@ class Store:
         self.dialect = engine.dialect.name
         self._insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
         self._write_lock = threading.Lock()
-        self._inserted = 0
-        self._next_analyze = _FIRST_ANALYZE
 
     @classmethod
     def open(cls, url: str, *, migrate: bool = True) -> Store:
@@ -172,21 +196,18 @@ class Store:
                 news = self._write_announcements(conn, batch.announcements)
         except OperationalError as exc:
             raise StoreUnavailable(f"database write failed: {exc.orig}") from None
-        self._inserted += counts.new
-        if self._inserted >= self._next_analyze:
+        if self.dialect == "postgresql":
             self._refresh_statistics()
         return WriteResult(counts=counts, new_daily_entries=entries, new_announcements=news)
 
     def _refresh_statistics(self) -> None:
         """During a bulk import PostgreSQL's statistics lag far behind the tables (autovacuum
-        analyses them late), and its planner then answers each batch's look-ups with a
-        sequential scan; re-analyse whenever this store has doubled what it inserted."""
-        self._next_analyze = 2 * self._inserted
-        if self.dialect != "postgresql":
-            return
+        analyses them late, or not at all where it is off), and its planner then answers each
+        batch's look-ups with a sequential scan: analyse the tables that changed a lot since."""
         with self.engine.connect() as conn:
-            for table in (papers, paper_versions, daily_entries):
-                conn.exec_driver_sql(f"ANALYZE {table.name}")
+            stale = list(conn.scalars(_STALE_TABLES, {"rows": _ANALYZE_ROWS}))
+            if stale:
+                conn.exec_driver_sql(f"ANALYZE {', '.join(sorted(stale))}")
             conn.commit()
 
     def _load_states(self, conn: Connection, ids: Sequence[str]) -> dict[str, PaperState]:
@@ -196,16 +217,19 @@ class Store:
             for r in conn.execute(select(*cols).where(papers.c.id.in_(chunk))):
                 m = r._mapping
                 states[m["id"]] = PaperState(row={name: m[name] for name in CONTENT_COLUMNS})
+            # Versions only of papers that exist: a first import skips this query entirely.
+            known = [i for i in chunk if i in states]
+            if not known:
+                continue
             for r in conn.execute(
                 select(
                     paper_versions.c.paper_id,
                     paper_versions.c.version,
                     paper_versions.c.submitted,
                     paper_versions.c.size,
-                ).where(paper_versions.c.paper_id.in_(chunk))
+                ).where(paper_versions.c.paper_id.in_(known))
             ):
-                if r.paper_id in states:
-                    states[r.paper_id].versions[r.version] = (r.submitted, r.size)
+                states[r.paper_id].versions[r.version] = (r.submitted, r.size)
         return states
 
     def _write_papers(
@@ -218,7 +242,7 @@ class Store:
         before = self._load_states(conn, ids)
         states = dict(before)
         inserted: set[str] = set()
-        changed: set[str] = set()
+        changed: dict[str, None] = {}  # batch order: ids arrive sorted, and B-trees like that
         for paper in incoming:
             old = states.get(paper.arxiv_id)
             new, did_change = merge(old, paper)
@@ -231,7 +255,7 @@ class Store:
             else:
                 counts.unchanged += 1
             if did_change:
-                changed.add(paper.arxiv_id)
+                changed[paper.arxiv_id] = None
         for deletion in deletions:
             old = states.get(deletion.arxiv_id)
             if old is None:
@@ -241,7 +265,7 @@ class Store:
             states[deletion.arxiv_id] = new
             if did_change:
                 counts.updated += 1
-                changed.add(deletion.arxiv_id)
+                changed[deletion.arxiv_id] = None
             else:
                 counts.unchanged += 1
         if not changed:
@@ -296,24 +320,24 @@ class Store:
             set_={c: stmt.excluded[c] for c in update},
         )
         compiled = stmt.compile(dialect=conn.dialect)
-        json_columns = {c for c in columns if isinstance(table.c[c].type, JSON)}
+        positional = compiled.positiontup is not None
+        order = list(compiled.positiontup or columns)
         sqlite = self.dialect == "sqlite"
-
-        def value(column: str, v: Any) -> Any:
-            if v is None:
-                return None
-            if column in json_columns:
-                return orjson.dumps(v).decode()
-            if sqlite and isinstance(v, datetime):
-                return v.isoformat(" ", "microseconds")
-            return v
-
-        converted = [{c: value(c, row[c]) for c in columns} for row in rows]
-        if compiled.positiontup is not None:
-            order = compiled.positiontup
-            conn.exec_driver_sql(str(compiled), [tuple(r[c] for c in order) for r in converted])
-        else:
-            conn.exec_driver_sql(str(compiled), converted)
+        # One pass per row, converting only the columns that need it.
+        convert = [
+            (i, _json_text if isinstance(table.c[c].type, JSON) else _sqlite_datetime)
+            for i, c in enumerate(order)
+            if isinstance(table.c[c].type, JSON)
+            or (sqlite and isinstance(table.c[c].type, DateTime))
+        ]
+        params: list[Any] = []
+        for row in rows:
+            values = [row[c] for c in order]
+            for i, fn in convert:
+                if values[i] is not None:
+                    values[i] = fn(values[i])
+            params.append(tuple(values) if positional else dict(zip(order, values, strict=True)))
+        conn.exec_driver_sql(str(compiled), params)
 
     def _write_daily_entries(self, conn: Connection, entries: Sequence[DailyEntry]) -> int:
         if not entries:
