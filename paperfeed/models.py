@@ -120,14 +120,6 @@ class Batch:
     announcements: list[Announcement] = field(default_factory=list)
     deletions: list[Deletion] = field(default_factory=list)
 
-    def __len__(self) -> int:
-        return (
-            len(self.papers)
-            + len(self.deletions)
-            + len(self.daily_entries)
-            + len(self.announcements)
-        )
-
 
 @dataclass(slots=True)
 class BatchCounts:

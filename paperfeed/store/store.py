@@ -241,7 +241,6 @@ class Store:
             return counts
         before = self._load_states(conn, ids)
         states = dict(before)
-        inserted: set[str] = set()
         changed: dict[str, None] = {}  # batch order: ids arrive sorted, and B-trees like that
         for paper in incoming:
             old = states.get(paper.arxiv_id)
@@ -249,7 +248,6 @@ class Store:
             states[paper.arxiv_id] = new
             if old is None:
                 counts.new += 1
-                inserted.add(paper.arxiv_id)
             elif did_change:
                 counts.updated += 1
             else:

@@ -158,19 +158,6 @@ def server() -> Iterator[ReplayServer]:
         yield s
 
 
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def client(clock: FakeClock) -> Iterator[PoliteClient]:
-    with PoliteClient(
-        delay=3.0, timeout=5.0, retries=2, backoff=0.01, sleep=clock.sleep, clock=clock
-    ) as c:
-        yield c
-
-
 def api(server: ReplayServer) -> str:
     return f"{server.url}/api/query"
 

@@ -41,11 +41,6 @@ def timeout_for(fault: Behaviour) -> float:
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
 def server(clock: FakeClock) -> Iterator[ReplayServer]:
     with ReplayServer(clock=clock) as s:
         s.add_arxiv_recordings(API_RECORDINGS)

@@ -149,19 +149,6 @@ def server() -> Iterator[ReplayServer]:
         yield s
 
 
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def client(clock: FakeClock) -> Iterator[PoliteClient]:
-    with PoliteClient(
-        delay=3.0, timeout=5.0, retries=2, backoff=0.01, sleep=clock.sleep, clock=clock
-    ) as c:
-        yield c
-
-
 def kaggle_paper(arxiv_id: str) -> Paper:
     for number, line in enumerate(KAGGLE.read_text(encoding="utf-8").splitlines(), start=1):
         data = json.loads(line)

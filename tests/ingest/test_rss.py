@@ -140,19 +140,6 @@ def server() -> Iterator[ReplayServer]:
         yield s
 
 
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def client(clock: FakeClock) -> Iterator[PoliteClient]:
-    with PoliteClient(
-        delay=3.0, timeout=5.0, retries=2, backoff=0.01, sleep=clock.sleep, clock=clock
-    ) as c:
-        yield c
-
-
 def survey_v1() -> Paper:
     """2503.05378 as it was before its v2: the title and v1 date of the recorded API entry."""
     return Paper(
