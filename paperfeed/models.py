@@ -179,3 +179,44 @@ class Stats:
     last_published: datetime | None
     first_daily: date | None
     last_daily: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class SearchFilters:
+    """Restrictions on a search: published dates (inclusive) and categories (any of)."""
+
+    date_from: date | None = None
+    date_to: date | None = None
+    categories: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Why:
+    """Why a paper matched, for pages to show: the query's keyword terms found in it, its
+    rank in each engine, its cosine similarity to the query, and whether it was pinned
+    first ("arxiv id" for an id or URL in the query, "title" for an exact title)."""
+
+    terms: tuple[str, ...] = ()
+    keyword_rank: int | None = None
+    semantic_rank: int | None = None
+    similarity: float | None = None
+    pinned: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    paper: Paper
+    score: float
+    why: Why
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResults:
+    """One page of hits. `mode` is the mode actually used (hybrid falls back to keyword when
+    no embedding model can be loaded, and `notice` says so)."""
+
+    query: str
+    mode: str
+    hits: list[Hit]
+    total: int
+    notice: str | None = None

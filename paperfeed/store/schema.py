@@ -12,6 +12,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -95,4 +96,17 @@ ingest_state = Table(
     metadata,
     Column("key", String(128), primary_key=True),
     Column("value", Text, nullable=False),
+)
+
+# One embedding per paper and model, so any machine can rebuild its vector index from the
+# database. `content_hash` identifies the text that was embedded: a changed title or abstract
+# makes the stored vector stale. `vector` is little-endian float32.
+paper_vectors = Table(
+    "paper_vectors",
+    metadata,
+    Column("model", String(200), primary_key=True),
+    Column("paper_id", String(64), ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True),
+    Column("content_hash", String(32), nullable=False),
+    Column("dim", Integer, nullable=False),
+    Column("vector", LargeBinary, nullable=False),
 )
