@@ -459,6 +459,25 @@ class Store:
             return None
         return state_to_paper(arxiv_id, state)
 
+    def get_papers(self, ids: Sequence[str]) -> dict[str, Paper]:
+        """The live papers among `ids`, keyed by id (unknown and deleted ids are left out)."""
+        with self.engine.connect() as conn:
+            states = self._load_states(conn, list(dict.fromkeys(ids)))
+        return {
+            i: state_to_paper(i, s) for i, s in states.items() if not s.row["deleted"]
+        }
+
+    def upvote_counts(self, ids: Sequence[str]) -> dict[str, int]:
+        """Upvotes per paper among `ids` (imported votes; unknown ids are left out)."""
+        counts: dict[str, int] = {}
+        with self.engine.connect() as conn:
+            for chunk in _chunks(list(dict.fromkeys(ids))):
+                rows = conn.execute(
+                    select(papers.c.id, papers.c.imported_upvotes).where(papers.c.id.in_(chunk))
+                )
+                counts.update({r.id: int(r.imported_upvotes) for r in rows})
+        return counts
+
     def is_deleted(self, arxiv_id: str) -> bool:
         with self.engine.connect() as conn:
             return bool(conn.scalar(select(papers.c.deleted).where(papers.c.id == arxiv_id)))
