@@ -63,6 +63,14 @@ SETTINGS: tuple[Setting, ...] = (
         int,
     ),
     Setting("batch_size", 1000, "Records written per transaction during imports.", int),
+    Setting(
+        "search_model",
+        "minishlab/potion-retrieval-32M",
+        "Embedding model for semantic search: a model2vec model on the Hugging Face hub "
+        "(downloaded once into the data directory), a local model2vec directory, or "
+        "`st:NAME_OR_PATH` for a sentence-transformers model (extra `st`); `none` turns "
+        "semantic search off.",
+    ),
 )
 _BY_NAME = {s.name: s for s in SETTINGS}
 
@@ -78,6 +86,7 @@ class Settings:
     http_timeout: float
     http_retries: int
     batch_size: int
+    search_model: str
 
 
 def env_name(name: str) -> str:

@@ -52,6 +52,7 @@ from paperfeed.store.schema import (
     paper_versions,
     papers,
 )
+from paperfeed.store.search_data import SearchData
 
 # PostgreSQL: a table is re-analysed once this many rows plus half its size changed since.
 _ANALYZE_ROWS = 10_000
@@ -146,6 +147,7 @@ class Store:
         self.dialect = engine.dialect.name
         self._insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
         self._write_lock = threading.Lock()
+        self.search_data = SearchData(self)
 
     @classmethod
     def open(cls, url: str, *, migrate: bool = True) -> Store:
