@@ -1,0 +1,1 @@
+"""Search: keyword index, embeddings, vector index, hybrid fusion."""
