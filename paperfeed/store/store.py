@@ -479,17 +479,13 @@ class Store:
         """The live papers among `ids`, keyed by id (unknown and deleted ids are left out)."""
         with self.engine.connect() as conn:
             states = self._load_states(conn, list(dict.fromkeys(ids)))
-        return {
-            i: state_to_paper(i, s) for i, s in states.items() if not s.row["deleted"]
-        }
+        return {i: state_to_paper(i, s) for i, s in states.items() if not s.row["deleted"]}
 
     def upvote_counts(self, ids: Sequence[str]) -> dict[str, int]:
         """Upvotes per paper among `ids`: imported plus community votes (unknown ids are left
         out)."""
         counts: dict[str, int] = {}
-        community = (
-            select(func.count()).where(votes.c.paper_id == papers.c.id).scalar_subquery()
-        )
+        community = select(func.count()).where(votes.c.paper_id == papers.c.id).scalar_subquery()
         with self.engine.connect() as conn:
             for chunk in _chunks(list(dict.fromkeys(ids))):
                 rows = conn.execute(
