@@ -281,3 +281,15 @@ class Listing:
 
     items: list[ListedPaper]
     total: int
+@dataclass(frozen=True, slots=True)
+class IndexDoc:
+    """What the search indexes need of a paper, as the store hands it out in change order."""
+
+    arxiv_id: str
+    title: str
+    abstract: str
+    authors: tuple[str, ...]
+    categories: tuple[str, ...]
+    published: datetime | None
+    deleted: bool
+    changed_at: datetime

@@ -102,6 +102,14 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("smtp_port", 25, "SMTP server port.", int),
     Setting("mail_from", "paperfeed@localhost", "Sender address of sign-in e-mails."),
+    Setting(
+        "search_model",
+        "minishlab/potion-retrieval-32M",
+        "Embedding model for semantic search: a model2vec model on the Hugging Face hub "
+        "(downloaded once into the data directory), a local model2vec directory, or "
+        "`st:NAME_OR_PATH` for a sentence-transformers model (extra `st`); `none` turns "
+        "semantic search off.",
+    ),
 )
 _BY_NAME = {s.name: s for s in SETTINGS}
 ENVIRONMENTS = ("development", "production")
@@ -137,6 +145,7 @@ class Settings:
     http_timeout: float
     http_retries: int
     batch_size: int
+    search_model: str
     environment: str
     secret_key: Secret
     host: str

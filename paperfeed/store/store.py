@@ -58,6 +58,7 @@ from paperfeed.store.schema import (
     papers,
     votes,
 )
+from paperfeed.store.search_data import SearchData
 from paperfeed.store.submissions import Submissions
 from paperfeed.store.votes import Votes
 
@@ -162,6 +163,7 @@ class Store:
         self.moderation = Moderation(self)
         self.listings = Listings(self)
         self.rate_limits = RateLimits(self)
+        self.search_data = SearchData(self)
 
     @classmethod
     def open(cls, url: str, *, migrate: bool = True) -> Store:
