@@ -281,6 +281,8 @@ class Listing:
 
     items: list[ListedPaper]
     total: int
+
+
 @dataclass(frozen=True, slots=True)
 class IndexDoc:
     """What the search indexes need of a paper, as the store hands it out in change order."""
