@@ -74,7 +74,9 @@ def test_vote_toggles_in_place(site, store: Store) -> None:
     # a repeated click sends the same desired state: still one vote
     site.client.post("/papers/0704.0002/vote", data={"on": "1", "csrf": csrf})
     assert store.upvote_counts(["0704.0002"])["0704.0002"] == before + 1
-    r = site.client.post("/papers/0704.0002/vote", data={"on": "0", "csrf": csrf}, follow_redirects=False)
+    r = site.client.post(
+        "/papers/0704.0002/vote", data={"on": "0", "csrf": csrf}, follow_redirects=False
+    )
     assert r.status_code == 303
     assert store.upvote_counts(["0704.0002"])["0704.0002"] == before
 
