@@ -449,11 +449,12 @@ def stats(as_json: bool) -> None:
 @handle_errors
 def serve(demo: bool, host: str | None, port: int | None) -> None:
     """Serve the web site and its APIs (the default command)."""
+    # Imported here: the web stack is slow to import and other commands do not need it.
     from paperfeed.web.server import serve as run_server
 
     settings = _settings()
-    overrides = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
-    run_server(dataclasses.replace(settings, **overrides), demo=demo)
+    settings = dataclasses.replace(settings, host=host or settings.host, port=port or settings.port)
+    run_server(settings, demo=demo)
 
 
 @cli.group()

@@ -14,7 +14,7 @@ from paperfeed.demo import load_demo
 from paperfeed.ingest.arxiv_api import fetch_ids
 from paperfeed.ingest.http import PoliteClient
 from paperfeed.ingest.records import Item
-from paperfeed.search import SearchService
+from paperfeed.search import SearchService  # type: ignore[attr-defined]  # lands on main
 from paperfeed.settings import Settings
 from paperfeed.store import Store
 from paperfeed.web.app import create_app

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 import uvicorn
 from playwright.sync_api import Page, expect, sync_playwright
+from webutil import SubstringSearch, make_settings
 
 from paperfeed.demo import load_demo
 from paperfeed.store import Store
 from paperfeed.web import create_app
-from webutil import SubstringSearch, make_settings
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
