@@ -18,6 +18,8 @@ import platformdirs
 
 from paperfeed.errors import Invalid
 
+DEFAULT_SECRET = "paperfeed-development-secret-change-me"
+
 
 @dataclass(frozen=True, slots=True)
 class Setting:
@@ -64,6 +66,43 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("batch_size", 1000, "Records written per transaction during imports.", int),
     Setting(
+        "environment",
+        "development",
+        "`development` or `production`; production refuses the default secret key.",
+    ),
+    Setting(
+        "secret_key",
+        DEFAULT_SECRET,
+        "Key that signs session cookies and CSRF tokens; set a long random value in production.",
+    ),
+    Setting("host", "127.0.0.1", "Address `paperfeed serve` listens on."),
+    Setting("port", 8000, "Port `paperfeed serve` listens on.", int),
+    Setting(
+        "base_url",
+        "",
+        "Public URL of the site, used in sign-in links and feeds (default: http://HOST:PORT).",
+    ),
+    Setting(
+        "submission_window_days",
+        14,
+        "Only papers first published at most this many days ago can be submitted.",
+        int,
+    ),
+    Setting("daily_submission_cap", 5, "Papers one member may submit per UTC day.", int),
+    Setting("login_link_minutes", 30, "Minutes a sign-in link stays valid.", int),
+    Setting(
+        "admin_emails",
+        "",
+        "Comma-separated e-mail addresses that become admins when they sign in.",
+    ),
+    Setting(
+        "smtp_host",
+        "",
+        "SMTP server for sign-in e-mails; empty prints the links to the log instead.",
+    ),
+    Setting("smtp_port", 25, "SMTP server port.", int),
+    Setting("mail_from", "paperfeed@localhost", "Sender address of sign-in e-mails."),
+    Setting(
         "search_model",
         "minishlab/potion-retrieval-32M",
         "Embedding model for semantic search: a model2vec model on the Hugging Face hub "
@@ -73,6 +112,26 @@ SETTINGS: tuple[Setting, ...] = (
     ),
 )
 _BY_NAME = {s.name: s for s in SETTINGS}
+ENVIRONMENTS = ("development", "production")
+
+
+class Secret:
+    """A value that never shows itself in a repr, a log line or a traceback."""
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('**********')"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +146,26 @@ class Settings:
     http_retries: int
     batch_size: int
     search_model: str
+    environment: str
+    secret_key: Secret
+    host: str
+    port: int
+    base_url: str
+    submission_window_days: int
+    daily_submission_cap: int
+    login_link_minutes: int
+    admin_emails: str
+    smtp_host: str
+    smtp_port: int
+    mail_from: str
+
+    @property
+    def public_url(self) -> str:
+        return (self.base_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+    @property
+    def admins(self) -> frozenset[str]:
+        return frozenset(e.strip().lower() for e in self.admin_emails.split(",") if e.strip())
 
 
 def env_name(name: str) -> str:
@@ -158,4 +237,12 @@ def load_settings(
         raise Invalid("http_delay, http_retries must be >= 0 and http_timeout > 0")
     if values["batch_size"] < 1:
         raise Invalid("batch_size must be at least 1")
+    if values["environment"] not in ENVIRONMENTS:
+        raise Invalid(
+            f"environment must be development or production, got {values['environment']!r}"
+        )
+    for name in ("port", "submission_window_days", "daily_submission_cap", "login_link_minutes"):
+        if values[name] < 1:
+            raise Invalid(f"{name} must be at least 1")
+    values["secret_key"] = Secret(str(values["secret_key"]))
     return Settings(**values)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -79,6 +80,7 @@ class SearchService:
         self.notice = notice
         self._vectors: VectorIndex | None = None
         self._vectors_stamp: float | None = None
+        self._indexing = threading.Lock()
 
     @classmethod
     def open(cls, store: Store, data_dir: Path, model: str | None = None) -> SearchService:
@@ -115,6 +117,23 @@ class SearchService:
         """Bring the keyword index, the stored vectors and the ANN index up to date with the
         store (only new or changed papers); `rebuild` starts the local indexes over (stored
         vectors whose text is unchanged are reused)."""
+        with self._indexing:
+            return self._index(rebuild=rebuild, progress=progress)
+
+    def refresh(self) -> None:
+        """Index what changed since the last run, unless a run is already under way here or
+        in another process (the site calls this after a submission)."""
+        if not self._indexing.acquire(blocking=False):
+            return
+        try:
+            self._index(rebuild=False, progress=None)
+        except (ValueError, OSError, RuntimeError) as exc:
+            # tantivy refuses a second writer: `paperfeed index` is running; it will catch up.
+            log.info("search index refresh skipped: %s", exc)
+        finally:
+            self._indexing.release()
+
+    def _index(self, *, rebuild: bool, progress: Progress | None) -> IndexReport:
         report = IndexReport()
         report.keyword_updated = update_keyword(
             self.store, self.keyword, rebuild=rebuild, progress=progress
