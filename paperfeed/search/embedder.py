@@ -143,17 +143,34 @@ def _load_sentence_transformer(target: str, cache_dir: Path) -> SentenceTransfor
             f"the sentence-transformers model {target!r} needs the optional extra: "
             "pip install 'paperfeed[st]'"
         )
+    import huggingface_hub
     from sentence_transformers import SentenceTransformer
 
-    folder = _local_folder(target) or _hub_snapshot(target, cache_dir)
-    try:
-        model = SentenceTransformer(str(folder), device="cpu", local_files_only=True)
-    # As above: a damaged folder surfaces as any of the loaders' exception types.
-    except Exception as exc:
+    folder = _local_folder(target)
+    where = str(folder) if folder else target
+    # sentence-transformers fetches only the files it needs from a hub repository (which may
+    # also hold ONNX, OpenVINO and TensorFlow copies), so it downloads; cached copies first.
+    attempts = [True] if folder or huggingface_hub.constants.HF_HUB_OFFLINE else [True, False]
+    failure: Exception | None = None
+    for local_only in attempts:
+        try:
+            model = SentenceTransformer(
+                where, device="cpu", cache_folder=str(cache_dir), local_files_only=local_only
+            )
+        # A damaged folder or an unreachable hub surfaces as any of the loaders' exception types.
+        except Exception as exc:
+            failure = exc
+            continue
+        return SentenceTransformerEmbedder(model, ST_PREFIX + target)
+    reason = str(failure).strip().splitlines()[0] if str(failure).strip() else repr(failure)
+    if folder:
         raise EmbedderUnavailable(
-            f"cannot load the sentence-transformers model in {folder}: {exc}"
-        ) from exc
-    return SentenceTransformerEmbedder(model, ST_PREFIX + target)
+            f"cannot load the sentence-transformers model in {folder}: {reason}"
+        ) from failure
+    raise EmbedderUnavailable(
+        f"sentence-transformers model {target} is not a local directory, not cached in "
+        f"{cache_dir}, and could not be downloaded from the Hugging Face Hub: {reason}"
+    ) from failure
 
 
 def _local_folder(target: str) -> Path | None:
@@ -191,7 +208,10 @@ def _hub_snapshot(repo_id: str, cache_dir: Path) -> Path:
     try:
         return Path(
             huggingface_hub.snapshot_download(
-                repo_id, cache_dir=cache_dir, etag_timeout=HUB_TIMEOUT
+                repo_id,
+                cache_dir=cache_dir,
+                etag_timeout=HUB_TIMEOUT,
+                ignore_patterns=["onnx/*", "openvino/*", "*.onnx"],
             )
         )
     except (HfHubHTTPError, LocalEntryNotFoundError, OfflineModeIsEnabled, OSError) as exc:

@@ -156,3 +156,19 @@ def test_sentence_transformer_without_the_extra_says_how_to_install(
 def test_sentence_transformer_missing_path_is_unavailable(tmp_path: Path) -> None:
     with pytest.raises(EmbedderUnavailable, match="neither a directory"):
         load_embedder(f"st:{tmp_path / 'absent'}", cache_dir=tmp_path)
+
+
+def test_uncached_sentence_transformer_offline_is_unavailable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", True)
+    with pytest.raises(EmbedderUnavailable, match="not cached in") as raised:
+        load_embedder("st:sentence-transformers/all-MiniLM-L6-v2", cache_dir=tmp_path / "models")
+    assert str(tmp_path / "models") in str(raised.value)
+
+
+def test_damaged_sentence_transformer_folder_is_unavailable(tmp_path: Path) -> None:
+    (tmp_path / "broken").mkdir()
+    (tmp_path / "broken" / "modules.json").write_text("{not json")
+    with pytest.raises(EmbedderUnavailable, match="cannot load the sentence-transformers model"):
+        load_embedder(f"st:{tmp_path / 'broken'}", cache_dir=tmp_path)
