@@ -201,6 +201,9 @@ class Why:
     semantic_rank: int | None = None
     similarity: float | None = None
     pinned: str | None = None
+    # The words of the paper's title and abstract that matched, as written there
+    # ("Contrasting" for the query word "contrastive"), for highlighting.
+    highlights: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

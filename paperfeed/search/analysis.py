@@ -105,6 +105,11 @@ def _names() -> tantivy.TextAnalyzer:
     return names_analyzer()
 
 
+def text_analyzer_cached() -> tantivy.TextAnalyzer:
+    """The shared English analyzer (built once)."""
+    return _text()
+
+
 def text_terms(text: str) -> list[str]:
     """The index terms of English text, in order (duplicates kept)."""
     return list(_text().analyze(text))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -399,13 +399,13 @@ def _query_terms(parsed: ParsedQuery) -> dict[str, str]:
 def _with_terms(why: Why, terms: dict[str, str], paper: Paper) -> Why:
     if not terms:
         return why
-    present = set(analysis.text_terms(f"{paper.title}\n{paper.abstract or ''}"))
+    text = f"{paper.title}\n{paper.abstract or ''}"
+    highlights: dict[str, None] = {}
+    present: set[str] = set()
+    for token in analysis.text_analyzer_cached().pre_tokenize(text).tokens:
+        present.add(token.text)
+        if token.text in terms:
+            highlights[text[token.char_offset_from : token.char_offset_to]] = None
     names = {f"author:{t}" for a in paper.authors or () for t in analysis.name_terms(a.name)}
     matched = [w for t, w in terms.items() if t in present or t in names]
-    return Why(
-        terms=tuple(dict.fromkeys(matched)),
-        keyword_rank=why.keyword_rank,
-        semantic_rank=why.semantic_rank,
-        similarity=why.similarity,
-        pinned=why.pinned,
-    )
+    return replace(why, terms=tuple(dict.fromkeys(matched)), highlights=tuple(highlights))

@@ -67,6 +67,11 @@ def test_index_report_and_modes(loaded: Store, tmp_path: Path, tiny_static_model
     hybrid = svc.search("sorting algorithms on tape", limit=10)
     assert any(h.why.keyword_rank and h.why.semantic_rank for h in hybrid.hits)
     assert all(h.why.terms for h in hybrid.hits if h.why.keyword_rank)
+    # Highlights are the paper's own words: "sorting" may match "Sort" in a title.
+    for h in hybrid.hits:
+        text = f"{h.paper.title} {h.paper.abstract}"
+        assert all(w in text for w in h.why.highlights)
+    assert any(h.why.highlights for h in hybrid.hits)
     first = hybrid.hits[0]
     assert "sorting" in [t.lower() for t in first.why.terms] or first.why.semantic_rank
 
