@@ -62,10 +62,12 @@ indexing needs. usearch also restores one file whose tail carries our id map.
 Not measured, for lack of machine time (one 1M build took 38 minutes on the shared cores):
 the other libraries at 1M, and usearch at 1M x 384 (its file should be about 630 MB + 1M x 128
 x 2 bytes = 875 MB, i.e. well under 2 GB for the search process). The 1M x 256 usearch row's
-recall@10 by ids (0.57) was measured before the score-based recall existed: at 1M each paper
-has about 26 noisy copies, so the exact top 10 are mostly interchangeable copies; re-run
-`python bench/ann.py --configs usearch-f16,numpy-exact` on a quiet machine to have the
-score-based recall at 1M. In paperfeed, the search asks usearch for 2k candidates (a wider
+recall@10 by ids (0.57) was measured before the score-based recall existed. At 100k (about
+2.6 copies per paper) both recalls agree; at 1M each paper has about 26 noisy copies, so the
+exact top 10 are mostly near-interchangeable copies, and whether 0.57 is that artefact or a
+real loss of the graph at 1M is open: re-run `python bench/ann.py --configs
+usearch-f16,numpy-exact` on a quiet machine to have the score-based recall at 1M, and raise
+ef if it is real. In paperfeed, the search asks usearch for 2k candidates (a wider
 beam than this benchmark's 128) and re-scores them from the stored vectors; the index is built
 with one thread (a multi-threaded build is not reproducible), ties broken by paper id."""
 
