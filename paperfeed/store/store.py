@@ -8,15 +8,17 @@ one transaction: a batch lands whole or not at all.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import orjson
 from sqlalchemy import (
     JSON,
+    Boolean,
     Connection,
     DateTime,
     Engine,
@@ -73,6 +75,10 @@ def _json_text(value: Any) -> str:
     return orjson.dumps(value).decode()
 
 
+# isoformat() is slow (~9k instructions) and one import converts each version date up to three
+# times (version row, published, updated) and the batch's timestamp twice per paper, so
+# conversions are remembered; enough for several batches. Keys are naive UTC datetimes.
+@lru_cache(maxsize=32_768)
 def _sqlite_datetime(value: datetime) -> str:
     return value.isoformat(" ", "microseconds")
 
@@ -321,13 +327,18 @@ class Store:
         positional = compiled.positiontup is not None
         order = list(compiled.positiontup or columns)
         sqlite = self.dialect == "sqlite"
-        # One pass per row, converting only the columns that need it.
-        convert = [
-            (i, _json_text if isinstance(table.c[c].type, JSON) else _sqlite_datetime)
-            for i, c in enumerate(order)
-            if isinstance(table.c[c].type, JSON)
-            or (sqlite and isinstance(table.c[c].type, DateTime))
-        ]
+        # One pass per row, converting only the columns that need it. Booleans go to SQLite as
+        # the integers it stores them as: the driver binds int directly but looks up an adapter
+        # for bool first.
+        convert: list[tuple[int, Callable[[Any], Any]]] = []
+        for i, c in enumerate(order):
+            kind = table.c[c].type
+            if isinstance(kind, JSON):
+                convert.append((i, _json_text))
+            elif sqlite and isinstance(kind, DateTime):
+                convert.append((i, _sqlite_datetime))
+            elif sqlite and isinstance(kind, Boolean):
+                convert.append((i, int))
         params: list[Any] = []
         for row in rows:
             values = [row[c] for c in order]
