@@ -220,9 +220,9 @@ class Store:
         states: dict[str, PaperState] = {}
         cols = [papers.c.id, *(papers.c[name] for name in CONTENT_COLUMNS)]
         for chunk in _chunks(ids):
-            for r in conn.execute(select(*cols).where(papers.c.id.in_(chunk))):
-                m = r._mapping
-                states[m["id"]] = PaperState(row={name: m[name] for name in CONTENT_COLUMNS})
+            # Rows unpacked by position: looking each column up by name cost twice as much.
+            for arxiv_id, *values in conn.execute(select(*cols).where(papers.c.id.in_(chunk))):
+                states[arxiv_id] = PaperState(row=dict(zip(CONTENT_COLUMNS, values, strict=True)))
             # Versions only of papers that exist: a first import skips this query entirely.
             known = [i for i in chunk if i in states]
             if not known:
@@ -235,7 +235,8 @@ class Store:
                     paper_versions.c.size,
                 ).where(paper_versions.c.paper_id.in_(known))
             ):
-                states[r.paper_id].versions[r.version] = (r.submitted, r.size)
+                paper_id, number, submitted, size = r
+                states[paper_id].versions[number] = (submitted, size)
         return states
 
     def _write_papers(
