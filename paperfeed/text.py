@@ -48,6 +48,12 @@ _BRACES = re.compile(r"(?<!\\)[{}]")
 
 def collapse_space(text: str) -> str:
     """Join hard line breaks and runs of white space into single spaces, trim the ends."""
+    # Fast path for the common shape (single spaces and "\n" line breaks): splitting a long
+    # abstract into words costs several times more. `isprintable()` is False for every white
+    # space character but " ", so passing the checks means `flat` is already the joined form.
+    flat = text.replace("\n", " ").strip(" ")
+    if "  " not in flat and flat.isprintable():
+        return flat
     return " ".join(text.split())
 
 

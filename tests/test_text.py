@@ -38,6 +38,34 @@ def test_collapse_space() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "already clean",
+        "line\nbreaks\nonly",
+        "\n leading and trailing \n",
+        "tab\there",
+        "crlf\r\nline",
+        "no-break\xa0space",
+        "em\u2003space and\u3000ideographic",
+        "line\u2028separator",
+        "zero\u200bwidth stays",
+        "soft\xadhyphen stays",
+        " ",
+        "",
+        "\n\n",
+    ],
+)
+def test_collapse_space_matches_split_and_join(text: str) -> None:
+    assert collapse_space(text) == " ".join(text.split())
+
+
+def test_every_white_space_but_space_is_unprintable() -> None:
+    # collapse_space's fast path relies on str.isprintable() rejecting all other white space.
+    spaces = [c for c in map(chr, range(0x110000)) if c.isspace() and c != " "]
+    assert spaces and not any(c.isprintable() for c in spaces)
+
+
 def test_authors_with_affiliations() -> None:
     assert parse_authors("V. M. Biryukov (Serpukhov, IHEP)") == (
         Author("V. M. Biryukov", ("Serpukhov, IHEP",)),
@@ -75,3 +103,19 @@ def test_et_al_is_not_an_author() -> None:
 def test_unbalanced_parenthesis_does_not_lose_authors() -> None:
     assert [a.name for a in parse_authors("A. One (MIT, B. Two")] == ["A. One"]
     assert parse_authors("") == ()
+
+
+def test_nested_and_stray_parentheses() -> None:
+    assert parse_authors("A. One (MIT (CSAIL)), B. Two) and C. Three (Oxford") == (
+        Author("A. One", ("MIT (CSAIL)",)),
+        Author("B. Two)"),
+        Author("C. Three", ("Oxford",)),
+    )
+    assert parse_authors("A (1, 2), B (2) ((1) Place, (2) Other (Dept))") == (
+        Author("A", ("Place", "Other (Dept)")),
+        Author("B", ("Other (Dept)",)),
+    )
+    assert parse_authors("A. One (MIT) and (Harvard), B. Two") == (
+        Author("A. One", ("MIT", "Harvard")),
+        Author("B. Two"),
+    )

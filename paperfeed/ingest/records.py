@@ -82,13 +82,14 @@ def parse_datetime(text: str) -> datetime:
             return datetime(int(text), 1, 1)
         raise Invalid(f"invalid date {text!r}")
     m = _ARXIV_STAMP.fullmatch(text)
-    if m and m[2].lower() in _MONTHS:
-        try:
-            return datetime(
-                int(m[3]), _MONTHS[m[2].lower()], int(m[1]), int(m[4]), int(m[5]), int(m[6])
-            )
-        except ValueError:
-            raise Invalid(f"invalid date {text!r}") from None
+    if m:
+        day, month_name, year, hour, minute, second = m.groups()
+        month = _MONTHS.get(month_name.lower())
+        if month is not None:
+            try:
+                return datetime(int(year), month, int(day), int(hour), int(minute), int(second))
+            except ValueError:
+                raise Invalid(f"invalid date {text!r}") from None
     try:
         return _naive_utc(parsedate_to_datetime(text))
     except (TypeError, ValueError, IndexError):

@@ -8,15 +8,17 @@ one transaction: a batch lands whole or not at all.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import orjson
 from sqlalchemy import (
     JSON,
+    Boolean,
     Connection,
     DateTime,
     Engine,
@@ -82,6 +84,10 @@ def _json_text(value: Any) -> str:
     return orjson.dumps(value).decode()
 
 
+# isoformat() is slow (~9k instructions) and one import converts each version date up to three
+# times (version row, published, updated) and the batch's timestamp twice per paper, so
+# conversions are remembered; enough for several batches. Keys are naive UTC datetimes.
+@lru_cache(maxsize=32_768)
 def _sqlite_datetime(value: datetime) -> str:
     return value.isoformat(" ", "microseconds")
 
@@ -232,9 +238,9 @@ class Store:
         states: dict[str, PaperState] = {}
         cols = [papers.c.id, *(papers.c[name] for name in CONTENT_COLUMNS)]
         for chunk in _chunks(ids):
-            for r in conn.execute(select(*cols).where(papers.c.id.in_(chunk))):
-                m = r._mapping
-                states[m["id"]] = PaperState(row={name: m[name] for name in CONTENT_COLUMNS})
+            # Rows unpacked by position: cheaper than looking each column up by name.
+            for arxiv_id, *values in conn.execute(select(*cols).where(papers.c.id.in_(chunk))):
+                states[arxiv_id] = PaperState(row=dict(zip(CONTENT_COLUMNS, values, strict=True)))
             # Versions only of papers that exist: a first import skips this query entirely.
             known = [i for i in chunk if i in states]
             if not known:
@@ -247,7 +253,8 @@ class Store:
                     paper_versions.c.size,
                 ).where(paper_versions.c.paper_id.in_(known))
             ):
-                states[r.paper_id].versions[r.version] = (r.submitted, r.size)
+                paper_id, number, submitted, size = r
+                states[paper_id].versions[number] = (submitted, size)
         return states
 
     def _write_papers(
@@ -339,13 +346,18 @@ class Store:
         positional = compiled.positiontup is not None
         order = list(compiled.positiontup or columns)
         sqlite = self.dialect == "sqlite"
-        # One pass per row, converting only the columns that need it.
-        convert = [
-            (i, _json_text if isinstance(table.c[c].type, JSON) else _sqlite_datetime)
-            for i, c in enumerate(order)
-            if isinstance(table.c[c].type, JSON)
-            or (sqlite and isinstance(table.c[c].type, DateTime))
-        ]
+        # One pass per row, converting only the columns that need it. Booleans go to SQLite as
+        # the integers it stores them as: the driver binds int directly but looks up an adapter
+        # for bool first.
+        convert: list[tuple[int, Callable[[Any], Any]]] = []
+        for i, c in enumerate(order):
+            kind = table.c[c].type
+            if isinstance(kind, JSON):
+                convert.append((i, _json_text))
+            elif sqlite and isinstance(kind, DateTime):
+                convert.append((i, _sqlite_datetime))
+            elif sqlite and isinstance(kind, Boolean):
+                convert.append((i, int))
         params: list[Any] = []
         for row in rows:
             values = [row[c] for c in order]
