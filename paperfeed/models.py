@@ -23,7 +23,10 @@ class Version:
     size: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: a frozen dataclass sets each field through object.__setattr__, and a Paper is
+# built for every imported record (5.0 us against 0.7 us each, ~4% of a Kaggle import). Treat
+# it as immutable all the same: change one with dataclasses.replace.
+@dataclass(slots=True)
 class Paper:
     """A paper as one source describes it.
 
