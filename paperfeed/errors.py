@@ -25,3 +25,11 @@ class StoreUnavailable(PaperfeedError):
 
 class SourceUnreadable(PaperfeedError):
     """An input file cannot be opened or decoded at all (as opposed to one bad record in it)."""
+
+
+class Busy(PaperfeedError):
+    """Another process holds a lease this one needs (e.g. a `digest send` already running)."""
+
+
+class DeliveryFailed(PaperfeedError):
+    """The mail server cannot be reached, or keeps failing, so sending stopped."""

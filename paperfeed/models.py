@@ -220,3 +220,36 @@ class SearchResults:
     hits: list[Hit]
     total: int
     notice: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SubscriptionContent:
+    """What a digest subscriber asks for. `top_n` trending papers of the period (0: none), plus
+    new papers matching any saved search, category or followed author; every paper must have
+    at least `min_upvotes`."""
+
+    period: str = "daily"
+    send_hour: int = 6
+    top_n: int = 0
+    min_upvotes: int = 0
+    queries: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    authors: tuple[str, ...] = ()
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.top_n or self.queries or self.categories or self.authors)
+
+
+@dataclass(frozen=True, slots=True)
+class Subscription:
+    """A digest subscription. `status` is pending (awaiting the double opt-in), active,
+    paused (deliveries kept failing; `paused_reason` says why) or unsubscribed."""
+
+    id: int
+    email: str
+    status: str
+    content: SubscriptionContent
+    failures: int = 0
+    paused_reason: str | None = None
+    created_at: datetime | None = None

@@ -17,6 +17,9 @@ from typing import Any
 import platformdirs
 
 from paperfeed.errors import Invalid
+from paperfeed.secret import Secret
+
+SMTP_TLS_MODES = ("none", "starttls", "tls")
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +66,28 @@ SETTINGS: tuple[Setting, ...] = (
         int,
     ),
     Setting("batch_size", 1000, "Records written per transaction during imports.", int),
+    Setting(
+        "public_url",
+        "http://127.0.0.1:8000",
+        "The site's address as readers reach it; links in e-mails start with it.",
+    ),
+    Setting(
+        "secret_key",
+        None,
+        "Secret for signing sessions and the unsubscribe links in e-mails.",
+        Secret,
+    ),
+    Setting("smtp_host", None, "SMTP server that sends digests and confirmation e-mails."),
+    Setting(
+        "smtp_port",
+        None,
+        "SMTP port (default: 465 with tls, 587 with starttls, 25 with none).",
+        int,
+    ),
+    Setting("smtp_user", None, "SMTP login name (no login when unset)."),
+    Setting("smtp_password", None, "SMTP password.", Secret),
+    Setting("smtp_tls", "starttls", "SMTP transport security: none, starttls or tls."),
+    Setting("mail_from", None, "From address of digests, e.g. 'paperfeed <digest@example.org>'."),
 )
 _BY_NAME = {s.name: s for s in SETTINGS}
 
@@ -78,6 +103,14 @@ class Settings:
     http_timeout: float
     http_retries: int
     batch_size: int
+    public_url: str
+    secret_key: Secret | None
+    smtp_host: str | None
+    smtp_port: int | None
+    smtp_user: str | None
+    smtp_password: Secret | None
+    smtp_tls: str
+    mail_from: str | None
 
 
 def env_name(name: str) -> str:
@@ -94,9 +127,17 @@ def _coerce(setting: Setting, value: Any, origin: str) -> Any:
             return float(value)
         if setting.kind is int:
             return int(value)
+        if setting.kind is Secret:
+            return value if isinstance(value, Secret) else Secret(str(value))
         return str(value)
     except (TypeError, ValueError):
-        kinds = {int: "an integer", float: "a number", Path: "a path", str: "a string"}
+        kinds = {
+            int: "an integer",
+            float: "a number",
+            Path: "a path",
+            str: "a string",
+            Secret: "a string",
+        }
         raise Invalid(
             f"{origin}: {setting.name} must be {kinds[setting.kind]}, got {value!r}"
         ) from None
@@ -149,4 +190,9 @@ def load_settings(
         raise Invalid("http_delay, http_retries must be >= 0 and http_timeout > 0")
     if values["batch_size"] < 1:
         raise Invalid("batch_size must be at least 1")
+    if values["smtp_tls"] not in SMTP_TLS_MODES:
+        raise Invalid(f"smtp_tls must be none, starttls or tls, got {values['smtp_tls']!r}")
+    if values["smtp_port"] is not None and not 0 < values["smtp_port"] < 65536:
+        raise Invalid(f"smtp_port must be between 1 and 65535, got {values['smtp_port']}")
+    values["public_url"] = values["public_url"].rstrip("/")
     return Settings(**values)

@@ -43,6 +43,7 @@ from paperfeed.models import (
     Stats,
     WriteResult,
 )
+from paperfeed.store.deliveries import DeliveryLedger
 from paperfeed.store.merge import CONTENT_COLUMNS, PaperState, mark_deleted, merge, state_to_paper
 from paperfeed.store.migrate import current_revision, upgrade
 from paperfeed.store.schema import (
@@ -52,6 +53,7 @@ from paperfeed.store.schema import (
     paper_versions,
     papers,
 )
+from paperfeed.store.subscriptions import Subscriptions
 
 # PostgreSQL: a table is re-analysed once this many rows plus half its size changed since.
 _ANALYZE_ROWS = 10_000
@@ -146,6 +148,8 @@ class Store:
         self.dialect = engine.dialect.name
         self._insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
         self._write_lock = threading.Lock()
+        self.subscriptions = Subscriptions(self)
+        self.deliveries = DeliveryLedger(self)
 
     @classmethod
     def open(cls, url: str, *, migrate: bool = True) -> Store:
@@ -477,6 +481,27 @@ class Store:
                 )
                 counts.update({r.id: int(r.imported_upvotes) for r in rows})
         return counts
+
+    def paper_ids_between(self, start: datetime, end: datetime) -> list[str]:
+        """Live papers new in [start, end): published then, or featured on a day then."""
+        with self.engine.connect() as conn:
+            published = conn.scalars(
+                select(papers.c.id).where(
+                    papers.c.published >= start,
+                    papers.c.published < end,
+                    papers.c.deleted.is_(False),
+                )
+            )
+            featured = conn.scalars(
+                select(daily_entries.c.paper_id)
+                .join(papers, papers.c.id == daily_entries.c.paper_id)
+                .where(
+                    daily_entries.c.day >= start.date(),
+                    daily_entries.c.day < end.date(),
+                    papers.c.deleted.is_(False),
+                )
+            )
+            return sorted(set(published) | set(featured))
 
     def is_deleted(self, arxiv_id: str) -> bool:
         with self.engine.connect() as conn:
