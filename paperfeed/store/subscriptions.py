@@ -137,7 +137,7 @@ class Subscriptions:
             found = self._load(conn, [sub_id]) if sub_id is not None else []
         return found[0] if found else None
 
-    def list(self, *, status: str | None = None, period: str | None = None) -> list[Subscription]:
+    def find(self, *, status: str | None = None, period: str | None = None) -> list[Subscription]:
         """Subscriptions ordered by address, optionally of one status and period."""
         query = select(subscriptions.c.id).order_by(subscriptions.c.email)
         if status is not None:
