@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate, getaddresses
@@ -20,6 +21,9 @@ from paperfeed.errors import Invalid
 from paperfeed.models import Subscription
 from paperfeed.secret import Secret
 
+# Header lines up to SMTP's 998-character limit: folding `List-Unsubscribe` before its URL
+# is legal but trips some one-click implementations.
+_POLICY = policy.SMTP.clone(max_line_length=998)
 CONFIRM_DAYS = 7
 EXCERPT_CHARS = 300
 SHOWN_AUTHORS = 4
@@ -163,7 +167,7 @@ def already_subscribed_message(sub: Subscription, links: Links) -> EmailMessage:
 
 
 def _message(links: Links, to: str, subject: str, text: str, html: str | None) -> EmailMessage:
-    msg = EmailMessage()
+    msg = EmailMessage(policy=_POLICY)
     msg["From"] = links.mail_from
     try:
         msg["To"] = Address(addr_spec=to)

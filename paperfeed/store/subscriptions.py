@@ -51,7 +51,7 @@ class Subscriptions:
             values.update(failures=0, paused_reason=None)
         with self._store._writing() as conn:
             stmt = self._store._insert(subscriptions).values(
-                email=email, created_at=now, failures=0, **values
+                {"failures": 0, **values, "email": email, "created_at": now}
             )
             stmt = stmt.on_conflict_do_update(index_elements=[subscriptions.c.email], set_=values)
             conn.execute(stmt)
