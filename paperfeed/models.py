@@ -253,3 +253,17 @@ class Subscription:
     failures: int = 0
     paused_reason: str | None = None
     created_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class IndexDoc:
+    """What the search indexes need of a paper, as the store hands it out in change order."""
+
+    arxiv_id: str
+    title: str
+    abstract: str
+    authors: tuple[str, ...]
+    categories: tuple[str, ...]
+    published: datetime | None
+    deleted: bool
+    changed_at: datetime

@@ -88,6 +88,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("smtp_password", None, "SMTP password.", Secret),
     Setting("smtp_tls", "starttls", "SMTP transport security: none, starttls or tls."),
     Setting("mail_from", None, "From address of digests, e.g. 'paperfeed <digest@example.org>'."),
+    Setting(
+        "search_model",
+        "minishlab/potion-retrieval-32M",
+        "Embedding model for semantic search: a model2vec model on the Hugging Face hub "
+        "(downloaded once into the data directory), a local model2vec directory, or "
+        "`st:NAME_OR_PATH` for a sentence-transformers model (extra `st`); `none` turns "
+        "semantic search off.",
+    ),
 )
 _BY_NAME = {s.name: s for s in SETTINGS}
 
@@ -111,6 +119,7 @@ class Settings:
     smtp_password: Secret | None
     smtp_tls: str
     mail_from: str | None
+    search_model: str
 
 
 def env_name(name: str) -> str:

@@ -53,6 +53,7 @@ from paperfeed.store.schema import (
     paper_versions,
     papers,
 )
+from paperfeed.store.search_data import SearchData
 from paperfeed.store.subscriptions import Subscriptions
 
 # PostgreSQL: a table is re-analysed once this many rows plus half its size changed since.
@@ -150,6 +151,7 @@ class Store:
         self._write_lock = threading.Lock()
         self.subscriptions = Subscriptions(self)
         self.deliveries = DeliveryLedger(self)
+        self.search_data = SearchData(self)
 
     @classmethod
     def open(cls, url: str, *, migrate: bool = True) -> Store:

@@ -1,0 +1,157 @@
+"""The tantivy keyword index on real records: BM25 ranking, operators, filters, exact titles,
+updates and deletions, and hostile queries that must never reach tantivy as syntax."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+from conftest import DATA
+
+from paperfeed.models import IndexDoc, SearchFilters
+from paperfeed.search.keyword_index import KeywordIndex
+from paperfeed.search.query import parse_query
+
+CACM = DATA / "relevance" / "cacm" / "eval" / "corpus.jsonl"
+NOW = datetime(2026, 11, 26)
+
+
+def _cacm_docs() -> Iterator[IndexDoc]:
+    with CACM.open() as fh:
+        for n, line in enumerate(fh):
+            r = json.loads(line)
+            yield IndexDoc(
+                arxiv_id=r["id"],
+                title=r["title"],
+                abstract=r.get("abstract") or "",
+                authors=tuple(r.get("authors") or ()),
+                # Synthetic dates and categories, so that filters have something to act on.
+                categories=("cs.PL",) if n % 2 else ("cs.OS", "cs.PL"),
+                published=datetime(1958 + n % 22, 1 + n % 12, 1),
+                deleted=False,
+                changed_at=NOW,
+            )
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory: pytest.TempPathFactory) -> KeywordIndex:
+    idx = KeywordIndex(tmp_path_factory.mktemp("kw") / "keyword")
+    idx.update(_cacm_docs())
+    return idx
+
+
+def _ids(index: KeywordIndex, q: str, **kw: object) -> list[str]:
+    return [pid for pid, _ in index.search(parse_query(q), **kw).hits]  # type: ignore[arg-type]
+
+
+def test_bm25_finds_the_topic(index: KeywordIndex) -> None:
+    assert len(index) == 3204
+    result = index.search(parse_query("time sharing operating system"), limit=10)
+    assert result.total > 100
+    assert len(result.hits) == 10
+    scores = [s for _, s in result.hits]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_stemming_and_stop_words(index: KeywordIndex) -> None:
+    assert _ids(index, "compilers", limit=5) == _ids(index, "the compiler", limit=5)
+
+
+def test_phrase_alone_is_required(index: KeywordIndex) -> None:
+    hits = _ids(index, '"time sharing"', limit=1000)
+    loose = _ids(index, "time sharing", limit=5000)
+    assert 0 < len(hits) < len(loose)
+
+
+def test_exclusion(index: KeywordIndex) -> None:
+    with_ = set(_ids(index, "sorting", limit=1000))
+    without = set(_ids(index, "sorting -tape", limit=1000))
+    assert without < with_
+
+
+def test_author_operator(index: KeywordIndex) -> None:
+    hits = _ids(index, "author:Knuth", limit=100)
+    assert hits
+    assert len(_ids(index, 'author:"Knuth, D. E."', limit=100)) <= len(hits)
+
+
+def test_filters(index: KeywordIndex) -> None:
+    base = index.search(parse_query("algorithm"), limit=10).total
+    os_only = index.search(
+        parse_query("algorithm"), SearchFilters(categories=("cs.OS",)), limit=10
+    ).total
+    dated = index.search(
+        parse_query("algorithm"),
+        SearchFilters(date_from=date(1960, 1, 1), date_to=date(1960, 12, 31)),
+        limit=10,
+    ).total
+    by_year = index.search(parse_query("algorithm year:1960"), limit=10).total
+    assert 0 < os_only < base
+    assert 0 < dated < base
+    assert dated == by_year
+    assert index.search(parse_query("algorithm cat:cs.OS"), limit=10).total == os_only
+
+
+def test_filters_only_lists_newest_first(index: KeywordIndex) -> None:
+    result = index.search(parse_query("year:1970"), limit=5)
+    assert result.total > 0 and len(result.hits) == 5
+
+
+def test_sort_by_date(index: KeywordIndex) -> None:
+    keys = [k for _, k in index.search(parse_query("algorithm"), limit=20, by_date=True).hits]
+    assert keys == sorted(keys, reverse=True)
+
+
+def test_exact_title(index: KeywordIndex) -> None:
+    title = "Extraction of Roots by Repeated Subtractions for Digital Computers"
+    assert index.title_matches(title.upper() + ".") == ["CACM-0002"]
+    assert index.title_matches("no such title at all") == []
+    assert index.title_matches("") == []
+
+
+def test_restrict(index: KeywordIndex) -> None:
+    ids = ["CACM-0001", "CACM-0002", "CACM-0003", "nope"]
+    assert index.restrict(ids, SearchFilters()) == {"CACM-0001", "CACM-0002", "CACM-0003"}
+    assert index.restrict(ids, SearchFilters(categories=("cs.OS",))) == {"CACM-0001", "CACM-0003"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'a "unbalanced',
+        "title:(a OR b) AND abstract:[* TO *]",
+        "foo:bar (x) [y] {z} \\ / * ? ~ ^ +must ||",
+        "😀 🚀",
+        "-",
+        "-only -exclusions",
+        "x" * 10_000,
+        "compiler " * 3000,
+        '"" ""',
+        "year:99999 cat:",
+    ],
+)
+def test_hostile_queries(index: KeywordIndex, text: str) -> None:
+    result = index.search(parse_query(text), limit=10)
+    assert result.total >= 0
+
+
+def test_update_replaces_and_deletes(tmp_path: Path) -> None:
+    idx = KeywordIndex(tmp_path / "kw")
+    doc = IndexDoc("2401.00001", "Quantum walks", "On walks.", ("A. Author",), ("quant-ph",),
+                   datetime(2024, 1, 2), False, NOW)
+    idx.update([doc])
+    assert _ids(idx, "walks") == ["2401.00001"]
+    idx.update([IndexDoc("2401.00001", "Spin chains", "On chains.", (), (), None, False, NOW)])
+    assert _ids(idx, "walks") == []
+    assert _ids(idx, "chains") == ["2401.00001"]
+    assert len(idx) == 1
+    idx.update([IndexDoc("2401.00001", "Spin chains", "", (), (), None, True, NOW)])
+    assert len(idx) == 0
+    idx.save_state({"watermark": "2026-11-26T00:00:00"})
+    reopened = KeywordIndex(tmp_path / "kw")
+    assert reopened.state()["watermark"] == "2026-11-26T00:00:00"
+    reopened.clear()
+    assert reopened.state() == {"schema_version": 1}
