@@ -27,6 +27,18 @@ class SourceUnreadable(PaperfeedError):
     """An input file cannot be opened or decoded at all (as opposed to one bad record in it)."""
 
 
+class Forbidden(PaperfeedError):
+    """The signed-in user may not do this (not the author, not a curator)."""
+
+
+class RateLimited(PaperfeedError):
+    """Too many requests of one kind from one user or address; try again later."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class Busy(PaperfeedError):
     """Another process holds a lease this one needs (e.g. a `digest send` already running)."""
 

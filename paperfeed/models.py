@@ -222,6 +222,65 @@ class SearchResults:
     notice: str | None = None
 
 
+ROLES = ("admin", "curator", "member")
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    """A community member; `role` is one of ROLES."""
+
+    id: int
+    email: str
+    name: str
+    role: str
+    created_at: datetime
+
+    @property
+    def is_curator(self) -> bool:
+        return self.role in ("admin", "curator")
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+
+@dataclass(frozen=True, slots=True)
+class Comment:
+    """A comment on a paper; `parent_id` is set on replies (one level only). The body is the
+    author's Markdown, rendered and sanitised by the web layer."""
+
+    id: int
+    arxiv_id: str
+    author: str
+    author_id: int
+    parent_id: int | None
+    body: str
+    created_at: datetime
+    edited_at: datetime | None = None
+    deleted: bool = False
+    hidden: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ListedPaper:
+    """A paper as listings show it: featured on `day`, with community counts."""
+
+    paper: Paper
+    day: date | None
+    upvotes: int
+    num_comments: int
+    submitted_by: str | None = None
+    submitted_by_name: str | None = None
+    submitted_at: datetime | None = None
+    source: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """One page of a listing and how many papers the whole listing has."""
+
+    items: list[ListedPaper]
+    total: int
 @dataclass(frozen=True, slots=True)
 class SubscriptionContent:
     """What a digest subscriber asks for. `top_n` trending papers of the period (0: none), plus

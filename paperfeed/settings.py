@@ -20,6 +20,9 @@ from paperfeed.errors import Invalid
 from paperfeed.secret import Secret
 
 SMTP_TLS_MODES = ("none", "starttls", "tls")
+SMTP_DEFAULT_PORTS = {"none": 25, "starttls": 587, "tls": 465}
+
+DEFAULT_SECRET = "paperfeed-development-secret-change-me"
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,17 +70,41 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("batch_size", 1000, "Records written per transaction during imports.", int),
     Setting(
-        "public_url",
-        "http://127.0.0.1:8000",
-        "The site's address as readers reach it; links in e-mails start with it.",
+        "environment",
+        "development",
+        "`development` or `production`; production refuses the default secret key.",
     ),
     Setting(
         "secret_key",
-        None,
-        "Secret for signing sessions and the unsubscribe links in e-mails.",
-        Secret,
+        DEFAULT_SECRET,
+        "Key that signs session cookies and CSRF tokens; set a long random value in production.",
     ),
-    Setting("smtp_host", None, "SMTP server that sends digests and confirmation e-mails."),
+    Setting("host", "127.0.0.1", "Address `paperfeed serve` listens on."),
+    Setting("port", 8000, "Port `paperfeed serve` listens on.", int),
+    Setting(
+        "base_url",
+        "",
+        "Public URL of the site, used in sign-in links and feeds (default: http://HOST:PORT).",
+    ),
+    Setting(
+        "submission_window_days",
+        14,
+        "Only papers first published at most this many days ago can be submitted.",
+        int,
+    ),
+    Setting("daily_submission_cap", 5, "Papers one member may submit per UTC day.", int),
+    Setting("login_link_minutes", 30, "Minutes a sign-in link stays valid.", int),
+    Setting(
+        "admin_emails",
+        "",
+        "Comma-separated e-mail addresses that become admins when they sign in.",
+    ),
+    Setting(
+        "smtp_host",
+        "",
+        "SMTP server for sign-in, confirmation and digest e-mails; empty prints sign-in "
+        "links to the log instead (digests then cannot be sent).",
+    ),
     Setting(
         "smtp_port",
         None,
@@ -86,8 +113,8 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("smtp_user", None, "SMTP login name (no login when unset)."),
     Setting("smtp_password", None, "SMTP password.", Secret),
-    Setting("smtp_tls", "starttls", "SMTP transport security: none, starttls or tls."),
-    Setting("mail_from", None, "From address of digests, e.g. 'paperfeed <digest@example.org>'."),
+    Setting("smtp_tls", "none", "SMTP transport security: none, starttls or tls."),
+    Setting("mail_from", "paperfeed@localhost", "Sender address of every e-mail."),
     Setting(
         "search_model",
         "minishlab/potion-retrieval-32M",
@@ -98,6 +125,7 @@ SETTINGS: tuple[Setting, ...] = (
     ),
 )
 _BY_NAME = {s.name: s for s in SETTINGS}
+ENVIRONMENTS = ("development", "production")
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,15 +139,30 @@ class Settings:
     http_timeout: float
     http_retries: int
     batch_size: int
-    public_url: str
-    secret_key: Secret | None
-    smtp_host: str | None
-    smtp_port: int | None
+    search_model: str
+    environment: str
+    secret_key: Secret
+    host: str
+    port: int
+    base_url: str
+    submission_window_days: int
+    daily_submission_cap: int
+    login_link_minutes: int
+    admin_emails: str
+    smtp_host: str
+    smtp_port: int
     smtp_user: str | None
     smtp_password: Secret | None
     smtp_tls: str
-    mail_from: str | None
-    search_model: str
+    mail_from: str
+
+    @property
+    def public_url(self) -> str:
+        return (self.base_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+    @property
+    def admins(self) -> frozenset[str]:
+        return frozenset(e.strip().lower() for e in self.admin_emails.split(",") if e.strip())
 
 
 def env_name(name: str) -> str:
@@ -199,9 +242,18 @@ def load_settings(
         raise Invalid("http_delay, http_retries must be >= 0 and http_timeout > 0")
     if values["batch_size"] < 1:
         raise Invalid("batch_size must be at least 1")
+    if values["environment"] not in ENVIRONMENTS:
+        raise Invalid(
+            f"environment must be development or production, got {values['environment']!r}"
+        )
+    for name in ("port", "submission_window_days", "daily_submission_cap", "login_link_minutes"):
+        if values[name] < 1:
+            raise Invalid(f"{name} must be at least 1")
+    values["secret_key"] = Secret(str(values["secret_key"]))
     if values["smtp_tls"] not in SMTP_TLS_MODES:
         raise Invalid(f"smtp_tls must be none, starttls or tls, got {values['smtp_tls']!r}")
-    if values["smtp_port"] is not None and not 0 < values["smtp_port"] < 65536:
+    if values["smtp_port"] is None:
+        values["smtp_port"] = SMTP_DEFAULT_PORTS[values["smtp_tls"]]
+    if not 0 < values["smtp_port"] < 65536:
         raise Invalid(f"smtp_port must be between 1 and 65535, got {values['smtp_port']}")
-    values["public_url"] = values["public_url"].rstrip("/")
     return Settings(**values)

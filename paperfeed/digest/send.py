@@ -18,8 +18,6 @@ from types import TracebackType
 from paperfeed.errors import DeliveryFailed
 from paperfeed.secret import Secret
 
-DEFAULT_PORTS = {"none": 25, "starttls": 587, "tls": 465}
-
 
 class Refused(Exception):
     """The server refused this message permanently (5xx)."""
@@ -32,18 +30,14 @@ class Deferred(Exception):
 @dataclass(frozen=True, slots=True)
 class SmtpConfig:
     host: str
-    port: int | None = None
-    tls: str = "starttls"
+    port: int
+    tls: str = "none"
     user: str | None = None
     password: Secret | None = None
     timeout: float = 30.0
     retries: int = 4
     backoff: float = 1.0  # seconds before the first retry; doubles each time, up to 60
     ssl_context: ssl.SSLContext | None = None  # default: the system's CAs, verified
-
-    @property
-    def effective_port(self) -> int:
-        return self.port or DEFAULT_PORTS[self.tls]
 
 
 class Mailer:
@@ -89,10 +83,10 @@ class Mailer:
         try:
             if c.tls == "tls":
                 smtp = smtplib.SMTP_SSL(
-                    c.host, c.effective_port, timeout=c.timeout, context=context
+                    c.host, c.port, timeout=c.timeout, context=context
                 )
             else:
-                smtp = smtplib.SMTP(c.host, c.effective_port, timeout=c.timeout)
+                smtp = smtplib.SMTP(c.host, c.port, timeout=c.timeout)
             if c.tls == "starttls":
                 smtp.ehlo()
                 if not smtp.has_extn("starttls"):
@@ -108,7 +102,7 @@ class Mailer:
                 smtp.close()
             if exc.smtp_code >= 500 or isinstance(exc, smtplib.SMTPAuthenticationError):
                 raise DeliveryFailed(
-                    f"{c.host}:{c.effective_port} refused the session: {_reply(exc)}"
+                    f"{c.host}:{c.port} refused the session: {_reply(exc)}"
                 ) from None
             raise
         except BaseException:
@@ -155,7 +149,7 @@ class Mailer:
             if attempt >= self.config.retries:
                 if connection:
                     raise DeliveryFailed(
-                        f"mail server {self.config.host}:{self.config.effective_port} "
+                        f"mail server {self.config.host}:{self.config.port} "
                         f"failed {attempt + 1} times: {transient}"
                     )
                 raise Deferred(transient)

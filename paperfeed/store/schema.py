@@ -111,6 +111,98 @@ paper_vectors = Table(
     Column("vector", LargeBinary, nullable=False),
 )
 
+# ------------------------------------------------------------------ community (0003_community)
+
+# Accounts by e-mail link: no passwords. `role` is admin, curator or member.
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("email", String(320), nullable=False, unique=True),
+    Column("name", String(64), nullable=False, unique=True),
+    Column("role", String(16), nullable=False, server_default="member"),
+    Column("created_at", DateTime, nullable=False),
+)
+
+# Single-use sign-in links; only a hash of the token is stored.
+login_tokens = Table(
+    "login_tokens",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("email", String(320), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("expires_at", DateTime, nullable=False),
+    Column("used_at", DateTime, nullable=True),
+)
+
+# Bearer tokens for the write API; only a hash is stored.
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("last_used_at", DateTime, nullable=True),
+    Index("ix_api_tokens_user_id", "user_id"),
+)
+
+# One upvote per user per paper: the primary key makes concurrent clicks count once.
+votes = Table(
+    "votes",
+    metadata,
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("paper_id", String(64), ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True),
+    Column("created_at", DateTime, nullable=False),
+    Index("ix_votes_paper_id", "paper_id"),
+)
+
+# Comments with one level of replies (`parent_id` points at a top-level comment).
+comments = Table(
+    "comments",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("paper_id", String(64), ForeignKey("papers.id", ondelete="CASCADE"), nullable=False),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("parent_id", Integer, ForeignKey("comments.id", ondelete="CASCADE"), nullable=True),
+    Column("body", Text, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("edited_at", DateTime, nullable=True),
+    Column("deleted", Boolean, nullable=False, server_default=false()),
+    Column("hidden", Boolean, nullable=False, server_default=false()),
+    Index("ix_comments_paper_id", "paper_id"),
+)
+
+# Who submitted what and when: the per-user daily cap counts these.
+submissions = Table(
+    "submissions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("paper_id", String(64), ForeignKey("papers.id", ondelete="CASCADE"), nullable=False),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("submitted_at", DateTime, nullable=False),
+    Index("ix_submissions_user_time", "user_id", "submitted_at"),
+)
+
+# Papers a curator took out of listings, search results and feeds.
+hidden_papers = Table(
+    "hidden_papers",
+    metadata,
+    Column("paper_id", String(64), ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True),
+    Column("hidden_by", Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    Column("hidden_at", DateTime, nullable=False),
+    Column("reason", Text, nullable=False, server_default=""),
+)
+
+# Fixed-window rate-limit counters, in the database so several servers share them.
+rate_limits = Table(
+    "rate_limits",
+    metadata,
+    Column("key", String(200), primary_key=True),
+    Column("window_start", DateTime, nullable=False),
+    Column("hits", Integer, nullable=False),
+)
+
 # ------------------------------------------------------------------------------ digests
 # A digest subscription, keyed by e-mail address (an account with the same address manages it).
 # `status`: pending (double opt-in not yet confirmed), active, paused (delivery kept failing),

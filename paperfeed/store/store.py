@@ -43,18 +43,26 @@ from paperfeed.models import (
     Stats,
     WriteResult,
 )
+from paperfeed.store.accounts import Accounts
+from paperfeed.store.comments import Comments
 from paperfeed.store.deliveries import DeliveryLedger
+from paperfeed.store.listings import Listings
 from paperfeed.store.merge import CONTENT_COLUMNS, PaperState, mark_deleted, merge, state_to_paper
 from paperfeed.store.migrate import current_revision, upgrade
+from paperfeed.store.moderation import Moderation
+from paperfeed.store.ratelimits import RateLimits
 from paperfeed.store.schema import (
     announcements,
     daily_entries,
     ingest_state,
     paper_versions,
     papers,
+    votes,
 )
 from paperfeed.store.search_data import SearchData
+from paperfeed.store.submissions import Submissions
 from paperfeed.store.subscriptions import Subscriptions
+from paperfeed.store.votes import Votes
 
 # PostgreSQL: a table is re-analysed once this many rows plus half its size changed since.
 _ANALYZE_ROWS = 10_000
@@ -149,6 +157,14 @@ class Store:
         self.dialect = engine.dialect.name
         self._insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
         self._write_lock = threading.Lock()
+        # Community concerns live in their own modules, reached through the store.
+        self.accounts = Accounts(self)
+        self.votes = Votes(self)
+        self.comments = Comments(self)
+        self.submissions = Submissions(self)
+        self.moderation = Moderation(self)
+        self.listings = Listings(self)
+        self.rate_limits = RateLimits(self)
         self.subscriptions = Subscriptions(self)
         self.deliveries = DeliveryLedger(self)
         self.search_data = SearchData(self)
@@ -469,19 +485,21 @@ class Store:
         """The live papers among `ids`, keyed by id (unknown and deleted ids are left out)."""
         with self.engine.connect() as conn:
             states = self._load_states(conn, list(dict.fromkeys(ids)))
-        return {
-            i: state_to_paper(i, s) for i, s in states.items() if not s.row["deleted"]
-        }
+        return {i: state_to_paper(i, s) for i, s in states.items() if not s.row["deleted"]}
 
     def upvote_counts(self, ids: Sequence[str]) -> dict[str, int]:
-        """Upvotes per paper among `ids` (imported votes; unknown ids are left out)."""
+        """Upvotes per paper among `ids`: imported plus community votes (unknown ids are left
+        out)."""
         counts: dict[str, int] = {}
+        community = select(func.count()).where(votes.c.paper_id == papers.c.id).scalar_subquery()
         with self.engine.connect() as conn:
             for chunk in _chunks(list(dict.fromkeys(ids))):
                 rows = conn.execute(
-                    select(papers.c.id, papers.c.imported_upvotes).where(papers.c.id.in_(chunk))
+                    select(papers.c.id, (papers.c.imported_upvotes + community).label("n")).where(
+                        papers.c.id.in_(chunk)
+                    )
                 )
-                counts.update({r.id: int(r.imported_upvotes) for r in rows})
+                counts.update({r.id: int(r.n) for r in rows})
         return counts
 
     def paper_ids_between(self, start: datetime, end: datetime) -> list[str]:
@@ -550,7 +568,8 @@ class Store:
             n_versions = conn.scalar(select(func.count()).select_from(paper_versions)) or 0
             n_daily = conn.scalar(select(func.count()).select_from(daily_entries)) or 0
             n_ann = conn.scalar(select(func.count()).select_from(announcements)) or 0
-            votes = conn.scalar(select(func.coalesce(func.sum(papers.c.imported_upvotes), 0))) or 0
+            imported = conn.scalar(select(func.coalesce(func.sum(papers.c.imported_upvotes), 0)))
+            n_votes = int(imported or 0) + self.votes.total()
             first_pub, last_pub = conn.execute(
                 select(func.min(papers.c.published), func.max(papers.c.published)).where(live)
             ).one()
@@ -561,7 +580,7 @@ class Store:
             papers=n_papers,
             versions=n_versions,
             daily_entries=n_daily,
-            votes=int(votes),
+            votes=n_votes,
             announcements=n_ann,
             deleted=n_deleted,
             first_published=_as_datetime(first_pub),

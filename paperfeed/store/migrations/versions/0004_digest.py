@@ -1,7 +1,7 @@
 """E-mail digests: subscriptions, their rules, the delivery ledger, leases.
 
 Revision ID: 0004_digest
-Revises: 0002_search
+Revises: 0003_community
 Create Date: 2026-11-26
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
 
 revision = "0004_digest"
-down_revision = "0002_search"
+down_revision = "0003_community"
 branch_labels = None
 depends_on = None
 

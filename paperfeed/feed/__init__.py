@@ -1,0 +1,1 @@
+"""Listings people read: days, weeks, months, trending, and their feeds."""

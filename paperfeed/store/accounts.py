@@ -1,0 +1,205 @@
+"""Accounts: users and roles, single-use expiring sign-in tokens, API tokens.
+
+Tokens are random; only their SHA-256 is stored, so a database leak does not leak sign-ins.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Connection, func, select, update
+
+from paperfeed.errors import Invalid, NotFound
+from paperfeed.models import ROLES, User
+from paperfeed.store.schema import api_tokens, login_tokens, users
+from paperfeed.store.timeutil import utcnow
+
+if TYPE_CHECKING:
+    from paperfeed.store.store import Store
+
+_NAME_CHARS = re.compile(r"[^a-z0-9_-]+")
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _user(row: Any) -> User:
+    return User(id=row.id, email=row.email, name=row.name, role=row.role, created_at=row.created_at)
+
+
+class Accounts:
+    """Users, sign-in links and API tokens."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def create_login_token(self, email: str, ttl: timedelta) -> str:
+        """A new single-use sign-in token for `email` (already validated), valid for `ttl`."""
+        token = secrets.token_urlsafe(32)
+        now = utcnow()
+        with self._store._writing() as conn:
+            conn.execute(
+                login_tokens.insert().values(
+                    token_hash=token_hash(token),
+                    email=email,
+                    created_at=now,
+                    expires_at=now + ttl,
+                )
+            )
+            # Forget links that can no longer be used.
+            conn.execute(login_tokens.delete().where(login_tokens.c.expires_at < now - ttl))
+        return token
+
+    def redeem_login_token(self, token: str, admin_emails: frozenset[str] = frozenset()) -> User:
+        """The user a sign-in token belongs to, created on first sign-in. The token is spent in
+        the same statement that checks it, so two clicks on one link sign in once."""
+        now = utcnow()
+        with self._store._writing() as conn:
+            spent = conn.execute(
+                update(login_tokens)
+                .where(
+                    login_tokens.c.token_hash == token_hash(token),
+                    login_tokens.c.used_at.is_(None),
+                    login_tokens.c.expires_at > now,
+                )
+                .values(used_at=now)
+                .returning(login_tokens.c.email)
+            ).first()
+            if spent is None:
+                raise Invalid(
+                    "this sign-in link has expired or was already used: ask for a new one"
+                )
+            email: str = spent.email
+            user = self._by_email(conn, email)
+            if user is None:
+                role = "admin" if email in admin_emails else "member"
+                user = self._create(conn, email, role, now)
+            elif email in admin_emails and user.role != "admin":
+                conn.execute(update(users).where(users.c.id == user.id).values(role="admin"))
+                user = self._by_email(conn, email)
+        assert user is not None
+        return user
+
+    def _by_email(self, conn: Connection, email: str) -> User | None:
+        row = conn.execute(select(users).where(users.c.email == email)).first()
+        return _user(row) if row else None
+
+    def _create(self, conn: Connection, email: str, role: str, now: datetime) -> User:
+        base = _NAME_CHARS.sub("-", email.split("@")[0].lower()).strip("-")[:40] or "user"
+        name = base
+        taken = set(conn.scalars(select(users.c.name).where(users.c.name.like(f"{base}%"))))
+        n = 1
+        while name in taken:
+            n += 1
+            name = f"{base}-{n}"
+        new_id = conn.execute(
+            users.insert()
+            .values(email=email, name=name, role=role, created_at=now)
+            .returning(users.c.id)
+        ).scalar_one()
+        return User(id=new_id, email=email, name=name, role=role, created_at=now)
+
+    def ensure_user(self, email: str, role: str = "member") -> User:
+        """The user with this e-mail, created with `role` if new (CLI, demo, tests)."""
+        with self._store._writing() as conn:
+            user = self._by_email(conn, email)
+            return user or self._create(conn, email, role, utcnow())
+
+    def get(self, user_id: int) -> User | None:
+        with self._store.engine.connect() as conn:
+            row = conn.execute(select(users).where(users.c.id == user_id)).first()
+        return _user(row) if row else None
+
+    def by_email(self, email: str) -> User | None:
+        with self._store.engine.connect() as conn:
+            return self._by_email(conn, email)
+
+    def all(self, limit: int = 200) -> list[User]:
+        with self._store.engine.connect() as conn:
+            rows = conn.execute(select(users).order_by(users.c.id).limit(limit))
+            return [_user(r) for r in rows]
+
+    def count(self) -> int:
+        with self._store.engine.connect() as conn:
+            return int(conn.scalar(select(func.count()).select_from(users)) or 0)
+
+    def set_role(self, user_id: int, role: str) -> User:
+        if role not in ROLES:
+            raise Invalid(f"unknown role {role!r}: use one of {', '.join(ROLES)}")
+        with self._store._writing() as conn:
+            done = conn.execute(update(users).where(users.c.id == user_id).values(role=role))
+            if done.rowcount == 0:
+                raise NotFound(f"no user with id {user_id}")
+        user = self.get(user_id)
+        assert user is not None
+        return user
+
+    def rename(self, user_id: int, name: str) -> User:
+        """Change a display name (validated by the caller); names are unique."""
+        with self._store._writing() as conn:
+            clash = conn.scalar(
+                select(users.c.id).where(users.c.name == name, users.c.id != user_id)
+            )
+            if clash is not None:
+                raise Invalid(f"the name {name!r} is taken")
+            conn.execute(update(users).where(users.c.id == user_id).values(name=name))
+        user = self.get(user_id)
+        if user is None:
+            raise NotFound(f"no user with id {user_id}")
+        return user
+
+    def create_api_token(self, user_id: int, name: str) -> str:
+        token = "pf_" + secrets.token_urlsafe(32)
+        with self._store._writing() as conn:
+            conn.execute(
+                api_tokens.insert().values(
+                    token_hash=token_hash(token), user_id=user_id, name=name, created_at=utcnow()
+                )
+            )
+        return token
+
+    def api_tokens(self, user_id: int) -> list[tuple[str, str, datetime, datetime | None]]:
+        """(id, name, created, last used) of a user's API tokens; the id is a hash prefix."""
+        with self._store.engine.connect() as conn:
+            rows = conn.execute(
+                select(api_tokens)
+                .where(api_tokens.c.user_id == user_id)
+                .order_by(api_tokens.c.created_at)
+            )
+            return [(r.token_hash[:12], r.name, r.created_at, r.last_used_at) for r in rows]
+
+    def revoke_api_token(self, user_id: int, token_id: str) -> None:
+        if not re.fullmatch(r"[0-9a-f]{12}", token_id):
+            raise Invalid("not a token id")
+        with self._store._writing() as conn:
+            done = conn.execute(
+                api_tokens.delete().where(
+                    api_tokens.c.user_id == user_id,
+                    api_tokens.c.token_hash.like(f"{token_id}%"),
+                )
+            )
+            if done.rowcount == 0:
+                raise NotFound("no such API token")
+
+    def user_for_api_token(self, token: str) -> User | None:
+        digest = token_hash(token)
+        with self._store.engine.connect() as conn:
+            row = conn.execute(
+                select(users)
+                .join(api_tokens, api_tokens.c.user_id == users.c.id)
+                .where(api_tokens.c.token_hash == digest)
+            ).first()
+        if row is None:
+            return None
+        with self._store._writing() as conn:
+            conn.execute(
+                update(api_tokens)
+                .where(api_tokens.c.token_hash == digest)
+                .values(last_used_at=utcnow())
+            )
+        return _user(row)

@@ -1,0 +1,190 @@
+"""Listing queries: papers featured in a date range, trending candidates, papers by category
+or author, each with exact community counts. Hidden and deleted papers never appear."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import ColumnElement, Select, Text, cast, func, literal, select
+
+from paperfeed.models import ListedPaper, Listing
+from paperfeed.store.schema import daily_entries, hidden_papers, papers, votes
+
+if TYPE_CHECKING:
+    from paperfeed.store.store import Store
+
+LISTING_SORTS = ("upvotes", "published")
+
+
+def _upvotes() -> ColumnElement[int]:
+    community = select(func.count()).where(votes.c.paper_id == papers.c.id).scalar_subquery()
+    return papers.c.imported_upvotes + community
+
+
+def _visible() -> list[ColumnElement[bool]]:
+    return [
+        papers.c.deleted.is_(False),
+        ~select(hidden_papers.c.paper_id).where(hidden_papers.c.paper_id == papers.c.id).exists(),
+    ]
+
+
+class Listings:
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def featured(
+        self,
+        start: date,
+        end: date,
+        *,
+        limit: int = 50,
+        offset: int = 0,
+        sort: str = "upvotes",
+        submitter: str | None = None,
+    ) -> Listing:
+        """Papers featured between `start` and `end` (inclusive), each once (at its first day
+        in the range), most upvoted first or newest first."""
+        in_range = [daily_entries.c.day >= start, daily_entries.c.day <= end]
+        if submitter:
+            in_range.append(daily_entries.c.submitted_by == submitter)
+        first = (
+            select(daily_entries.c.paper_id, func.min(daily_entries.c.day).label("day"))
+            .where(*in_range)
+            .group_by(daily_entries.c.paper_id)
+            .subquery()
+        )
+        upvotes = _upvotes().label("upvotes")
+        base = (
+            select(
+                papers.c.id,
+                first.c.day,
+                upvotes,
+                daily_entries.c.submitted_by,
+                daily_entries.c.submitted_by_name,
+                daily_entries.c.submitted_at,
+                daily_entries.c.source,
+            )
+            .join(first, first.c.paper_id == papers.c.id)
+            .join(
+                daily_entries,
+                (daily_entries.c.paper_id == first.c.paper_id)
+                & (daily_entries.c.day == first.c.day),
+            )
+            .where(*_visible())
+        )
+        if sort == "published":
+            order = [papers.c.published.desc(), papers.c.id]
+        else:
+            order = [upvotes.desc(), daily_entries.c.id]
+        with self._store.engine.connect() as conn:
+            total = conn.scalar(select(func.count()).select_from(base.subquery())) or 0
+            rows = list(conn.execute(base.order_by(*order).limit(limit).offset(offset)))
+        return Listing(items=self._listed(rows), total=int(total))
+
+    def _listed(self, rows: Sequence[Any]) -> list[ListedPaper]:
+        ids = [r.id for r in rows]
+        found = self._store.get_papers(ids)
+        counts = self._store.comments.counts(ids)
+        return [
+            ListedPaper(
+                paper=found[r.id],
+                day=r.day,
+                upvotes=int(r.upvotes),
+                num_comments=counts.get(r.id, 0),
+                submitted_by=r.submitted_by,
+                submitted_by_name=r.submitted_by_name,
+                submitted_at=r.submitted_at,
+                source=r.source,
+            )
+            for r in rows
+            if r.id in found
+        ]
+
+    def trending_candidates(self, since: date, limit: int = 1000) -> list[ListedPaper]:
+        """Papers featured on or after `since`, with their upvotes, for the trending formula."""
+        return self.featured(since, date.max, limit=limit).items
+
+    def latest_day(self) -> date | None:
+        with self._store.engine.connect() as conn:
+            value: date | None = conn.scalar(select(func.max(daily_entries.c.day)))
+            return value
+
+    def neighbour_days(self, day: date) -> tuple[date | None, date | None]:
+        """The closest days before and after `day` that have papers."""
+        with self._store.engine.connect() as conn:
+            before = conn.scalar(
+                select(func.max(daily_entries.c.day)).where(daily_entries.c.day < day)
+            )
+            after = conn.scalar(
+                select(func.min(daily_entries.c.day)).where(daily_entries.c.day > day)
+            )
+        return before, after
+
+    def listed(self, ids: Sequence[str]) -> dict[str, ListedPaper]:
+        """Visible papers among `ids` with counts and their latest featured day."""
+        if not ids:
+            return {}
+        last = (
+            select(daily_entries.c.paper_id, func.max(daily_entries.c.day).label("day"))
+            .where(daily_entries.c.paper_id.in_(list(ids)))
+            .group_by(daily_entries.c.paper_id)
+            .subquery()
+        )
+        stmt = (
+            select(
+                papers.c.id,
+                last.c.day,
+                _upvotes().label("upvotes"),
+                daily_entries.c.submitted_by,
+                daily_entries.c.submitted_by_name,
+                daily_entries.c.submitted_at,
+                daily_entries.c.source,
+            )
+            .outerjoin(last, last.c.paper_id == papers.c.id)
+            .outerjoin(
+                daily_entries,
+                (daily_entries.c.paper_id == last.c.paper_id) & (daily_entries.c.day == last.c.day),
+            )
+            .where(papers.c.id.in_(list(ids)), *_visible())
+        )
+        with self._store.engine.connect() as conn:
+            rows = list(conn.execute(stmt))
+        return {item.paper.arxiv_id: item for item in self._listed(rows)}
+
+    def _recent(self, where: ColumnElement[bool], limit: int) -> list[ListedPaper]:
+        stmt: Select[Any] = (
+            select(
+                papers.c.id,
+                literal(None).label("day"),
+                _upvotes().label("upvotes"),
+                literal(None).label("submitted_by"),
+                literal(None).label("submitted_by_name"),
+                literal(None).label("submitted_at"),
+                literal(None).label("source"),
+            )
+            .where(where, *_visible())
+            .order_by(papers.c.published.desc(), papers.c.id)
+            .limit(limit)
+        )
+        with self._store.engine.connect() as conn:
+            rows = list(conn.execute(stmt))
+        return self._listed(rows)
+
+    def by_category(self, category: str, limit: int = 50) -> list[ListedPaper]:
+        """The newest papers in an arXiv category (primary or cross-listed)."""
+        spaced = literal(" ") + papers.c.categories + literal(" ")
+        return self._recent(spaced.contains(f" {category} ", autoescape=True), limit)
+
+    def by_author(self, name: str, limit: int = 50) -> list[ListedPaper]:
+        """The newest papers with an author of exactly this name (case-insensitive)."""
+        text = func.lower(cast(papers.c.authors, Text))
+        # The JSON text narrows the candidates; the exact name is checked on the Paper.
+        candidates = self._recent(text.contains(name.lower(), autoescape=True), limit * 4)
+        wanted = name.casefold()
+        return [
+            item
+            for item in candidates
+            if any(a.name.casefold() == wanted for a in item.paper.authors or ())
+        ][:limit]

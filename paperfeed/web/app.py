@@ -1,0 +1,186 @@
+"""The application factory: wires the store, search, mailer and settings into FastAPI, the
+session cookie, security headers and the error pages that every route shares."""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException
+
+from paperfeed import __version__
+from paperfeed.errors import (
+    Forbidden,
+    Invalid,
+    NotFound,
+    PaperfeedError,
+    RateLimited,
+    StoreUnavailable,
+    Upstream,
+)
+from paperfeed.feed.submission import Fetch
+from paperfeed.settings import DEFAULT_SECRET, Settings
+from paperfeed.store import Store
+from paperfeed.web.deps import CsrfFailed, Searcher, SignInRequired, get_user
+from paperfeed.web.mail import Mailer
+from paperfeed.web.routes import account, admin, api_hf, api_v1, feeds, pages, papers
+from paperfeed.web.session import COOKIE, MAX_AGE, SessionCodec
+from paperfeed.web.templating import templates
+
+log = logging.getLogger("paperfeed.web")
+STATIC = Path(__file__).parent / "static"
+
+_STATUS: list[tuple[type[PaperfeedError], int, str]] = [
+    (SignInRequired, 401, "Sign-in required"),
+    (CsrfFailed, 400, "Form expired"),
+    (Invalid, 400, "That did not work"),
+    (Forbidden, 403, "Not allowed"),
+    (NotFound, 404, "Not found"),
+    (RateLimited, 429, "Slow down"),
+    (Upstream, 502, "arXiv did not answer"),
+    (StoreUnavailable, 503, "Database unavailable"),
+]
+
+
+class InsecureConfiguration(PaperfeedError):
+    """The server would run with settings that are unsafe outside development."""
+
+
+def wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or (
+        "application/json" in request.headers.get("accept", "")
+        and "text/html" not in request.headers.get("accept", "")
+    )
+
+
+def error_response(request: Request, status: int, title: str, message: str) -> Response:
+    if wants_json(request):
+        return JSONResponse({"error": message, "status": status}, status_code=status)
+    session = getattr(request.state, "session", None)
+    try:
+        user = get_user(request) if session is not None else None
+    except PaperfeedError:
+        user = None
+    return templates.TemplateResponse(
+        request,
+        "error.html",
+        {
+            "status": status,
+            "title": title,
+            "message": message,
+            "user": user,
+            "csrf": session.csrf if session else "",
+        },
+        status_code=status,
+    )
+
+
+def create_app(
+    settings: Settings,
+    store: Store,
+    search: Searcher,
+    *,
+    fetch: Fetch,
+    mail_hook: Callable[[str, str], None] | None = None,
+) -> FastAPI:
+    """The site. Refuses to build outside development with the default secret key."""
+    if settings.environment != "development" and settings.secret_key.reveal() == DEFAULT_SECRET:
+        raise InsecureConfiguration(
+            "refusing to start in production with the default secret key: set "
+            "PAPERFEED_SECRET_KEY (or secret_key in paperfeed.toml) to a long random value"
+        )
+    app = FastAPI(
+        title="paperfeed",
+        version=__version__,
+        description="Native API of a paperfeed site. Hugging Face-compatible endpoints live "
+        "under /api/daily_papers and /api/papers.",
+        openapi_url="/api/v1/openapi.json",
+        docs_url="/api/v1/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.store = store
+    app.state.search = search
+    app.state.fetch = fetch
+    app.state.mailer = Mailer(settings, mail_hook)
+    codec = SessionCodec(settings.secret_key.reveal())
+    secure = settings.environment == "production"
+
+    @app.middleware("http")
+    async def session_and_headers(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        session = codec.load(request.cookies.get(COOKIE))
+        request.state.session = session
+        response = await call_next(request)
+        if session.changed:
+            response.set_cookie(
+                COOKIE,
+                codec.dump(session),
+                max_age=MAX_AGE,
+                httponly=True,
+                samesite="lax",
+                secure=secure,
+            )
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if not request.url.path.startswith("/api/v1/docs"):
+            response.headers.setdefault(
+                "Content-Security-Policy",
+                "default-src 'self'; img-src 'self' data:; style-src 'self'; "
+                "script-src 'self'; frame-ancestors 'none'; form-action 'self'",
+            )
+        return response
+
+    @app.exception_handler(PaperfeedError)
+    async def on_domain_error(request: Request, exc: PaperfeedError) -> Response:
+        if isinstance(exc, SignInRequired) and not wants_json(request):
+            target = request.url.path
+            return RedirectResponse(f"/login?next={target}", status_code=303)
+        for kind, status, title in _STATUS:
+            if isinstance(exc, kind):
+                response = error_response(request, status, title, str(exc))
+                if isinstance(exc, RateLimited):
+                    response.headers["Retry-After"] = str(exc.retry_after)
+                return response
+        return error_response(request, 400, "That did not work", str(exc))
+
+    @app.exception_handler(HTTPException)
+    async def on_http_error(request: Request, exc: HTTPException) -> Response:
+        if exc.status_code == 404:
+            message = (
+                f"There is nothing at {request.url.path}. Try the front page, the trending "
+                "papers or a search."
+            )
+            return error_response(request, 404, "Page not found", message)
+        return error_response(request, exc.status_code, "Request failed", str(exc.detail))
+
+    @app.exception_handler(RequestValidationError)
+    async def on_bad_request(request: Request, exc: RequestValidationError) -> Response:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'][1:]) or 'request'}: {e['msg']}"
+            for e in exc.errors()
+        )
+        return error_response(request, 400, "Bad request", problems)
+
+    @app.exception_handler(Exception)
+    async def on_crash(request: Request, exc: Exception) -> Response:
+        log.error("unhandled error on %s: %s", request.url.path, traceback.format_exc())
+        return error_response(
+            request,
+            500,
+            "Something broke",
+            "The server hit an unexpected error; it has been logged. Try again in a moment.",
+        )
+
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    for module in (api_hf, api_v1, feeds, account, admin, pages, papers):
+        app.include_router(module.router)
+    return app

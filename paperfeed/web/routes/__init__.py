@@ -1,0 +1,1 @@
+"""Routes per resource; pages and their JSON twins call the same services."""

@@ -1,0 +1,85 @@
+"""Hugging Face-compatible API: the paths, parameters and field names of huggingface.co's
+`/api/daily_papers`, `/api/papers/{id}` and `/api/papers/search`, so HF clients work as is."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from paperfeed.arxiv_id import parse_reference
+from paperfeed.errors import Invalid, NotFound
+from paperfeed.feed.listings import front_day, period_listing, trending
+from paperfeed.feed.periods import Period, day_period, parse_period
+from paperfeed.web.deps import SearchDep, StoreDep
+from paperfeed.web.routes.pages import now_utc
+from paperfeed.web.searching import run_search, search_request
+from paperfeed.web.serialize import hf_daily_item, hf_paper
+
+router = APIRouter(prefix="/api", tags=["Hugging Face-compatible"])
+
+
+@router.get("/daily_papers", summary="Daily papers (Hugging Face shape)")
+def daily_papers(
+    store: StoreDep,
+    p: int = 0,
+    limit: int = 50,
+    date: str | None = None,
+    week: str | None = None,
+    month: str | None = None,
+    submitter: str | None = None,
+    sort: str = "publishedAt",
+) -> list[dict[str, Any]]:
+    """Papers of a day (`date`), an ISO week (`week`) or a month (`month`); the latest day
+    with papers by default. `sort` is `publishedAt` (newest first) or `trending`."""
+    if p < 0 or not 1 <= limit <= 100:
+        raise Invalid("p must be >= 0 and limit between 1 and 100")
+    if sort not in ("publishedAt", "trending"):
+        raise Invalid("sort must be publishedAt or trending")
+    chosen = [k for k, v in (("date", date), ("week", week), ("month", month)) if v]
+    if len(chosen) > 1:
+        raise Invalid("give at most one of date, week and month")
+    period: Period
+    if date:
+        period = parse_period("date", date)
+    elif week:
+        period = parse_period("week", week)
+    elif month:
+        period = parse_period("month", month)
+    else:
+        period = day_period(front_day(store, now_utc().date()))
+    if sort == "trending" and not chosen:
+        ranked = trending(store, "week", now_utc(), limit=(p + 1) * limit)
+        items = [t.item for t in ranked][p * limit :]
+    else:
+        items = period_listing(
+            store,
+            period,
+            page=p + 1,
+            per_page=limit,
+            sort="upvotes" if sort == "trending" else "published",
+            submitter=submitter,
+        ).listing.items
+    return [hf_daily_item(i) for i in items]
+
+
+@router.get("/papers/search", summary="Search papers (Hugging Face shape)")
+def search_papers(
+    store: StoreDep, search: SearchDep, q: str = "", limit: int = 20
+) -> list[dict[str, Any]]:
+    req = search_request(q, per_page=limit)
+    if not req.query:
+        return []
+    page = run_search(search, store, req)
+    return [hf_daily_item(f.listed) for f in page.found]
+
+
+@router.get("/papers/{arxiv_id:path}", summary="One paper (Hugging Face shape)")
+def paper(arxiv_id: str, store: StoreDep) -> dict[str, Any]:
+    canonical, _ = parse_reference(arxiv_id)
+    listed = store.listings.listed([canonical]).get(canonical)
+    if listed is None:
+        raise NotFound(f"no paper {canonical}")
+    out = hf_paper(listed)
+    out["numComments"] = listed.num_comments
+    return out

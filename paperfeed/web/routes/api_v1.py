@@ -1,0 +1,242 @@
+"""paperfeed's native JSON API: papers, listings, trending, search, votes, comments and
+submissions. Writes take `Authorization: Bearer <API token>` (made on /settings), or the
+session cookie plus an `X-CSRF-Token` header."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, Field
+
+from paperfeed.arxiv_id import parse_reference
+from paperfeed.errors import Invalid, NotFound
+from paperfeed.feed.listings import period_listing, trending
+from paperfeed.feed.periods import parse_period
+from paperfeed.feed.submission import submit_paper
+from paperfeed.feed.trending import FORMULA
+from paperfeed.web.deps import (
+    Csrf,
+    FetchDep,
+    MemberDep,
+    SearchDep,
+    SettingsDep,
+    StoreDep,
+    rate_limit,
+)
+from paperfeed.web.routes.pages import now_utc
+from paperfeed.web.routes.papers import comment_body
+from paperfeed.web.searching import related_papers, run_search, search_request
+from paperfeed.web.serialize import comment_json, listed_json
+
+router = APIRouter(prefix="/api/v1", tags=["paperfeed"])
+
+
+class CommentIn(BaseModel):
+    body: str = Field(description="Markdown; rendered and sanitised on pages.")
+    parent_id: int | None = Field(None, description="The comment this replies to.")
+
+
+class CommentEdit(BaseModel):
+    body: str
+
+
+class SubmissionIn(BaseModel):
+    reference: str = Field(description="An arXiv id or an arXiv / Hugging Face paper URL.")
+
+
+def _paper(store: StoreDep, arxiv_id: str) -> dict[str, Any]:
+    canonical, _ = parse_reference(arxiv_id)
+    listed = store.listings.listed([canonical]).get(canonical)
+    if listed is None:
+        raise NotFound(f"no paper {canonical}")
+    return listed_json(listed)
+
+
+@router.get("/listings/{kind}/{key}", summary="Papers of a day, ISO week or month")
+def listing(
+    kind: str, key: str, store: StoreDep, page: int = 1, per_page: int = 30, sort: str = "upvotes"
+) -> dict[str, Any]:
+    result = period_listing(store, parse_period(kind, key), page=page, per_page=per_page, sort=sort)
+    return {
+        "period": {"kind": kind, "key": result.period.key, "label": result.period.label},
+        "total": result.listing.total,
+        "page": page,
+        "per_page": per_page,
+        "previous": result.previous.key if result.previous else None,
+        "next": result.next.key if result.next else None,
+        "items": [listed_json(i) for i in result.listing.items],
+    }
+
+
+@router.get("/trending", summary="Trending papers, with the formula used")
+def trending_papers(store: StoreDep, window: str = "week", limit: int = 50) -> dict[str, Any]:
+    if not 1 <= limit <= 100:
+        raise Invalid("limit must be between 1 and 100")
+    ranked = trending(store, window, now_utc(), limit=limit)
+    return {
+        "formula": FORMULA,
+        "window": window,
+        "items": [
+            {**listed_json(t.item), "score": round(t.score, 6), "age_hours": round(t.age_hours, 2)}
+            for t in ranked
+        ],
+    }
+
+
+@router.get("/search", summary="Hybrid keyword + semantic search")
+def search(
+    store: StoreDep,
+    searcher: SearchDep,
+    q: str = "",
+    mode: str = "hybrid",
+    sort: str = "relevance",
+    page: int = 1,
+    limit: int = 20,
+    category: str = "",
+    date_from: str = "",
+    date_to: str = "",
+) -> dict[str, Any]:
+    req = search_request(
+        q,
+        mode=mode,
+        sort=sort,
+        page=page,
+        per_page=limit,
+        category=category,
+        date_from=date_from or None,
+        date_to=date_to or None,
+    )
+    if not req.query:
+        raise Invalid("give a query: /api/v1/search?q=…")
+    result = run_search(searcher, store, req)
+    return {
+        "query": result.results.query,
+        "mode": result.results.mode,
+        "notice": result.results.notice,
+        "total": result.results.total,
+        "page": page,
+        "items": [
+            {
+                **listed_json(f.listed),
+                "score": f.hit.score,
+                "why": {
+                    "terms": list(f.hit.why.terms),
+                    "keyword_rank": f.hit.why.keyword_rank,
+                    "semantic_rank": f.hit.why.semantic_rank,
+                    "similarity": f.hit.why.similarity,
+                    "pinned": f.hit.why.pinned,
+                },
+            }
+            for f in result.found
+        ],
+    }
+
+
+@router.get("/categories/{category}", summary="Newest papers in a category")
+def category(category: str, store: StoreDep) -> dict[str, Any]:
+    if len(category) > 32:
+        raise Invalid("that is not an arXiv category")
+    return {
+        "category": category,
+        "items": [listed_json(i) for i in store.listings.by_category(category)],
+    }
+
+
+@router.get("/authors/{name}", summary="Newest papers by an author")
+def author(name: str, store: StoreDep) -> dict[str, Any]:
+    if len(name) > 200:
+        raise Invalid("that author name is too long")
+    return {"author": name, "items": [listed_json(i) for i in store.listings.by_author(name)]}
+
+
+@router.get("/me", summary="The signed-in user")
+def me(user: MemberDep, store: StoreDep) -> dict[str, Any]:
+    return {
+        "id": user.id,
+        "name": user.name,
+        "role": user.role,
+        "submissions_today": store.submissions.count_today(user.id),
+    }
+
+
+@router.post("/submissions", status_code=201, dependencies=[Csrf], summary="Submit a paper")
+def submit(
+    body: SubmissionIn,
+    request: Request,
+    user: MemberDep,
+    store: StoreDep,
+    settings: SettingsDep,
+    fetch: FetchDep,
+) -> dict[str, Any]:
+    rate_limit(request, "submit")
+    paper = submit_paper(
+        store,
+        body.reference,
+        user,
+        fetch=fetch,
+        today=now_utc().date(),
+        window_days=settings.submission_window_days,
+        daily_cap=settings.daily_submission_cap,
+    )
+    return _paper(store, paper.arxiv_id)
+
+
+@router.patch("/comments/{comment_id}", dependencies=[Csrf], summary="Edit your comment")
+def edit_comment(
+    comment_id: int, body: CommentEdit, user: MemberDep, store: StoreDep
+) -> dict[str, Any]:
+    return comment_json(store.comments.edit(comment_id, user.id, comment_body(body.body)))
+
+
+@router.delete(
+    "/comments/{comment_id}", status_code=204, dependencies=[Csrf], summary="Delete your comment"
+)
+def delete_comment(comment_id: int, user: MemberDep, store: StoreDep) -> None:
+    store.comments.delete(comment_id, user.id)
+
+
+@router.put("/papers/{arxiv_id:path}/vote", dependencies=[Csrf], summary="Upvote a paper")
+def upvote(arxiv_id: str, request: Request, user: MemberDep, store: StoreDep) -> dict[str, Any]:
+    rate_limit(request, "vote")
+    return {"id": arxiv_id, "voted": True, "upvotes": store.votes.cast(user.id, arxiv_id, True)}
+
+
+@router.delete("/papers/{arxiv_id:path}/vote", dependencies=[Csrf], summary="Withdraw an upvote")
+def unvote(arxiv_id: str, request: Request, user: MemberDep, store: StoreDep) -> dict[str, Any]:
+    rate_limit(request, "vote")
+    return {"id": arxiv_id, "voted": False, "upvotes": store.votes.cast(user.id, arxiv_id, False)}
+
+
+@router.get("/papers/{arxiv_id:path}/comments", summary="Comments on a paper")
+def comments(arxiv_id: str, store: StoreDep) -> list[dict[str, Any]]:
+    return [comment_json(c) for c in store.comments.for_paper(arxiv_id) if not c.hidden]
+
+
+@router.post(
+    "/papers/{arxiv_id:path}/comments",
+    status_code=201,
+    dependencies=[Csrf],
+    summary="Comment on a paper",
+)
+def add_comment(
+    arxiv_id: str, body: CommentIn, request: Request, user: MemberDep, store: StoreDep
+) -> dict[str, Any]:
+    rate_limit(request, "comment")
+    return comment_json(
+        store.comments.add(arxiv_id, user.id, comment_body(body.body), body.parent_id)
+    )
+
+
+@router.get("/papers/{arxiv_id:path}/related", summary="Related papers")
+def related(
+    arxiv_id: str, store: StoreDep, searcher: SearchDep, limit: int = 10
+) -> list[dict[str, Any]]:
+    if not 1 <= limit <= 50:
+        raise Invalid("limit must be between 1 and 50")
+    return [listed_json(i) for i in related_papers(searcher, store, arxiv_id, limit)]
+
+
+@router.get("/papers/{arxiv_id:path}", summary="One paper with its community counts")
+def paper(arxiv_id: str, store: StoreDep) -> dict[str, Any]:
+    return _paper(store, arxiv_id)

@@ -1,0 +1,122 @@
+"""RSS 2.0 and Atom feeds for every listing: days, weeks, months, trending, searches,
+categories and authors."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from urllib.parse import quote, urlencode
+
+from fastapi import APIRouter, Response
+
+from paperfeed.errors import Invalid
+from paperfeed.feed import syndication
+from paperfeed.feed.listings import period_listing, trending
+from paperfeed.feed.periods import parse_period
+from paperfeed.models import Paper
+from paperfeed.web.deps import SearchDep, SettingsDep, StoreDep
+from paperfeed.web.routes.pages import now_utc
+from paperfeed.web.searching import run_search, search_request
+
+router = APIRouter(prefix="/feeds", tags=["feeds"])
+FORMATS = {"rss": "application/rss+xml", "atom": "application/atom+xml"}
+
+
+def _feed(
+    settings: SettingsDep,
+    fmt: str,
+    title: str,
+    description: str,
+    page: str,
+    feed_path: str,
+    papers: Sequence[Paper],
+) -> Response:
+    if fmt not in FORMATS:
+        raise Invalid("feeds come as .rss or .atom")
+    base = settings.public_url
+    info = syndication.FeedInfo(
+        title=f"{title} · paperfeed",
+        description=description,
+        page_url=base + page,
+        self_url=base + feed_path,
+        updated=now_utc().replace(microsecond=0),
+    )
+    render = syndication.rss if fmt == "rss" else syndication.atom
+    body = render(info, papers, base + "/papers/{id}")
+    return Response(body, media_type=FORMATS[fmt] + "; charset=utf-8")
+
+
+@router.get("/{kind}/{key}.{fmt}", summary="Feed of a day, an ISO week or a month")
+def period_feed(kind: str, key: str, fmt: str, store: StoreDep, settings: SettingsDep) -> Response:
+    if kind in ("date", "week", "month"):
+        period = parse_period(kind, key)
+        items = period_listing(store, period, per_page=100).listing.items
+        return _feed(
+            settings,
+            fmt,
+            f"Papers of {period.label}",
+            f"Papers featured on paperfeed for {period.label}, most upvoted first.",
+            f"/papers/{kind}/{period.key}",
+            f"/feeds/{kind}/{period.key}.{fmt}",
+            [i.paper for i in items],
+        )
+    if kind == "trending":
+        ranked = trending(store, key, now_utc())
+        return _feed(
+            settings,
+            fmt,
+            f"Trending papers ({key})",
+            "Papers ranked by upvotes with time decay.",
+            f"/papers/trending?window={key}",
+            f"/feeds/trending/{key}.{fmt}",
+            [t.item.paper for t in ranked],
+        )
+    if kind == "category":
+        if len(key) > 32:
+            raise Invalid("that is not an arXiv category")
+        return _feed(
+            settings,
+            fmt,
+            f"Newest in {key}",
+            f"The newest papers in {key}.",
+            f"/papers/category/{quote(key)}",
+            f"/feeds/category/{quote(key)}.{fmt}",
+            [i.paper for i in store.listings.by_category(key)],
+        )
+    if kind == "author":
+        if len(key) > 200:
+            raise Invalid("that author name is too long")
+        return _feed(
+            settings,
+            fmt,
+            f"Papers by {key}",
+            f"The newest papers by {key}.",
+            f"/papers/author/{quote(key)}",
+            f"/feeds/author/{quote(key)}.{fmt}",
+            [i.paper for i in store.listings.by_author(key)],
+        )
+    raise Invalid("feeds exist for date, week, month, trending, category, author and search")
+
+
+@router.get("/search.{fmt}", summary="Feed of a search query")
+def search_feed(
+    fmt: str,
+    store: StoreDep,
+    search: SearchDep,
+    settings: SettingsDep,
+    q: str = "",
+    mode: str = "hybrid",
+) -> Response:
+    req = search_request(q, mode=mode, sort="relevance", per_page=50)
+    if not req.query:
+        raise Invalid("a search feed needs a query: /feeds/search.rss?q=…")
+    page = run_search(search, store, req)
+    query = urlencode({"q": req.query})
+    return _feed(
+        settings,
+        fmt,
+        f"Search: {req.query}",
+        f"Papers matching {req.query!r}.",
+        f"/papers?{query}",
+        f"/feeds/search.{fmt}?{query}",
+        [f.listed.paper for f in page.found],
+    )

@@ -1,0 +1,202 @@
+"""Listing pages: the front page, days, weeks, months, trending, categories, authors, search."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from urllib.parse import quote, urlencode
+
+from fastapi import APIRouter, Request, Response
+
+from paperfeed.errors import Invalid
+from paperfeed.feed.listings import front_day, period_listing, trending
+from paperfeed.feed.periods import day_period, parse_period
+from paperfeed.feed.trending import WINDOWS
+from paperfeed.models import ListedPaper
+from paperfeed.web.deps import SearchDep, StoreDep, UserDep
+from paperfeed.web.page import feed, render
+from paperfeed.web.searching import MODES, SORTS, run_search, search_request
+
+router = APIRouter(include_in_schema=False)
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _voted(store: StoreDep, user: UserDep, items: list[ListedPaper]) -> set[str]:
+    if user is None:
+        return set()
+    return store.votes.voted(user.id, [i.paper.arxiv_id for i in items])
+
+
+def _period_page(
+    request: Request,
+    store: StoreDep,
+    user: UserDep,
+    kind: str,
+    key: str,
+    page: int,
+    sort: str,
+    front: bool = False,
+) -> Response:
+    period = parse_period(kind, key)
+    result = period_listing(store, period, page=page, sort=sort)
+    items = result.listing.items
+    return render(
+        request,
+        "listing.html",
+        {
+            "result": result,
+            "items": items,
+            "voted": _voted(store, user, items),
+            "front": front,
+        },
+        json_url=f"/api/v1/listings/{kind}/{period.key}?page={page}&sort={sort}",
+        feeds=[feed(f"Papers of {period.label}", f"/feeds/{kind}/{period.key}")],
+    )
+
+
+@router.get("/")
+def front_page(
+    request: Request, store: StoreDep, user: UserDep, page: int = 1, sort: str = "upvotes"
+) -> Response:
+    day = front_day(store, now_utc().date())
+    return _period_page(request, store, user, "date", day.isoformat(), page, sort, front=True)
+
+
+@router.get("/papers/date/{key}")
+def day_page(
+    request: Request,
+    store: StoreDep,
+    user: UserDep,
+    key: str,
+    page: int = 1,
+    sort: str = "upvotes",
+) -> Response:
+    return _period_page(request, store, user, "date", key, page, sort)
+
+
+@router.get("/papers/week/{key}")
+def week_page(
+    request: Request,
+    store: StoreDep,
+    user: UserDep,
+    key: str,
+    page: int = 1,
+    sort: str = "upvotes",
+) -> Response:
+    return _period_page(request, store, user, "week", key, page, sort)
+
+
+@router.get("/papers/month/{key}")
+def month_page(
+    request: Request,
+    store: StoreDep,
+    user: UserDep,
+    key: str,
+    page: int = 1,
+    sort: str = "upvotes",
+) -> Response:
+    return _period_page(request, store, user, "month", key, page, sort)
+
+
+@router.get("/papers/trending")
+def trending_page(
+    request: Request, store: StoreDep, user: UserDep, window: str = "week"
+) -> Response:
+    ranked = trending(store, window, now_utc())
+    items = [t.item for t in ranked]
+    return render(
+        request,
+        "trending.html",
+        {
+            "ranked": ranked,
+            "window": window,
+            "windows": WINDOWS,
+            "voted": _voted(store, user, items),
+            "today": day_period(now_utc().date()),
+        },
+        json_url=f"/api/v1/trending?window={window}",
+        feeds=[feed(f"Trending papers ({window})", f"/feeds/trending/{window}")],
+    )
+
+
+@router.get("/papers/category/{category}")
+def category_page(request: Request, store: StoreDep, user: UserDep, category: str) -> Response:
+    if len(category) > 32:
+        raise Invalid("that is not an arXiv category")
+    items = store.listings.by_category(category)
+    return render(
+        request,
+        "simple_list.html",
+        {"heading": f"Newest in {category}", "items": items, "voted": _voted(store, user, items)},
+        json_url=f"/api/v1/categories/{quote(category)}",
+        feeds=[feed(f"Newest in {category}", f"/feeds/category/{quote(category)}")],
+    )
+
+
+@router.get("/papers/author/{name}")
+def author_page(request: Request, store: StoreDep, user: UserDep, name: str) -> Response:
+    if len(name) > 200:
+        raise Invalid("that author name is too long")
+    items = store.listings.by_author(name)
+    return render(
+        request,
+        "simple_list.html",
+        {"heading": f"Papers by {name}", "items": items, "voted": _voted(store, user, items)},
+        json_url=f"/api/v1/authors/{quote(name)}",
+        feeds=[feed(f"Papers by {name}", f"/feeds/author/{quote(name)}")],
+    )
+
+
+@router.get("/papers")
+def search_page(
+    request: Request,
+    store: StoreDep,
+    search: SearchDep,
+    user: UserDep,
+    q: str = "",
+    mode: str = "hybrid",
+    sort: str = "relevance",
+    page: int = 1,
+    category: str = "",
+    date_from: str = "",
+    date_to: str = "",
+) -> Response:
+    req = search_request(
+        q,
+        mode=mode,
+        sort=sort,
+        page=page,
+        category=category,
+        date_from=date_from or None,
+        date_to=date_to or None,
+    )
+    result = run_search(search, store, req) if req.query else None
+    params = {
+        "q": req.query,
+        "mode": mode,
+        "sort": sort,
+        "category": category,
+        "date_from": date_from,
+        "date_to": date_to,
+    }
+    kept = {k: v for k, v in params.items() if v}
+    items = [f.listed for f in result.found] if result else []
+    return render(
+        request,
+        "search.html",
+        {
+            "req": req,
+            "result": result,
+            "voted": _voted(store, user, items),
+            "modes": MODES,
+            "sorts": SORTS,
+            "params": params,
+            "query_string": urlencode(kept),
+        },
+        json_url=f"/api/v1/search?{urlencode(kept)}" if req.query else None,
+        feeds=[feed(f"Search: {req.query}", "/feeds/search", urlencode({"q": req.query}))]
+        if req.query
+        else [],
+    )

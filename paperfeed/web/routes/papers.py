@@ -1,0 +1,208 @@
+"""A paper's page, votes, comments and submissions (HTML forms; htmx swaps where it helps)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request, Response
+from fastapi.responses import RedirectResponse
+
+from paperfeed.arxiv_id import parse_reference
+from paperfeed.errors import Invalid, NotFound, PaperfeedError
+from paperfeed.feed.submission import submit_paper
+from paperfeed.models import Comment, User
+from paperfeed.web.deps import (
+    Csrf,
+    CuratorDep,
+    FetchDep,
+    MemberDep,
+    SearchDep,
+    SettingsDep,
+    StoreDep,
+    UserDep,
+    get_session,
+    rate_limit,
+)
+from paperfeed.web.page import is_htmx, render
+from paperfeed.web.routes.pages import now_utc
+from paperfeed.web.searching import related_papers
+from paperfeed.web.templating import paper_path, templates
+
+router = APIRouter(include_in_schema=False)
+MAX_COMMENT = 10_000
+
+
+def comment_body(body: str) -> str:
+    text = body.strip()
+    if not text:
+        raise Invalid("the comment is empty")
+    if len(text) > MAX_COMMENT:
+        raise Invalid(f"comments are limited to {MAX_COMMENT} characters")
+    return text
+
+
+def _thread(comments: list[Comment], viewer: User | None) -> list[tuple[Comment, list[Comment]]]:
+    """Top-level comments with their replies; hidden ones only for curators and their author."""
+
+    def visible(c: Comment) -> bool:
+        return not c.hidden or (
+            viewer is not None and (viewer.is_curator or viewer.id == c.author_id)
+        )
+
+    tops = [c for c in comments if c.parent_id is None]
+    return [
+        (top, [c for c in comments if c.parent_id == top.id and visible(c)])
+        for top in tops
+        if visible(top)
+    ]
+
+
+@router.get("/papers/submit")
+def submit_form(
+    request: Request, user: MemberDep, settings: SettingsDep, store: StoreDep
+) -> Response:
+    return render(
+        request,
+        "submit.html",
+        {
+            "window": settings.submission_window_days,
+            "cap": settings.daily_submission_cap,
+            "used": store.submissions.count_today(user.id),
+            "error": None,
+            "reference": "",
+        },
+    )
+
+
+@router.post("/papers/submit", dependencies=[Csrf])
+def submit(
+    request: Request,
+    user: MemberDep,
+    settings: SettingsDep,
+    store: StoreDep,
+    fetch: FetchDep,
+    reference: Annotated[str, Form()] = "",
+) -> Response:
+    rate_limit(request, "submit")
+    try:
+        paper = submit_paper(
+            store,
+            reference,
+            user,
+            fetch=fetch,
+            today=now_utc().date(),
+            window_days=settings.submission_window_days,
+            daily_cap=settings.daily_submission_cap,
+        )
+    except (Invalid, NotFound) as exc:
+        return render(
+            request,
+            "submit.html",
+            {
+                "window": settings.submission_window_days,
+                "cap": settings.daily_submission_cap,
+                "used": store.submissions.count_today(user.id),
+                "error": str(exc),
+                "reference": reference,
+            },
+            status=400 if isinstance(exc, Invalid) else 404,
+        )
+    return RedirectResponse(paper_path(paper.arxiv_id) + "?submitted=1", status_code=303)
+
+
+@router.post("/papers/{arxiv_id:path}/vote", dependencies=[Csrf])
+def vote(
+    request: Request,
+    arxiv_id: str,
+    user: MemberDep,
+    store: StoreDep,
+    on: Annotated[int, Form()] = 1,
+) -> Response:
+    rate_limit(request, "vote")
+    upvotes = store.votes.cast(user.id, arxiv_id, bool(on))
+    if is_htmx(request):
+        return templates.TemplateResponse(
+            request,
+            "_vote.html",
+            {
+                "arxiv_id": arxiv_id,
+                "upvotes": upvotes,
+                "voted": bool(on),
+                "csrf": get_session(request).csrf,
+                "user": user,
+            },
+        )
+    return RedirectResponse(paper_path(arxiv_id), status_code=303)
+
+
+@router.post("/papers/{arxiv_id:path}/comments", dependencies=[Csrf])
+def add_comment(
+    request: Request,
+    arxiv_id: str,
+    user: MemberDep,
+    store: StoreDep,
+    body: Annotated[str, Form()] = "",
+    parent_id: Annotated[int | None, Form()] = None,
+) -> Response:
+    rate_limit(request, "comment")
+    comment = store.comments.add(arxiv_id, user.id, comment_body(body), parent_id)
+    return RedirectResponse(f"{paper_path(arxiv_id)}#comment-{comment.id}", status_code=303)
+
+
+@router.post("/comments/{comment_id}/edit", dependencies=[Csrf])
+def edit_comment(
+    comment_id: int, user: MemberDep, store: StoreDep, body: Annotated[str, Form()] = ""
+) -> Response:
+    comment = store.comments.edit(comment_id, user.id, comment_body(body))
+    return RedirectResponse(f"{paper_path(comment.arxiv_id)}#comment-{comment.id}", status_code=303)
+
+
+@router.post("/comments/{comment_id}/delete", dependencies=[Csrf])
+def delete_comment(comment_id: int, user: MemberDep, store: StoreDep) -> Response:
+    comment = store.comments.get(comment_id)
+    store.comments.delete(comment_id, user.id)
+    return RedirectResponse(paper_path(comment.arxiv_id) + "#comments", status_code=303)
+
+
+@router.post("/comments/{comment_id}/hide", dependencies=[Csrf])
+def hide_comment(
+    comment_id: int, curator: CuratorDep, store: StoreDep, hidden: Annotated[int, Form()] = 1
+) -> Response:
+    comment = store.comments.set_hidden(comment_id, bool(hidden))
+    return RedirectResponse(f"{paper_path(comment.arxiv_id)}#comment-{comment.id}", status_code=303)
+
+
+@router.get("/papers/{arxiv_id:path}")
+def paper_page(
+    request: Request,
+    arxiv_id: str,
+    store: StoreDep,
+    search: SearchDep,
+    user: UserDep,
+) -> Response:
+    canonical, _version = parse_reference(arxiv_id)
+    if canonical != arxiv_id:
+        return RedirectResponse(paper_path(canonical), status_code=301)
+    listed = store.listings.listed([arxiv_id]).get(arxiv_id)
+    if listed is None:
+        raise NotFound(
+            f"paperfeed has no paper {arxiv_id}. Signed-in members can submit it from arXiv."
+        )
+    try:
+        related = related_papers(search, store, arxiv_id)
+    except PaperfeedError:
+        related = []
+    voted = store.votes.voted(user.id, [arxiv_id]) if user else set()
+    return render(
+        request,
+        "paper.html",
+        {
+            "item": listed,
+            "paper": listed.paper,
+            "voted": voted,
+            "threads": _thread(store.comments.for_paper(arxiv_id), user),
+            "related": related,
+            "submitted": request.query_params.get("submitted") == "1",
+        },
+        json_url=f"/api/v1/papers/{arxiv_id}",
+    )

@@ -1,0 +1,100 @@
+"""Search as pages, APIs and feeds use it: validate the request at the edge, run the search
+service, drop hidden papers, attach community counts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from paperfeed.errors import Invalid
+from paperfeed.feed.periods import parse_day
+from paperfeed.models import Hit, ListedPaper, SearchFilters, SearchResults
+from paperfeed.store import Store
+from paperfeed.web.deps import Searcher
+
+MODES = ("hybrid", "keyword", "semantic")
+SORTS = ("relevance", "date", "upvotes")
+MAX_QUERY = 500
+MAX_LIMIT = 100
+
+
+@dataclass(frozen=True, slots=True)
+class SearchRequest:
+    query: str
+    mode: str
+    sort: str
+    page: int
+    per_page: int
+    filters: SearchFilters
+
+
+@dataclass(frozen=True, slots=True)
+class FoundPaper:
+    hit: Hit
+    listed: ListedPaper
+
+
+@dataclass(frozen=True, slots=True)
+class SearchPage:
+    request: SearchRequest
+    results: SearchResults
+    found: list[FoundPaper]
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.results.total // self.request.per_page))
+
+
+def search_request(
+    q: str | None,
+    *,
+    mode: str = "hybrid",
+    sort: str = "relevance",
+    page: int = 1,
+    per_page: int = 20,
+    category: str | None = None,
+    date_from: str | None = None,
+    date_to: str | None = None,
+) -> SearchRequest:
+    """A validated search; raises Invalid with a message for people."""
+    query = " ".join((q or "").split())
+    if len(query) > MAX_QUERY:
+        raise Invalid(f"the query is {len(query)} characters long; the limit is {MAX_QUERY}")
+    if mode not in MODES:
+        raise Invalid(f"mode must be one of {', '.join(MODES)}")
+    if sort not in SORTS:
+        raise Invalid(f"sort must be one of {', '.join(SORTS)}")
+    if page < 1 or not 1 <= per_page <= MAX_LIMIT:
+        raise Invalid(f"page must be >= 1 and limit between 1 and {MAX_LIMIT}")
+    start: date | None = parse_day(date_from) if date_from else None
+    end: date | None = parse_day(date_to) if date_to else None
+    if start and end and start > end:
+        raise Invalid("the 'from' date is after the 'to' date")
+    categories = tuple(c for c in (category or "").split() if c)
+    if any(len(c) > 32 for c in categories):
+        raise Invalid("that is not an arXiv category")
+    return SearchRequest(query, mode, sort, page, per_page, SearchFilters(start, end, categories))
+
+
+def run_search(search: Searcher, store: Store, req: SearchRequest) -> SearchPage:
+    results = search.search(
+        req.query,
+        mode=req.mode,
+        limit=req.per_page,
+        offset=(req.page - 1) * req.per_page,
+        filters=req.filters,
+        sort=req.sort,
+    )
+    listed = store.listings.listed([h.paper.arxiv_id for h in results.hits])
+    found = [
+        FoundPaper(h, listed[h.paper.arxiv_id]) for h in results.hits if h.paper.arxiv_id in listed
+    ]
+    return SearchPage(req, results, found)
+
+
+def related_papers(
+    search: Searcher, store: Store, arxiv_id: str, limit: int = 6
+) -> list[ListedPaper]:
+    hits = search.related(arxiv_id, limit=limit)
+    listed = store.listings.listed([h.paper.arxiv_id for h in hits])
+    return [listed[h.paper.arxiv_id] for h in hits if h.paper.arxiv_id in listed]
