@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import sys
@@ -99,7 +100,8 @@ def cli(
 ) -> None:
     """paperfeed: a self-hostable Daily Papers for research communities.
 
-    Import arXiv metadata with `paperfeed ingest …`, inspect it with `paperfeed stats`.
+    Without a command, serves the site (`paperfeed serve`). Import arXiv metadata with
+    `paperfeed ingest …`, inspect it with `paperfeed stats`.
     Settings come from flags, PAPERFEED_* environment variables, or a TOML config file;
     see docs/configuration.md.
     """
@@ -110,7 +112,7 @@ def cli(
     except PaperfeedError as exc:
         _fail(str(exc))
     if ctx.invoked_subcommand is None:
-        click.echo(ctx.get_help())
+        ctx.invoke(serve)
 
 
 def _settings() -> Settings:
@@ -435,6 +437,49 @@ def stats(as_json: bool) -> None:
     for key, value in data.items():
         shown = f"{value:,}" if isinstance(value, int) else (value or "-")
         out.print(f"{key.replace('_', ' '):<{width}}  {shown}", markup=False)
+
+
+# ---------------------------------------------------------------------------------- web
+
+
+@cli.command()
+@click.option("--demo", is_flag=True, help="On an empty data dir, first load the bundled demo.")
+@click.option("--host", default=None, help="Address to listen on [default 127.0.0.1].")
+@click.option("--port", type=int, default=None, help="Port to listen on [default 8000].")
+@handle_errors
+def serve(demo: bool, host: str | None, port: int | None) -> None:
+    """Serve the web site and its APIs (the default command)."""
+    from paperfeed.web.server import serve as run_server
+
+    settings = _settings()
+    overrides = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
+    run_server(dataclasses.replace(settings, **overrides), demo=demo)
+
+
+@cli.group()
+def users() -> None:
+    """Community accounts."""
+
+
+@users.command("list")
+@handle_errors
+def users_list() -> None:
+    """List accounts with their roles."""
+    with _open_store() as store:
+        for user in store.accounts.all(limit=10_000):
+            out.print(f"{user.id:>5}  {user.role:<8} {user.name:<24} {user.email}", markup=False)
+
+
+@users.command("role")
+@click.argument("email")
+@click.argument("role", type=click.Choice(["admin", "curator", "member"]))
+@handle_errors
+def users_role(email: str, role: str) -> None:
+    """Give the account of EMAIL a role (the account is created if needed)."""
+    with _open_store() as store:
+        user = store.accounts.ensure_user(email.strip().lower())
+        user = store.accounts.set_role(user.id, role)
+    out.print(f"{user.email} is now {user.role}", markup=False)
 
 
 def main() -> None:

@@ -281,6 +281,8 @@ class Listing:
 
     items: list[ListedPaper]
     total: int
+
+
 @dataclass(frozen=True, slots=True)
 class SubscriptionContent:
     """What a digest subscriber asks for. `top_n` trending papers of the period (0: none), plus

@@ -1,0 +1,64 @@
+"""Running the site: open the store and search, optionally load the demo, serve with uvicorn."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+import uvicorn
+from fastapi import FastAPI
+
+from paperfeed.demo import load_demo
+from paperfeed.ingest.arxiv_api import fetch_ids
+from paperfeed.ingest.http import PoliteClient
+from paperfeed.ingest.records import Item
+from paperfeed.search import SearchService
+from paperfeed.settings import Settings
+from paperfeed.store import Store
+from paperfeed.web.app import create_app
+
+log = logging.getLogger("paperfeed.web")
+
+
+class ArxivFetcher:
+    """Submissions' metadata from the arXiv API, one request at a time per process, with
+    the configured delay between requests."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._url = settings.arxiv_api_url
+        self._lock = threading.Lock()
+        self._client = PoliteClient(
+            delay=settings.http_delay, timeout=settings.http_timeout, retries=1
+        )
+
+    def __call__(self, arxiv_id: str) -> Iterable[Item]:
+        with self._lock:
+            return list(fetch_ids(self._client, self._url, [arxiv_id]))
+
+
+def build_app(settings: Settings, *, demo: bool = False) -> FastAPI:
+    store = Store.open(settings.database_url)
+    if demo:
+        summary = load_demo(store, datetime.now(UTC).date())
+        if summary is None:
+            log.warning("the data directory already has papers: serving them, demo not loaded")
+        else:
+            log.warning(
+                "demo loaded: %d papers, %d demo daily entries, %d demo votes, %d demo comments",
+                summary.papers,
+                summary.daily_entries,
+                summary.votes,
+                summary.comments,
+            )
+    search = SearchService.open(store, settings.data_dir)
+    search.index()
+    return create_app(settings, store, search, fetch=ArxivFetcher(settings))
+
+
+def serve(settings: Settings, *, demo: bool = False) -> None:
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    app = build_app(settings, demo=demo)
+    log.warning("paperfeed is serving on %s", settings.public_url)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
