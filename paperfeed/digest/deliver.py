@@ -25,14 +25,14 @@ from paperfeed.digest.compose import (
     index_period,
     run_saved_searches,
 )
-from paperfeed.digest.periods import PERIODS, Period, last_completed
+from paperfeed.digest.periods import PERIODS, Period, last_completed, period_containing
 from paperfeed.digest.render import Links, digest_message
 from paperfeed.digest.send import Deferred, Mailer, Refused
 from paperfeed.digest.tokens import message_id
 from paperfeed.errors import DeliveryFailed, NotFound
 from paperfeed.models import Paper, Subscription
 from paperfeed.store import Store
-from paperfeed.store.deliveries import Delivery, LeaseHolder
+from paperfeed.store.deliveries import SETTLED, Delivery, LeaseHolder
 
 LEASE = "digest-send"
 LEASE_SECONDS = 120.0
@@ -122,6 +122,22 @@ def compose_period(
         [s.id for s in subs], since=period.start - timedelta(days=DEDUP_DAYS)
     )
     return [compose(s, period, new, matches, sent.get(s.id, set())) for s in subs]
+
+
+def next_period(store: Store, sub: Subscription, now: datetime) -> Period:
+    """The period of the next digest `sub` gets: the last completed one if it is still to be
+    sent, else the one in progress (its digest so far)."""
+    last = last_completed(sub.content.period, now)
+    delivery = store.deliveries.get(sub.id, last.key)
+    if delivery is not None and delivery.status in SETTLED:
+        return period_containing(sub.content.period, now.date())
+    return last
+
+
+def preview(store: Store, sub: Subscription, now: datetime, search: SearchFn) -> Digest:
+    """The next digest of `sub`, as it would be composed now (nothing is recorded)."""
+    (digest,) = compose_period(store, next_period(store, sub, now), [sub], search)
+    return digest
 
 
 def content_of(digest: Digest) -> dict[str, object]:
