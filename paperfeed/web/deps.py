@@ -131,6 +131,8 @@ async def check_csrf(request: Request) -> None:
     token, as a form field or an X-CSRF-Token header. API-token requests need none."""
     if _bearer(request) is not None:
         return
+    if request.url.path.startswith("/api/") and get_session(request).user_id is None:
+        raise SignInRequired("send Authorization: Bearer <API token> (made on /settings)")
     token = request.headers.get("x-csrf-token")
     if token is None and "form" in request.headers.get("content-type", ""):
         form = await request.form()

@@ -40,7 +40,9 @@ def test_day_week_month_pages_with_navigation(site) -> None:
     assert 'rel="next"' in r.text  # demo days come later
     week = site.client.get("/papers/week/2024-W43")
     assert week.status_code == 200 and "29 papers" in week.text
-    assert 'href="/papers/week/2024-W42"' in week.text and 'href="/papers/week/2024-W44"' in week.text
+    assert (
+        'href="/papers/week/2024-W42"' in week.text and 'href="/papers/week/2024-W44"' in week.text
+    )
     month = site.client.get("/papers/month/2024-10?sort=published")
     assert month.status_code == 200 and "29 papers" in month.text
     assert 'href="/papers/month/2024-09"' in month.text

@@ -1,0 +1,137 @@
+"""A real Chromium (Debian's, driven by Playwright) signs in by e-mail link, votes, comments,
+searches and submits on a live server; it also refreshes the screenshots in docs/."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import uvicorn
+from playwright.sync_api import Page, expect, sync_playwright
+
+from paperfeed.demo import load_demo
+from paperfeed.store import Store
+from paperfeed.web import create_app
+from webutil import SubstringSearch, make_settings
+
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def live(store: Store, tmp_path: Path, db_url: str) -> Iterator[tuple[str, list[str]]]:
+    if not CHROMIUM.exists():
+        pytest.fail("Debian's chromium is required: apt-get install -y chromium")
+    load_demo(store, datetime.now(UTC).date())
+    port = free_port()
+    links: list[str] = []
+    settings = make_settings(tmp_path, db_url, PAPERFEED_PORT=str(port))
+    app = create_app(
+        settings,
+        store,
+        SubstringSearch(store),
+        fetch=lambda _id: [],
+        mail_hook=lambda _to, link: links.append(link),
+    )
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}", links
+    finally:
+        server.should_exit = True
+        thread.join(10)
+
+
+def shot(page: Page, name: str, keep: bool) -> None:
+    if keep:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=False)
+
+
+def test_sign_in_vote_comment_search_submit(
+    live: tuple[str, list[str]], db_url: str, store: Store
+) -> None:
+    base, links = live
+    keep = db_url.startswith("sqlite")  # one set of screenshots is enough
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        page = browser.new_page(viewport={"width": 1200, "height": 900})
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto(base + "/")
+        expect(page.locator("h1")).to_be_visible()
+        shot(page, "front", keep)
+
+        page.goto(base + "/papers/date/2024-10-25")
+        shot(page, "day", keep)
+
+        # sign in by e-mail link
+        page.get_by_role("link", name="Sign in").first.click()
+        page.fill("#email", "browser@example.org")
+        page.get_by_role("button", name="E-mail me a sign-in link").click()
+        expect(page.get_by_role("status")).to_contain_text("browser@example.org")
+        page.goto(links[-1].replace("http://127.0.0.1:8000", base))
+        page.get_by_role("button", name="Sign in to paperfeed").click()
+        expect(page.get_by_role("link", name="@browser")).to_be_visible()
+
+        # vote in place (htmx swaps the button)
+        first = page.locator("article.card").first
+        arxiv_id = (first.get_attribute("id") or "")[2:]
+        before = store.upvote_counts([arxiv_id])[arxiv_id]
+        first.locator("form.vote button").click()
+        expect(first.locator("form.vote button")).to_have_attribute("aria-pressed", "true")
+        expect(first.locator(".count")).to_have_text(str(before + 1))
+        assert store.upvote_counts([arxiv_id])[arxiv_id] == before + 1
+
+        # comment on the paper page
+        page.goto(f"{base}/papers/{arxiv_id}")
+        page.fill("#comment-body", "A *browser* comment")
+        page.get_by_role("button", name="Post comment").click()
+        expect(page.locator(".comment em", has_text="browser")).to_be_visible()
+        shot(page, "paper", keep)
+
+        # search from the top bar
+        page.fill("#q-top", "contrastive")
+        page.press("#q-top", "Enter")
+        expect(page.locator("mark").first).to_be_visible()
+        shot(page, "search", keep)
+
+        # submit a paper
+        page.goto(base + "/papers/submit")
+        page.fill("#reference", "https://arxiv.org/abs/0704.0060")
+        page.get_by_role("button", name="Submit").click()
+        expect(page.locator(".flash")).to_contain_text("today's papers")
+        assert "/papers/0704.0060" in page.url
+
+        page.goto(base + "/papers/trending")
+        shot(page, "trending", keep)
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.goto(base + "/")
+        shot(page, "front-mobile", keep)
+        assert errors == []
+        browser.close()
