@@ -725,7 +725,7 @@ def subscribers_add(
             content,
             now=now,
             links=links,
-            send=lambda msg: sender.send(msg, str(msg["To"]), "confirmation"),
+            send=lambda msg, link: sender.send(msg, link, "confirmation"),
         )
     if sub.status == "active":
         out.print(f"{sub.email} is already subscribed; a note was sent to it", markup=False)

@@ -26,10 +26,8 @@ class Engine(Protocol):
         *,
         mode: str = ...,
         limit: int = ...,
-        offset: int = ...,
         filters: SearchFilters | None = ...,
         sort: str = ...,
-        explain: bool = ...,
     ) -> SearchResults: ...
 
 

@@ -94,14 +94,15 @@ def request_subscription(
     *,
     now: datetime,
     links: Links,
-    send: Callable[[EmailMessage], None],
+    send: Callable[[EmailMessage, str], None],
 ) -> Subscription:
-    """The public form: save a pending subscription and mail its confirmation link."""
+    """The public form: save a pending subscription and mail its confirmation link.
+    `send(message, link)` gets each e-mail with the link that is its point."""
     email = normalize_address(email)
     content = validate_content(content)
     existing = store.subscriptions.by_email(email)
     if existing is not None and existing.status == "active":
-        send(already_subscribed_message(existing, links))
+        send(already_subscribed_message(existing, links), links.settings_url())
         return existing
     token, token_hash = new_confirm_token()
     sub = store.subscriptions.save(
@@ -112,7 +113,7 @@ def request_subscription(
         confirm_hash=token_hash,
         confirm_expires=now + timedelta(days=CONFIRM_DAYS),
     )
-    send(confirmation_message(email, content.period, token, links))
+    send(confirmation_message(email, content.period, token, links), links.confirm_url(token))
     return sub
 
 
