@@ -9,7 +9,6 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
-from email.message import EmailMessage
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
@@ -32,7 +31,7 @@ from paperfeed.arxiv_id import parse_reference
 from paperfeed.digest.compose import SearchFn
 from paperfeed.digest.deliver import DigestSender, compose_period, plan, preview, utcnow
 from paperfeed.digest.periods import PERIODS, Period, parse_key
-from paperfeed.digest.render import digest_message
+from paperfeed.digest.render import digest_html, digest_text
 from paperfeed.digest.searching import saved_search
 from paperfeed.digest.send import Mailer
 from paperfeed.digest.subscribe import add_confirmed, normalize_address, request_subscription
@@ -614,10 +613,7 @@ def digest_preview(address: str, as_html: bool) -> None:
     if d.is_empty:
         out.print(f"{sub.email}: nothing new so far for {d.period.key}", markup=False)
         return
-    msg = digest_message(d, links)
-    part = msg.get_body(("html",) if as_html else ("plain",))
-    assert isinstance(part, EmailMessage)
-    click.echo(part.get_content())
+    click.echo(digest_html(d, links) if as_html else digest_text(d, links))
 
 
 # --------------------------------------------------------------------------- subscribers

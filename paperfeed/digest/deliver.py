@@ -13,6 +13,7 @@ import socket
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -25,6 +26,7 @@ from paperfeed.digest.compose import (
     index_period,
     run_saved_searches,
 )
+from paperfeed.digest.mail import Mail
 from paperfeed.digest.periods import PERIODS, Period, last_completed, period_containing
 from paperfeed.digest.render import Links, digest_message
 from paperfeed.digest.send import Deferred, Mailer, Refused
@@ -238,7 +240,7 @@ class DigestSender:
         to: str | None = None,
     ) -> SendSummary:
         summary = SendSummary()
-        with self.lease():
+        with self.lease(), ThreadPoolExecutor(1, thread_name_prefix="render") as renderer:
             plans = plan(self.store, self.clock(), kinds=kinds, period=period, to=to)
             if to is not None and not any(p.fresh or p.outstanding or p.already for p in plans):
                 self._explain_not_due(to)
@@ -263,9 +265,13 @@ class DigestSender:
                     won = self.store.deliveries.claim(
                         [d for _, d, _ in batch], self.holder, self.clock()
                     )
-                    for sub, delivery, digest, resumed in self._materialise(p.period, batch, won):
-                        if self._send_one(sub, delivery, digest, summary) and resumed:
+                    claimed = self._materialise(p.period, batch, won)
+                    # Rendering runs in a second thread while this one waits on the server.
+                    mails = renderer.map(lambda c: digest_message(c[2], self.links), claimed)
+                    for (sub, delivery, digest, resumed), mail in zip(claimed, mails, strict=True):
+                        if self._send_one(sub, delivery, mail, summary) and resumed:
                             summary.resent += 1
+                        self.on_sent(digest)
                         self._keep_lease()
                     done += len(batch)
                     self.on_progress(done, total)
@@ -312,13 +318,12 @@ class DigestSender:
         ]
 
     def _send_one(
-        self, sub: Subscription, delivery: Delivery, digest: Digest, summary: SendSummary
+        self, sub: Subscription, delivery: Delivery, mail: Mail, summary: SendSummary
     ) -> bool:
         """Send one claimed digest and record the outcome; True when it was sent."""
-        msg = digest_message(digest, self.links)
         ledger = self.store.deliveries
         try:
-            self.mailer.send(msg)
+            self.mailer.send(mail)
         except Refused as exc:
             summary.failed += 1
             if ledger.mark_failed(delivery, str(exc), self.clock(), PAUSE_AFTER):
@@ -328,7 +333,6 @@ class DigestSender:
             summary.deferred += 1
             ledger.mark_deferred(delivery, str(exc))
             return False
-        ledger.mark_sent(delivery, self.clock())
+        ledger.mark_sent(delivery, self.clock(), reset_failures=sub.failures > 0)
         summary.sent += 1
-        self.on_sent(digest)
         return True

@@ -3,27 +3,23 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
-from email import policy
-from email.headerregistry import Address
-from email.message import EmailMessage
-from email.utils import formatdate, getaddresses
+from email.utils import getaddresses
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
-from paperfeed.digest.compose import Digest, DigestItem
+from paperfeed.digest.compose import Digest
+from paperfeed.digest.mail import Mail, build_mail
 from paperfeed.digest.periods import Period
 from paperfeed.digest.tokens import message_id, unsubscribe_token
-from paperfeed.errors import Invalid
-from paperfeed.models import Subscription
+from paperfeed.models import Paper, Subscription
 from paperfeed.secret import Secret
 
-# Header lines up to SMTP's 998-character limit: folding `List-Unsubscribe` before its URL
-# is legal but trips some one-click implementations.
-_POLICY = policy.SMTP.clone(max_line_length=998)
 CONFIRM_DAYS = 7
 EXCERPT_CHARS = 300
 SHOWN_AUTHORS = 4
@@ -76,30 +72,48 @@ def excerpt(text: str | None, limit: int = EXCERPT_CHARS) -> str:
     return cut.rstrip(",;:.") + "…"
 
 
-def _author_line(item: DigestItem) -> str:
-    names = [a.name for a in item.paper.authors or ()]
+def _author_line(paper: Paper) -> str:
+    names = [a.name for a in paper.authors or ()]
     if len(names) > SHOWN_AUTHORS:
         return ", ".join(names[:SHOWN_AUTHORS]) + f" and {len(names) - SHOWN_AUTHORS} others"
     return ", ".join(names)
 
 
+@functools.lru_cache(maxsize=8192)
+def _paper_blocks(paper: Paper, upvotes: int, page_url: str) -> tuple[str, str, str, str]:
+    """A paper's parts of a digest, the same for every subscriber: rendered once per run
+    (the reasons it was chosen go between head and tail)."""
+    p = {
+        "title": paper.title,
+        "authors": _author_line(paper),
+        "upvotes": upvotes,
+        "excerpt": excerpt(paper.abstract),
+        "page_url": page_url,
+        "abs_url": paper.abs_url,
+        "pdf_url": paper.pdf_url,
+    }
+    text, html = _env.get_template("paper.txt").module, _env.get_template("paper.html").module
+    return text.head(p), text.tail(p), html.head(p), html.tail(p)  # type: ignore[attr-defined]
+
+
 def _context(digest: Digest, links: Links) -> dict[str, Any]:
     n = len(digest.items) + digest.more
+    items = []
+    for item in digest.items:
+        blocks = _paper_blocks(item.paper, item.upvotes, links.paper_url(item.paper.arxiv_id))
+        text_head, text_tail, html_head, html_tail = blocks
+        items.append(
+            {
+                "why": item.why,
+                "text_head": text_head,
+                "text_tail": text_tail,
+                "html_head": Markup(html_head),
+                "html_tail": Markup(html_tail),
+            }
+        )
     return {
         "heading": f"{n} new paper{'s' if n != 1 else ''} for you · {digest.period.label}",
-        "items": [
-            {
-                "paper": item.paper,
-                "authors": _author_line(item),
-                "upvotes": item.upvotes,
-                "why": item.why,
-                "excerpt": excerpt(item.paper.abstract),
-                "page_url": links.paper_url(item.paper.arxiv_id),
-                "abs_url": item.paper.abs_url,
-                "pdf_url": item.paper.pdf_url,
-            }
-            for item in digest.items
-        ],
+        "items": items,
         "more": digest.more,
         "listing_url": links.listing_url(digest.period),
         "email": digest.subscription.email,
@@ -114,36 +128,40 @@ def digest_html(digest: Digest, links: Links) -> str:
     return _env.get_template("digest.html").render(_context(digest, links))
 
 
-def digest_message(digest: Digest, links: Links) -> EmailMessage:
+def digest_text(digest: Digest, links: Links) -> str:
+    """The plain-text part alone, for `paperfeed digest preview`."""
+    return _env.get_template("digest.txt").render(_context(digest, links))
+
+
+def digest_message(digest: Digest, links: Links) -> Mail:
     context = _context(digest, links)
-    msg = _message(
-        links,
+    period = digest.subscription.content.period
+    mid = message_id(links.secret, digest.subscription.id, digest.period.key, links.domain)
+    return build_mail(
+        links.mail_from,
         digest.subscription.email,
         f"paperfeed: {context['heading']}",
         _env.get_template("digest.txt").render(context),
         _env.get_template("digest.html").render(context),
+        extra=(
+            ("Message-ID", mid),
+            ("List-Id", f"paperfeed {period} digest <digest.{links.domain}>"),
+            ("List-Unsubscribe", f"<{context['unsubscribe_url']}>"),
+            ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
+            ("Precedence", "bulk"),
+        ),
     )
-    msg["Message-ID"] = message_id(
-        links.secret, digest.subscription.id, digest.period.key, links.domain
-    )
-    msg["List-Id"] = (
-        f"paperfeed {digest.subscription.content.period} digest <digest.{links.domain}>"
-    )
-    msg["List-Unsubscribe"] = f"<{context['unsubscribe_url']}>"
-    msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    msg["Precedence"] = "bulk"
-    return msg
 
 
-def confirmation_message(email: str, period: str, token: str, links: Links) -> EmailMessage:
+def confirmation_message(email: str, period: str, token: str, links: Links) -> Mail:
     context = {
         "email": email,
         "period_kind": period,
         "confirm_url": links.confirm_url(token),
         "days": CONFIRM_DAYS,
     }
-    return _message(
-        links,
+    return build_mail(
+        links.mail_from,
         email,
         "Confirm your paperfeed digest subscription",
         _env.get_template("confirm.txt").render(context),
@@ -151,31 +169,15 @@ def confirmation_message(email: str, period: str, token: str, links: Links) -> E
     )
 
 
-def already_subscribed_message(sub: Subscription, links: Links) -> EmailMessage:
+def already_subscribed_message(sub: Subscription, links: Links) -> Mail:
     context = {
         "email": sub.email,
         "settings_url": links.settings_url(),
         "unsubscribe_url": links.unsubscribe_url(sub),
     }
-    return _message(
-        links,
+    return build_mail(
+        links.mail_from,
         sub.email,
         "You already receive the paperfeed digest",
         _env.get_template("already.txt").render(context),
-        None,
     )
-
-
-def _message(links: Links, to: str, subject: str, text: str, html: str | None) -> EmailMessage:
-    msg = EmailMessage(policy=_POLICY)
-    msg["From"] = links.mail_from
-    try:
-        msg["To"] = Address(addr_spec=to)
-    except (ValueError, IndexError):
-        raise Invalid(f"not an e-mail address: {to!r}") from None
-    msg["Subject"] = subject
-    msg["Date"] = formatdate(usegmt=True)
-    msg.set_content(text)
-    if html is not None:
-        msg.add_alternative(html, subtype="html")
-    return msg

@@ -12,9 +12,9 @@ import ssl
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from email.message import EmailMessage
 from types import TracebackType
 
+from paperfeed.digest.mail import Mail
 from paperfeed.errors import DeliveryFailed
 from paperfeed.secret import Secret
 
@@ -82,9 +82,7 @@ class Mailer:
         smtp: smtplib.SMTP | None = None
         try:
             if c.tls == "tls":
-                smtp = smtplib.SMTP_SSL(
-                    c.host, c.port, timeout=c.timeout, context=context
-                )
+                smtp = smtplib.SMTP_SSL(c.host, c.port, timeout=c.timeout, context=context)
             else:
                 smtp = smtplib.SMTP(c.host, c.port, timeout=c.timeout)
             if c.tls == "starttls":
@@ -111,8 +109,8 @@ class Mailer:
             raise
         return smtp
 
-    def send(self, msg: EmailMessage) -> None:
-        """Hand `msg` to the server; returns once it accepted it (250 after DATA).
+    def send(self, mail: Mail) -> None:
+        """Hand `mail` to the server; returns once it accepted it (250 after DATA).
 
         Raises Refused (5xx), Deferred (4xx after every retry) or DeliveryFailed (server
         unreachable after every retry)."""
@@ -121,7 +119,7 @@ class Mailer:
             try:
                 if self._smtp is None:
                     self._smtp = self._connect()
-                self._smtp.send_message(msg)
+                self._smtp.sendmail(mail.sender, [mail.to], mail.raw)
                 return
             except smtplib.SMTPRecipientsRefused as exc:
                 code, text = next(iter(exc.recipients.values()))

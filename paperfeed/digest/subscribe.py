@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from email.message import EmailMessage
 
+from paperfeed.digest.mail import Mail
 from paperfeed.digest.periods import check_period
 from paperfeed.digest.render import (
     CONFIRM_DAYS,
@@ -94,7 +94,7 @@ def request_subscription(
     *,
     now: datetime,
     links: Links,
-    send: Callable[[EmailMessage, str], None],
+    send: Callable[[Mail, str], None],
 ) -> Subscription:
     """The public form: save a pending subscription and mail its confirmation link.
     `send(message, link)` gets each e-mail with the link that is its point."""

@@ -210,9 +210,12 @@ class DeliveryLedger:
                     won.append(_replace_holder(d, holder))
         return won
 
-    def mark_sent(self, d: Delivery, now: datetime) -> None:
+    def mark_sent(self, d: Delivery, now: datetime, *, reset_failures: bool = True) -> None:
+        """The server accepted it; a subscription's count of failures in a row restarts."""
         with self._store._writing() as conn:
             self._finish(conn, d, status="sent", error=None, sent_at=now)
+            if not reset_failures:
+                return
             conn.execute(
                 update(subscriptions)
                 .where(subscriptions.c.id == d.subscription_id, subscriptions.c.failures != 0)

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from email.message import EmailMessage
 
+from paperfeed.digest.mail import Mail, build_mail
 from paperfeed.digest.render import Links
 from paperfeed.digest.send import Deferred, Refused, SmtpConfig
 from paperfeed.digest.send import Mailer as SmtpMailer
@@ -48,20 +48,19 @@ class Mailer:
 
     def send_login_link(self, email: str, link: str) -> None:
         s = self._settings
-        msg = EmailMessage()
-        msg["From"] = s.mail_from
-        msg["To"] = email
-        msg["Subject"] = "Your paperfeed sign-in link"
-        msg.set_content(
+        mail = build_mail(
+            s.mail_from,
+            email,
+            "Your paperfeed sign-in link",
             f"Open this link to sign in to paperfeed:\n\n{link}\n\n"
             f"It works once and expires in {s.login_link_minutes} minutes. "
-            "If you did not ask for it, ignore this e-mail.\n"
+            "If you did not ask for it, ignore this e-mail.\n",
         )
-        self.send(msg, link, "sign-in link")
+        self.send(mail, link, "sign-in link")
 
-    def send(self, msg: EmailMessage, link: str, what: str) -> None:
+    def send(self, mail: Mail, link: str, what: str) -> None:
         """Send one message whose point is `link` (logged instead when no SMTP is set)."""
-        email = str(msg["To"])
+        email = mail.to
         if self._hook is not None:
             self._hook(email, link)
         if not self._settings.smtp_host:
@@ -69,6 +68,6 @@ class Mailer:
             return
         try:
             with SmtpMailer(smtp_config(self._settings, retries=1)) as smtp:
-                smtp.send(msg)
+                smtp.send(mail)
         except (DeliveryFailed, Deferred, Refused) as exc:
             raise Upstream(f"could not send the {what} e-mail: {exc}") from None

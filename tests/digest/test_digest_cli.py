@@ -13,7 +13,7 @@ from collections import Counter
 from datetime import datetime
 from pathlib import Path
 
-from conftest import SmtpServer, add_papers
+from digest_helpers import SmtpServer, add_papers
 
 from paperfeed.digest.subscribe import add_confirmed, confirm
 from paperfeed.models import SubscriptionContent
