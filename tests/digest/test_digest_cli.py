@@ -75,9 +75,12 @@ def test_send_delivers_each_due_digest_once_and_a_rerun_nothing(
     assert dry.returncode == 0, dry.stderr
     assert "2026-11-25: 3 due" in dry.stdout and "reader000@example.org: 4 paper(s)" in dry.stdout
     assert smtp.recorder.messages == []
+    one = paperfeed(e, "digest", "send", "--for", "2026-11-25", "--to", "Reader001@example.org")
+    assert one.returncode == 0 and "1 sent" in one.stdout, one.stderr
+    assert [str(m["To"]) for m in smtp.recorder.messages] == ["reader001@example.org"]
     first = paperfeed(e, "digest", "send", "--for", "2026-11-25")
     assert first.returncode == 0, first.stderr
-    assert "3 sent" in first.stdout
+    assert "2 sent" in first.stdout and "1 already sent" in first.stdout
     assert sorted(str(m["To"]) for m in smtp.recorder.messages) == addresses
     for m in smtp.recorder.messages:
         assert re.fullmatch(
