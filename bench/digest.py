@@ -370,18 +370,39 @@ def main() -> None:
         if args.papers >= 1_000_000
         else f"\n\n**Run at {args.papers:,} papers, not the 1,000,000 of the bar.**"
     )
-    table = f"""`python bench/digest.py --papers {args.papers}` at {commit}, {datetime.now():%Y-%m-%d}; {os.cpu_count()} cores; {versions}. SQLite, one sender process, aiosmtpd in another process on 127.0.0.1.{size_note}
-
-{args.subscribers:,} confirmed daily subscribers, each with two saved searches (from a pool of {args.queries} phrases, skewed: {comp["distinct_searches"]} distinct in use) and one category; {args.papers:,} papers, {PER_DAY:,} of them new on the digest's day. Saved searches run on the tantivy keyword index.
-
-| measure | value |
-|---|---|
-| compose + ledger + render + SMTP hand-off, all due digests | **{send["seconds"]:.1f} s** (bar: 120 s: {bar}) |
-| digests sent / accepted by the SMTP server / empty (not sent) | {send["sent"]:,} / {send["received"]:,} / {send["empty"]:,} |
-| throughput | {send["sent"] / send["seconds"]:,.0f} digests/s |
-| peak RSS of the sending process | {send["peak_rss_mb"]:,.0f} MB |
-| compose only: each distinct saved search once per period (ours) | {comp["compose_s"]:.1f} s for {comp["subscribers"]:,} subscribers ({comp["papers_listed"]:,} papers listed) |
-| compose only: every subscriber's searches run for that subscriber (baseline) | {comp["naive_s"]:.1f} s (measured on {comp["sample"]:,} subscribers, scaled) |"""
+    header = (
+        f"`python bench/digest.py --papers {args.papers}` at {commit}, "
+        f"{datetime.now():%Y-%m-%d}; {os.cpu_count()} cores (load average at the end: "
+        f"{os.getloadavg()[0]:.1f}); {versions}. SQLite, one sender process, aiosmtpd in "
+        f"another process on 127.0.0.1.{size_note}\n\n"
+        f"{args.subscribers:,} confirmed daily subscribers, each with two saved searches (from "
+        f"a pool of {args.queries} phrases, skewed: {comp['distinct_searches']} distinct in "
+        f"use) and one category; {args.papers:,} papers, {PER_DAY:,} of them new on the "
+        "digest's day. Saved searches run on the tantivy keyword index.\n"
+    )
+    rows = [
+        (
+            "compose + ledger + render + SMTP hand-off, all due digests",
+            f"**{send['seconds']:.1f} s** (bar: 120 s: {bar})",
+        ),
+        (
+            "digests sent / accepted by the SMTP server / empty (not sent)",
+            f"{send['sent']:,} / {send['received']:,} / {send['empty']:,}",
+        ),
+        ("throughput", f"{send['sent'] / send['seconds']:,.0f} digests/s"),
+        ("peak RSS of the sending process", f"{send['peak_rss_mb']:,.0f} MB"),
+        (
+            "compose only: each distinct saved search once per period (ours)",
+            f"{comp['compose_s']:.1f} s for {comp['subscribers']:,} subscribers "
+            f"({comp['papers_listed']:,} papers listed)",
+        ),
+        (
+            "compose only: every subscriber's searches run for that subscriber (baseline)",
+            f"{comp['naive_s']:.1f} s (measured on {comp['sample']:,} subscribers, scaled)",
+        ),
+    ]
+    table = header + "\n| measure | value |\n|---|---|\n"
+    table += "\n".join(f"| {k} | {v} |" for k, v in rows)
     print(table)
     if not args.no_docs:
         write_docs(table)

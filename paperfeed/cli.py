@@ -46,7 +46,17 @@ from paperfeed.ingest.oai import Harvest, harvest
 from paperfeed.ingest.records import Item
 from paperfeed.ingest.rss import fetch_rss, validate_categories
 from paperfeed.ingest.runner import run_import
-from paperfeed.models import Hit, IngestSummary, RecordError, SubscriptionContent
+from paperfeed.models import (
+    Hit,
+    IngestSummary,
+    RecordError,
+    SearchFilters,
+    SearchResults,
+    SubscriptionContent,
+    Why,
+)
+from paperfeed.search.evaluation import evaluate
+from paperfeed.search.service import MODES, SORTS, SearchService
 from paperfeed.settings import Settings, load_settings
 from paperfeed.store import Store
 from paperfeed.web.mail import Mailer as WebMailer
@@ -448,6 +458,215 @@ def stats(as_json: bool) -> None:
         out.print(f"{key.replace('_', ' '):<{width}}  {shown}", markup=False)
 
 
+# -------------------------------------------------------------------------------- search
+
+MODEL_OPTION = click.option(
+    "--model",
+    default=None,
+    metavar="NAME_OR_PATH",
+    help="Embedding model: model2vec hub id or directory, st:NAME_OR_PATH, or none "
+    "[env PAPERFEED_SEARCH_MODEL].",
+)
+
+
+def _open_search(store: Store, model: str | None) -> SearchService:
+    settings = _settings()
+    return SearchService.open(store, settings.data_dir, model=model or settings.search_model)
+
+
+def _stage_progress() -> tuple[Progress, Callable[[str, int, int], None]]:
+    progress = _progress()
+    tasks: dict[str, Any] = {}
+    started: dict[str, float] = {}
+
+    def update(stage: str, done: int, total: int) -> None:
+        if stage not in tasks:
+            tasks[stage] = progress.add_task(stage, total=total, rate="")
+            started[stage] = time.monotonic()
+        rate = done / max(time.monotonic() - started[stage], 1e-9)
+        progress.update(tasks[stage], completed=done, total=total, rate=f"{rate:,.0f} papers/s")
+
+    return progress, update
+
+
+@cli.command("index")
+@click.option("--rebuild", is_flag=True, help="Start the local indexes over.")
+@MODEL_OPTION
+@handle_errors
+def index_cmd(rebuild: bool, model: str | None) -> None:
+    """Bring the search indexes up to date with the store.
+
+    Updates the keyword index, the stored embeddings and the vector index with papers new or
+    changed since the last run. Embeddings are kept in the database: a second machine sharing
+    it reuses them instead of embedding again. --rebuild rebuilds the local index files.
+    """
+    with _open_store() as store:
+        service = _open_search(store, model)
+        if service.notice:
+            err.print(f"note: {service.notice}", markup=False)
+        progress, update = _stage_progress()
+        with progress:
+            report = service.index(rebuild=rebuild, progress=update)
+    out.print(report.line(), markup=False, soft_wrap=True)
+
+
+@cli.command()
+@click.argument("query")
+@click.option(
+    "--mode",
+    type=click.Choice(MODES),
+    default="hybrid",
+    show_default=True,
+    help="keyword (BM25), semantic (embeddings) or hybrid (both, fused).",
+)
+@click.option("--limit", type=click.IntRange(1, 200), default=10, show_default=True)
+@click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
+@click.option("--category", "categories", multiple=True, help="Only papers in CATEGORY.")
+@click.option("--from", "date_from", default=None, metavar="DATE", help="Published on or after.")
+@click.option("--until", "date_to", default=None, metavar="DATE", help="Published on or before.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@MODEL_OPTION
+@handle_errors
+def search(
+    query: str,
+    mode: str,
+    limit: int,
+    sort: str,
+    categories: tuple[str, ...],
+    date_from: str | None,
+    date_to: str | None,
+    as_json: bool,
+    model: str | None,
+) -> None:
+    """Search every paper.
+
+    QUERY is plain text; these operators are understood: "exact phrase", -exclude,
+    author:NAME (author:"Full Name"), cat:CATEGORY, year:2024 or year:2020-2024. An arXiv id or
+    an arXiv / Hugging Face paper URL puts that paper first, and so does an exact title.
+    """
+    filters = SearchFilters(
+        date_from=_parse_date(date_from, "--from"),
+        date_to=_parse_date(date_to, "--until"),
+        categories=categories,
+    )
+    with _open_store() as store:
+        service = _open_search(store, None if mode == "keyword" and not model else model)
+        results = service.search(query, mode=mode, limit=limit, filters=filters, sort=sort)
+    if as_json:
+        click.echo(json.dumps(results_json(results)))
+        return
+    if results.notice:
+        err.print(f"note: {results.notice}", markup=False)
+    out.print(f"{results.total:,} results ({results.mode})", markup=False)
+    for i, hit in enumerate(results.hits, 1):
+        p = hit.paper
+        when = p.published.date().isoformat() if p.published else "-"
+        out.print(f"{i:>3}. {p.arxiv_id}  {when}  {p.title}", markup=False)
+        out.print(f"     {describe_why(hit.why)}", markup=False, style="dim")
+
+
+def results_json(results: SearchResults) -> dict[str, Any]:
+    return {
+        "query": results.query,
+        "mode": results.mode,
+        "total": results.total,
+        "notice": results.notice,
+        "hits": [
+            {
+                "id": h.paper.arxiv_id,
+                "title": h.paper.title,
+                "authors": [a.name for a in h.paper.authors or ()],
+                "published": h.paper.published.isoformat() if h.paper.published else None,
+                "categories": list(h.paper.categories or ()),
+                "score": round(h.score, 6),
+                "why": {
+                    "terms": list(h.why.terms),
+                    "keyword_rank": h.why.keyword_rank,
+                    "semantic_rank": h.why.semantic_rank,
+                    "similarity": (
+                        round(h.why.similarity, 4) if h.why.similarity is not None else None
+                    ),
+                    "pinned": h.why.pinned,
+                },
+            }
+            for h in results.hits
+        ],
+    }
+
+
+def describe_why(why: Why) -> str:
+    parts = []
+    if why.pinned:
+        parts.append(f"pinned: {why.pinned}")
+    if why.terms:
+        parts.append("matched " + ", ".join(why.terms))
+    if why.keyword_rank:
+        parts.append(f"keyword #{why.keyword_rank}")
+    if why.semantic_rank:
+        sim = f" (similarity {why.similarity:.2f})" if why.similarity is not None else ""
+        parts.append(f"semantic #{why.semantic_rank}{sim}")
+    return "; ".join(parts) or "-"
+
+
+@cli.command("eval")
+@click.option("--corpus", type=FILE, required=True, help="corpus.jsonl")
+@click.option("--queries", type=FILE, required=True, help="queries.tsv (qid<TAB>text)")
+@click.option("--qrels", type=FILE, required=True, help="TREC qrels (qid 0 docid gain)")
+@click.option(
+    "--mode",
+    "modes",
+    type=click.Choice(MODES),
+    multiple=True,
+    help="Mode(s) to score [default: keyword, and semantic and hybrid with --model].",
+)
+@click.option(
+    "--model",
+    default=None,
+    metavar="NAME_OR_PATH",
+    help="Embedding model for semantic and hybrid modes (model2vec id or directory, or "
+    "st:NAME_OR_PATH).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object keyed by mode.")
+@handle_errors
+def eval_cmd(
+    corpus: Path,
+    queries: Path,
+    qrels: Path,
+    modes: tuple[str, ...],
+    model: str | None,
+    as_json: bool,
+) -> None:
+    """Measure search quality on a relevance collection.
+
+    Indexes the corpus in a throwaway data directory and prints MAP, nDCG@10, Recall@100 and
+    P@10 for each mode, with query latency p50/p95. The format is the plain one of
+    shared/data/relevance/*/eval/ (docs/search.md).
+    """
+    chosen = modes or (("keyword", "semantic", "hybrid") if model else ("keyword",))
+    progress, update = _stage_progress()
+    with progress:
+        result = evaluate(corpus, queries, qrels, chosen, model=model, progress=update)
+    if as_json:
+        click.echo(json.dumps({m: r.as_json() for m, r in result.results.items()}))
+        return
+    out.print(
+        f"{result.corpus_size:,} documents ({result.skipped} skipped), model {result.model or '-'}",
+        markup=False,
+    )
+    out.print(
+        f"{'mode':<9} {'MAP':>7} {'nDCG@10':>8} {'R@100':>7} {'P@10':>7} {'p50 ms':>8} "
+        f"{'p95 ms':>8}  queries",
+        markup=False,
+    )
+    for mode, r in result.results.items():
+        sc = r.scores
+        out.print(
+            f"{mode:<9} {sc['map']:>7.4f} {sc['ndcg@10']:>8.4f} {sc['recall@100']:>7.4f} "
+            f"{sc['p@10']:>7.4f} {r.latency_ms_p50:>8.2f} {r.latency_ms_p95:>8.2f}  {r.queries}",
+            markup=False,
+        )
+
+
 # ---------------------------------------------------------------------------------- web
 
 
@@ -458,11 +677,12 @@ def stats(as_json: bool) -> None:
 @handle_errors
 def serve(demo: bool, host: str | None, port: int | None) -> None:
     """Serve the web site and its APIs (the default command)."""
+    # Imported here: the web stack is slow to import and other commands do not need it.
     from paperfeed.web.server import serve as run_server
 
     settings = _settings()
-    overrides = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
-    run_server(dataclasses.replace(settings, **overrides), demo=demo)
+    settings = dataclasses.replace(settings, host=host or settings.host, port=port or settings.port)
+    run_server(settings, demo=demo)
 
 
 @cli.group()
@@ -500,8 +720,6 @@ def _digest_search(store: Store) -> SearchFn:
 
     def search(query: str, period: Period) -> Sequence[Hit]:
         if not opened:
-            from paperfeed.search import SearchService
-
             settings = _settings()
             service = SearchService.open(store, settings.data_dir, model=settings.search_model)
             opened.append(saved_search(service))

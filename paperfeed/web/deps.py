@@ -50,6 +50,8 @@ class Searcher(Protocol):
 
     def related(self, arxiv_id: str, limit: int = 10) -> list[Hit]: ...
 
+    def refresh(self) -> None: ...
+
 
 def get_store(request: Request) -> Store:
     store: Store = request.app.state.store

@@ -52,8 +52,10 @@ def build_app(settings: Settings, *, demo: bool = False) -> FastAPI:
                 summary.votes,
                 summary.comments,
             )
-    search = SearchService.open(store, settings.data_dir)
-    search.index()
+    search = SearchService.open(store, settings.data_dir, model=settings.search_model)
+    # Catch up with papers imported since the last run (incremental; the first run indexes all).
+    report = search.index()
+    log.warning("search: %s", report.line())
     return create_app(settings, store, search, fetch=ArxivFetcher(settings))
 
 

@@ -19,7 +19,7 @@ def test_rrf_scores_and_ranks() -> None:
 
 def test_weights() -> None:
     only_sem = rrf(["a"], ["b"], semantic_weight=0.0)
-    assert [f.paper_id for f in only_sem][0] == "a"
+    assert only_sem[0].paper_id == "a"
     assert only_sem[1].score == 0.0
     heavy_sem = rrf(["a"], ["b"], semantic_weight=2.0)
     assert heavy_sem[0].paper_id == "b"

@@ -9,12 +9,12 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
-from conftest import DATA
 
 from paperfeed.models import IndexDoc, SearchFilters
 from paperfeed.search.keyword_index import KeywordIndex
 from paperfeed.search.query import parse_query
 
+DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
 CACM = DATA / "relevance" / "cacm" / "eval" / "corpus.jsonl"
 NOW = datetime(2026, 11, 26)
 
@@ -140,8 +140,16 @@ def test_hostile_queries(index: KeywordIndex, text: str) -> None:
 
 def test_update_replaces_and_deletes(tmp_path: Path) -> None:
     idx = KeywordIndex(tmp_path / "kw")
-    doc = IndexDoc("2401.00001", "Quantum walks", "On walks.", ("A. Author",), ("quant-ph",),
-                   datetime(2024, 1, 2), False, NOW)
+    doc = IndexDoc(
+        "2401.00001",
+        "Quantum walks",
+        "On walks.",
+        ("A. Author",),
+        ("quant-ph",),
+        datetime(2024, 1, 2),
+        False,
+        NOW,
+    )
     idx.update([doc])
     assert _ids(idx, "walks") == ["2401.00001"]
     idx.update([IndexDoc("2401.00001", "Spin chains", "On chains.", (), (), None, False, NOW)])

@@ -29,8 +29,12 @@ def test_operators() -> None:
 
 @pytest.mark.parametrize(
     ("value", "span"),
-    [("2024", (2024, 2024)), ("2024-2020", (2020, 2024)), ("2020..", (2020, None)),
-     ("..2019", (None, 2019))],
+    [
+        ("2024", (2024, 2024)),
+        ("2024-2020", (2020, 2024)),
+        ("2020..", (2020, None)),
+        ("..2019", (None, 2019)),
+    ],
 )
 def test_year_forms(value: str, span: tuple[int | None, int | None]) -> None:
     q = parse_query(f"year:{value} qubits")

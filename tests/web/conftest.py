@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from webutil import SubstringSearch, make_settings
+from webutil import indexed_search, make_settings
 
 from paperfeed.demo import load_demo
 from paperfeed.ingest.records import Item
@@ -66,7 +66,7 @@ def site(store: Store, tmp_path: Path, db_url: str) -> Iterator[Site]:
     app = create_app(
         settings,
         store,
-        SubstringSearch(store),
+        indexed_search(store, tmp_path / "search"),
         fetch=fetch,
         mail_hook=lambda to, link: holder["site"].mails.append((to, link)),
     )

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 import uvicorn
 from playwright.sync_api import Page, expect, sync_playwright
+from webutil import indexed_search, make_settings
 
 from paperfeed.demo import load_demo
 from paperfeed.store import Store
 from paperfeed.web import create_app
-from webutil import SubstringSearch, make_settings
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -50,7 +50,7 @@ def live(store: Store, tmp_path: Path, db_url: str) -> Iterator[tuple[str, list[
     app = create_app(
         settings,
         store,
-        SubstringSearch(store),
+        indexed_search(store, tmp_path / "search"),
         fetch=lambda _id: [],
         mail_hook=lambda _to, link: links.append(link),
     )

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import uvicorn
 from huggingface_hub import HfApi
-from webutil import SubstringSearch, make_settings
+from webutil import indexed_search, make_settings
 
 from paperfeed.ingest.hf_daily import read_hf_daily
 from paperfeed.ingest.runner import run_import
@@ -32,7 +32,10 @@ def live(store: Store, tmp_path: Path, db_url: str, data_dir: Path) -> Iterator[
     with (data_dir / "hf/daily_papers_2024-10-25.json").open("rb") as fh:
         run_import(store, read_hf_daily(fh, "hf"), "hf-daily")
     app = create_app(
-        make_settings(tmp_path, db_url), store, SubstringSearch(store), fetch=lambda _id: []
+        make_settings(tmp_path, db_url),
+        store,
+        indexed_search(store, tmp_path / "search"),
+        fetch=lambda _id: [],
     )
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))

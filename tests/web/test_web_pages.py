@@ -140,3 +140,33 @@ def test_openapi_lists_native_api(site) -> None:
     assert "/api/daily_papers" in paths
     assert not any(p.startswith("/papers") for p in paths)
     assert site.client.get("/api/v1/docs").status_code == 200
+
+
+def test_production_refuses_the_default_secret(store, tmp_path, db_url) -> None:
+    import pytest
+    from webutil import indexed_search, make_settings
+
+    from paperfeed.web import create_app
+    from paperfeed.web.app import InsecureConfiguration
+
+    settings = make_settings(tmp_path, db_url, PAPERFEED_ENVIRONMENT="production")
+    with pytest.raises(InsecureConfiguration, match="default secret key"):
+        create_app(
+            settings, store, indexed_search(store, tmp_path / "search"), fetch=lambda _id: []
+        )
+    ok = make_settings(
+        tmp_path, db_url, PAPERFEED_ENVIRONMENT="production", PAPERFEED_SECRET_KEY="s" * 40
+    )
+    assert "s" * 40 not in repr(ok)
+    create_app(ok, store, indexed_search(store, tmp_path / "search"), fetch=lambda _id: [])
+
+
+def test_rate_limits_are_shared_through_the_database(store) -> None:
+    from datetime import timedelta
+
+    from paperfeed.store import Store
+
+    other = Store(store.engine)  # another server process on the same database
+    window = timedelta(minutes=1)
+    assert [store.rate_limits.hit("k", 2, window) for _ in range(2)] == [0, 0]
+    assert other.rate_limits.hit("k", 2, window) > 0

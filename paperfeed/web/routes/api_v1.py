@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, BackgroundTasks, Request
 from pydantic import BaseModel, Field
 
 from paperfeed.arxiv_id import parse_reference
@@ -168,6 +168,8 @@ def submit(
     store: StoreDep,
     settings: SettingsDep,
     fetch: FetchDep,
+    search: SearchDep,
+    background: BackgroundTasks,
 ) -> dict[str, Any]:
     rate_limit(request, "submit")
     paper = submit_paper(
@@ -179,6 +181,7 @@ def submit(
         window_days=settings.submission_window_days,
         daily_cap=settings.daily_submission_cap,
     )
+    background.add_task(search.refresh)
     return _paper(store, paper.arxiv_id)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request, Response
+from fastapi import APIRouter, BackgroundTasks, Form, Request, Response
 from fastapi.responses import RedirectResponse
 
 from paperfeed.arxiv_id import parse_reference
@@ -81,6 +81,8 @@ def submit(
     settings: SettingsDep,
     store: StoreDep,
     fetch: FetchDep,
+    search: SearchDep,
+    background: BackgroundTasks,
     reference: Annotated[str, Form()] = "",
 ) -> Response:
     rate_limit(request, "submit")
@@ -107,6 +109,8 @@ def submit(
             },
             status=400 if isinstance(exc, Invalid) else 404,
         )
+    # The new paper becomes searchable once the response is sent.
+    background.add_task(search.refresh)
     return RedirectResponse(paper_path(paper.arxiv_id) + "?submitted=1", status_code=303)
 
 

@@ -1,0 +1,411 @@
+"""Search as the site, the API, digests and the CLI use it: keyword, semantic and hybrid
+search with pinned ids and titles, filters, sorting, reasons for each hit, related papers,
+and keeping the indexes up to date.
+
+Files live under `<data_dir>/index/`: `keyword/` (tantivy) and `vectors/` (one ANN index per
+embedding model). Both are derived from the store and can be rebuilt from it at any time.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from paperfeed.errors import Invalid
+from paperfeed.models import Hit, Paper, SearchFilters, SearchResults, Why
+from paperfeed.search import analysis
+from paperfeed.search.embedder import (
+    DEFAULT_MODEL,
+    Embedder,
+    EmbedderUnavailable,
+    load_embedder,
+)
+from paperfeed.search.fusion import CONFIDENCE_DEPTH, rrf, semantic_weight
+from paperfeed.search.indexer import (
+    IndexReport,
+    Progress,
+    VectorState,
+    update_keyword,
+    update_vectors,
+)
+from paperfeed.search.keyword_index import KeywordIndex
+from paperfeed.search.query import ParsedQuery, parse_query
+from paperfeed.search.vector_index import VectorIndex, VectorIndexError
+from paperfeed.store import Store
+
+log = logging.getLogger(__name__)
+
+MODES = ("keyword", "semantic", "hybrid")
+SORTS = ("relevance", "date", "upvotes")
+# Each engine contributes its best this-many papers to the fusion.
+FUSION_DEPTH = 100
+# Results come from at most this many candidates (sorting by upvotes, filtering ANN hits).
+MAX_CANDIDATES = 1000
+# Programmatic callers (evaluation) may ask for a full ranking; the API caps its own limit.
+MAX_LIMIT = 1000
+_warned: set[str] = set()
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("_")[:120] or "model"
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    paper_id: str
+    score: float
+    why: Why
+
+
+class SearchService:
+    """Open once per process; cheap to query from many threads."""
+
+    def __init__(
+        self,
+        store: Store,
+        data_dir: Path,
+        keyword: KeywordIndex,
+        embedder: Embedder | None,
+        notice: str | None,
+    ) -> None:
+        self.store = store
+        self.data_dir = data_dir
+        self.keyword = keyword
+        self.embedder = embedder
+        self.notice = notice
+        self._vectors: VectorIndex | None = None
+        self._vectors_stamp: float | None = None
+        self._indexing = threading.Lock()
+
+    @classmethod
+    def open(cls, store: Store, data_dir: Path, model: str | None = None) -> SearchService:
+        """Open the indexes under `data_dir`. `model` is a model spec (default: the default
+        model); "none" turns semantic search off. A model that cannot be loaded never fails
+        this: search runs in keyword mode and says why (logged once per model)."""
+        keyword = KeywordIndex(data_dir / "index" / "keyword")
+        spec = model or DEFAULT_MODEL
+        embedder: Embedder | None = None
+        notice: str | None = None
+        if spec.strip().lower() in ("none", "off", ""):
+            notice = "semantic search is turned off (search_model = none): keyword results only"
+        else:
+            try:
+                embedder = load_embedder(spec, cache_dir=data_dir / "models")
+            except EmbedderUnavailable as exc:
+                notice = f"semantic search is unavailable ({exc}): keyword results only"
+                if spec not in _warned:
+                    _warned.add(spec)
+                    log.warning("%s", notice)
+        return cls(store, data_dir, keyword, embedder, notice)
+
+    # --------------------------------------------------------------- indexing
+
+    @property
+    def _vector_dir(self) -> Path:
+        return self.data_dir / "index" / "vectors"
+
+    def _vector_paths(self, embedder: Embedder) -> tuple[Path, VectorState]:
+        base = self._vector_dir / _slug(embedder.name)
+        return base.with_suffix(".index"), VectorState(base.with_suffix(".state.json"))
+
+    def index(self, *, rebuild: bool = False, progress: Progress | None = None) -> IndexReport:
+        """Bring the keyword index, the stored vectors and the ANN index up to date with the
+        store (only new or changed papers); `rebuild` starts the local indexes over (stored
+        vectors whose text is unchanged are reused)."""
+        with self._indexing:
+            return self._index(rebuild=rebuild, progress=progress)
+
+    def refresh(self) -> None:
+        """Index what changed since the last run, unless a run is already under way here or
+        in another process (the site calls this after a submission)."""
+        if not self._indexing.acquire(blocking=False):
+            return
+        try:
+            self._index(rebuild=False, progress=None)
+        except (ValueError, OSError, RuntimeError) as exc:
+            # tantivy refuses a second writer: `paperfeed index` is running; it will catch up.
+            log.info("search index refresh skipped: %s", exc)
+        finally:
+            self._indexing.release()
+
+    def _index(self, *, rebuild: bool, progress: Progress | None) -> IndexReport:
+        report = IndexReport()
+        report.keyword_updated = update_keyword(
+            self.store, self.keyword, rebuild=rebuild, progress=progress
+        )
+        report.keyword_total = len(self.keyword)
+        if self.embedder is None:
+            report.semantic = self.notice
+            return report
+        path, state = self._vector_paths(self.embedder)
+        if rebuild:
+            path.unlink(missing_ok=True)
+            state.path.unlink(missing_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            index = VectorIndex.open(path, self.embedder.dim, model=self.embedder.name)
+        except VectorIndexError as exc:
+            # A damaged or foreign file is derived data: start it over from the store.
+            log.warning("%s; rebuilding it", exc)
+            path.unlink(missing_ok=True)
+            state.path.unlink(missing_ok=True)
+            index = VectorIndex.open(path, self.embedder.dim, model=self.embedder.name)
+        report.embedded, report.vectors_reused = update_vectors(
+            self.store, self.embedder, index, state, progress=progress
+        )
+        report.vectors_total = len(index)
+        self._vectors = None
+        return report
+
+    def _vector_index(self) -> VectorIndex | None:
+        """The ANN index of the current model, re-read when `paperfeed index` replaced it."""
+        if self.embedder is None:
+            return None
+        path, _state = self._vector_paths(self.embedder)
+        try:
+            stamp = path.stat().st_mtime
+        except FileNotFoundError:
+            return None
+        if self._vectors is None or stamp != self._vectors_stamp:
+            try:
+                self._vectors = VectorIndex.open(path, self.embedder.dim, model=self.embedder.name)
+            except VectorIndexError as exc:
+                if path.name not in _warned:
+                    _warned.add(path.name)
+                    log.warning("%s", exc)
+                return None
+            self._vectors_stamp = stamp
+        return self._vectors
+
+    # ----------------------------------------------------------------- search
+
+    def search(
+        self,
+        query: str,
+        *,
+        mode: str = "hybrid",
+        limit: int = 20,
+        offset: int = 0,
+        filters: SearchFilters | None = None,
+        sort: str = "relevance",
+        explain: bool = True,
+    ) -> SearchResults:
+        """Search the papers. Never raises on what a user typed; an unknown mode or sort, or
+        a limit out of range, is `Invalid` (those come from code or the API, not the box).
+        `explain=False` skips finding each hit's matched terms (for long rankings)."""
+        if mode not in MODES:
+            raise Invalid(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
+        if sort not in SORTS:
+            raise Invalid(f"sort must be one of {', '.join(SORTS)}, not {sort!r}")
+        if not 1 <= limit <= MAX_LIMIT or offset < 0:
+            raise Invalid(f"limit must be 1..{MAX_LIMIT} and offset >= 0")
+        filters = filters or SearchFilters()
+        parsed = parse_query(query)
+        notes = list(parsed.notes)
+        used = mode
+        vectors = self._vector_index() if mode != "keyword" else None
+        if mode != "keyword" and (vectors is None or self.embedder is None):
+            used = "keyword"
+            notes.append(self.notice or "the semantic index is not built yet: run paperfeed index")
+        if parsed.is_empty:
+            return SearchResults(query, used, [], 0, "; ".join(notes) or None)
+
+        pinned = self._pinned(parsed, filters)
+        pinned_ids = {c.paper_id for c in pinned}
+        want = min(max(offset + limit, FUSION_DEPTH), MAX_CANDIDATES)
+        if sort != "relevance":
+            want = MAX_CANDIDATES
+        ranked, total = self._ranked(parsed, filters, used, vectors, want, sort)
+        ranked = [c for c in ranked if c.paper_id not in pinned_ids]
+        if sort == "upvotes":
+            votes = self.store.upvote_counts([c.paper_id for c in ranked])
+            ranked.sort(key=lambda c: (-votes.get(c.paper_id, 0), -c.score, c.paper_id))
+        elif sort == "date" and used != "keyword":
+            dated = self.store.get_papers([c.paper_id for c in ranked])
+            ranked.sort(key=lambda c: _date_key(dated.get(c.paper_id)), reverse=True)
+        everything = [*pinned, *ranked]
+        page = everything[offset : offset + limit]
+        papers = self.store.get_papers([c.paper_id for c in page])
+        terms = _query_terms(parsed) if explain else {}
+        hits = [
+            Hit(
+                paper=papers[c.paper_id],
+                score=c.score,
+                why=_with_terms(c.why, terms, papers[c.paper_id]),
+            )
+            for c in page
+            if c.paper_id in papers
+        ]
+        return SearchResults(
+            query, used, hits, max(total, len(everything)), "; ".join(notes) or None
+        )
+
+    def _pinned(self, parsed: ParsedQuery, filters: SearchFilters) -> list[_Candidate]:
+        out: list[_Candidate] = []
+        if parsed.references:
+            found = self.store.get_papers(parsed.references)
+            out += [
+                _Candidate(pid, 1.0, Why(pinned="arxiv id"))
+                for pid in parsed.references
+                if pid in found
+            ]
+        if parsed.text and not parsed.references:
+            titled = self.keyword.title_matches(parsed.text)
+            allowed = self.keyword.restrict(titled, filters) if titled else set()
+            out += [_Candidate(pid, 1.0, Why(pinned="title")) for pid in titled if pid in allowed]
+        return out
+
+    def _ranked(
+        self,
+        parsed: ParsedQuery,
+        filters: SearchFilters,
+        mode: str,
+        vectors: VectorIndex | None,
+        want: int,
+        sort: str,
+    ) -> tuple[list[_Candidate], int]:
+        keyword: list[tuple[str, float]] = []
+        total = 0
+        if mode in ("keyword", "hybrid") or not parsed.text:
+            kw = self.keyword.search(
+                parsed, filters, limit=want, by_date=(sort == "date" and mode == "keyword")
+            )
+            keyword, total = kw.hits, kw.total
+        semantic: list[tuple[str, float]] = []
+        weight = 1.0
+        if mode in ("semantic", "hybrid") and vectors is not None and parsed.text:
+            semantic, weight = self._semantic(parsed, filters, vectors, want)
+        if mode == "keyword" or not semantic:
+            return [
+                _Candidate(pid, score, Why(keyword_rank=i))
+                for i, (pid, score) in enumerate(keyword, 1)
+            ], total
+        if mode == "semantic" or not keyword:
+            return [
+                _Candidate(pid, sim, Why(semantic_rank=i, similarity=sim))
+                for i, (pid, sim) in enumerate(semantic, 1)
+            ], len(semantic)
+        sims = dict(semantic)
+        fused = rrf(
+            [pid for pid, _ in keyword[:FUSION_DEPTH]],
+            [pid for pid, _ in semantic[:FUSION_DEPTH]],
+            semantic_weight=weight,
+        )
+        # Beyond the fusion depth, keyword order continues (as when sorting by date).
+        seen = {f.paper_id for f in fused}
+        out = [
+            _Candidate(
+                f.paper_id,
+                f.score,
+                Why(
+                    keyword_rank=f.keyword_rank,
+                    semantic_rank=f.semantic_rank,
+                    similarity=sims.get(f.paper_id),
+                ),
+            )
+            for f in fused
+        ]
+        out += [
+            _Candidate(pid, 0.0, Why(keyword_rank=i))
+            for i, (pid, _s) in enumerate(keyword, 1)
+            if pid not in seen
+        ]
+        return out, max(total, len(out))
+
+    def _semantic(
+        self, parsed: ParsedQuery, filters: SearchFilters, vectors: VectorIndex, want: int
+    ) -> tuple[list[tuple[str, float]], float]:
+        """The semantic ranking (best `want`, constraints applied) and its fusion weight."""
+        assert self.embedder is not None
+        query_vec = np.asarray(self.embedder.embed([parsed.text])[0], dtype=np.float32)
+        hits = vectors.search(query_vec, max(want, CONFIDENCE_DEPTH))
+        weight = semantic_weight([sim for _pid, sim in hits])
+        if _constrained(parsed, filters) and hits:
+            allowed = self.keyword.restrict([pid for pid, _ in hits], filters, parsed)
+            hits = [h for h in hits if h[0] in allowed]
+        return hits[:want], weight
+
+    # ---------------------------------------------------------------- related
+
+    def related(self, arxiv_id: str, limit: int = 10) -> list[Hit]:
+        """Papers near `arxiv_id`: its vector neighbours, or, without a semantic index, the
+        keyword matches of its title."""
+        vectors = self._vector_index()
+        found: list[tuple[str, float]] = []
+        if vectors is not None and self.embedder is not None:
+            stored = self.store.search_data.vectors(self.embedder.name, [arxiv_id])
+            if arxiv_id in stored:
+                vec = np.frombuffer(stored[arxiv_id], dtype="<f4").astype(np.float32)
+                found = [h for h in vectors.search(vec, limit + 1) if h[0] != arxiv_id]
+                hits_why = [
+                    Why(semantic_rank=i, similarity=s) for i, (_p, s) in enumerate(found, 1)
+                ]
+        if not found:
+            paper = self.store.get_paper(arxiv_id)
+            if paper is None:
+                return []
+            parsed = parse_query(paper.title)
+            kw = self.keyword.search(parsed, limit=limit + 1)
+            found = [h for h in kw.hits if h[0] != arxiv_id]
+            hits_why = [Why(keyword_rank=i) for i in range(1, len(found) + 1)]
+        found = found[:limit]
+        papers = self.store.get_papers([pid for pid, _ in found])
+        return [
+            Hit(paper=papers[pid], score=score, why=why)
+            for (pid, score), why in zip(found, hits_why, strict=False)
+            if pid in papers
+        ]
+
+
+def _constrained(parsed: ParsedQuery, filters: SearchFilters) -> bool:
+    return bool(
+        parsed.authors
+        or parsed.categories
+        or parsed.year_from
+        or parsed.year_to
+        or parsed.excluded_words
+        or parsed.excluded_phrases
+        or (parsed.phrases and not parsed.words)
+        or filters.categories
+        or filters.date_from
+        or filters.date_to
+    )
+
+
+def _date_key(paper: Paper | None) -> str:
+    if paper is None or paper.published is None:
+        return ""
+    return paper.published.isoformat()
+
+
+def _query_terms(parsed: ParsedQuery) -> dict[str, str]:
+    """Index term -> the word the user typed, for every ranked word and phrase word."""
+    terms: dict[str, str] = {}
+    for text in (*parsed.words, *parsed.phrases):
+        for token in text.split():
+            for term in analysis.text_terms(token):
+                terms.setdefault(term, token.strip(".,;:!?()[]{}\"'"))
+    for name in parsed.authors:
+        for term in analysis.name_terms(name):
+            terms.setdefault(f"author:{term}", name)
+    return terms
+
+
+def _with_terms(why: Why, terms: dict[str, str], paper: Paper) -> Why:
+    if not terms:
+        return why
+    present = set(analysis.text_terms(f"{paper.title}\n{paper.abstract or ''}"))
+    names = {f"author:{t}" for a in paper.authors or () for t in analysis.name_terms(a.name)}
+    matched = [w for t, w in terms.items() if t in present or t in names]
+    return Why(
+        terms=tuple(dict.fromkeys(matched)),
+        keyword_rank=why.keyword_rank,
+        semantic_rank=why.semantic_rank,
+        similarity=why.similarity,
+        pinned=why.pinned,
+    )

@@ -1,0 +1,224 @@
+"""Search end to end on real records in SQLite and PostgreSQL: keyword, semantic and hybrid
+with a tiny model the tests build, pinned ids and titles, filters, sorting, hostile queries,
+the no-model fallback, incremental indexing, and two machines sharing one PostgreSQL."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from paperfeed.ingest.generic import read_generic
+from paperfeed.ingest.hf_daily import read_hf_daily
+from paperfeed.ingest.kaggle import read_kaggle
+from paperfeed.ingest.lines import open_source
+from paperfeed.ingest.runner import run_import
+from paperfeed.models import Batch, Deletion, Paper, SearchFilters
+from paperfeed.search.service import SearchService
+from paperfeed.store import Store
+
+DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
+CACM = DATA / "relevance" / "cacm" / "eval" / "corpus.jsonl"
+KAGGLE = DATA / "arxiv" / "kaggle-snapshot" / "arxiv-metadata-oai-snapshot.head.jsonl"
+HF = DATA / "hf" / "daily_papers_2024-10-25.json"
+
+
+def _load(store: Store) -> None:
+    for path, reader in ((CACM, read_generic), (KAGGLE, read_kaggle), (HF, read_hf_daily)):
+        with open_source(path) as raw:
+            run_import(store, reader(raw, path.name), path.name, batch_size=1000)
+
+
+@pytest.fixture
+def loaded(store: Store) -> Store:
+    _load(store)
+    return store
+
+
+@pytest.fixture(scope="module")
+def service(
+    module_db_url: str, tmp_path_factory: pytest.TempPathFactory, tiny_static_model: Path
+) -> Iterator[SearchService]:
+    """One indexed store per database kind, for the tests that only read."""
+    with Store.open(module_db_url) as store:
+        _load(store)
+        svc = SearchService.open(
+            store, tmp_path_factory.mktemp("data"), model=str(tiny_static_model)
+        )
+        svc.index()
+        yield svc
+
+
+def test_index_report_and_modes(loaded: Store, tmp_path: Path, tiny_static_model: Path) -> None:
+    svc = SearchService.open(loaded, tmp_path / "data", model=str(tiny_static_model))
+    report = svc.index()
+    n = loaded.stats().papers
+    assert report.keyword_total == n
+    assert report.vectors_total == n
+    assert report.embedded == n and report.vectors_reused == 0
+    for mode in ("keyword", "semantic", "hybrid"):
+        results = svc.search("sorting algorithms on tape", mode=mode, limit=10)
+        assert results.mode == mode
+        assert len(results.hits) == 10
+        assert results.notice is None
+    hybrid = svc.search("sorting algorithms on tape", limit=10)
+    assert any(h.why.keyword_rank and h.why.semantic_rank for h in hybrid.hits)
+    assert all(h.why.terms for h in hybrid.hits if h.why.keyword_rank)
+    first = hybrid.hits[0]
+    assert "sorting" in [t.lower() for t in first.why.terms] or first.why.semantic_rank
+
+
+def test_second_run_changes_nothing(service: SearchService) -> None:
+    report = service.index()
+    # Only the safety overlap is re-read; nothing is embedded again.
+    assert report.embedded == 0
+
+
+def test_arxiv_id_and_url_are_pinned(service: SearchService) -> None:
+    for q in (
+        "0704.0001",
+        "arXiv:0704.0001v2",
+        "https://arxiv.org/abs/0704.0001",
+        "https://huggingface.co/papers/0704.0001 gluons",
+    ):
+        hits = service.search(q, limit=5).hits
+        assert hits[0].paper.arxiv_id == "0704.0001", q
+        assert hits[0].why.pinned == "arxiv id"
+
+
+def test_exact_title_is_pinned(service: SearchService) -> None:
+    title = "Extraction of Roots by Repeated Subtractions for Digital Computers"
+    hits = service.search(title.lower(), limit=5).hits
+    assert hits[0].paper.arxiv_id == "CACM-0002"
+    assert hits[0].why.pinned == "title"
+    assert "CACM-0002" not in [h.paper.arxiv_id for h in hits[1:]]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'a "unbalanced',
+        "title:(a OR b) AND abstract:[* TO *]",
+        "foo:bar (x) [y] {z} \\ / * ? ~ ^ +must || <script>alert(1)</script>",
+        "😀🚀 ünïcödé 漢字",
+        "-",
+        "-only -exclusions",
+        "x" * 10_240,
+        "",
+        "   ",
+        '""',
+        "year:abc cat:",
+        "DROP TABLE papers; --",
+    ],
+)
+@pytest.mark.parametrize("mode", ["keyword", "semantic", "hybrid"])
+def test_hostile_queries_never_raise(service: SearchService, text: str, mode: str) -> None:
+    results = service.search(text, mode=mode, limit=10)
+    assert results.total >= 0
+    assert service.search("sorting", limit=1).hits  # the store and indexes are intact
+
+
+def test_filters_and_sorting(service: SearchService) -> None:
+    quantum = SearchFilters(categories=("quant-ph",))
+    results = service.search("quantum states", filters=quantum, limit=20)
+    assert results.hits
+    assert all("quant-ph" in (h.paper.categories or ()) for h in results.hits)
+    from datetime import date
+
+    recent = SearchFilters(date_from=date(2024, 1, 1))
+    results = service.search("language models", filters=recent, limit=20)
+    assert results.hits
+    assert all(h.paper.published and h.paper.published.year >= 2024 for h in results.hits)
+    by_date = service.search("language models", sort="date", limit=20).hits
+    dates = [h.paper.published for h in by_date if h.paper.published]
+    assert dates == sorted(dates, reverse=True)
+    by_votes = service.search("language models", sort="upvotes", limit=20).hits
+    votes = [h.paper.imported_upvotes or 0 for h in by_votes]
+    assert votes == sorted(votes, reverse=True) and votes[0] > 0
+
+
+def test_operators_apply_to_semantic_hits(service: SearchService) -> None:
+    results = service.search("quantum cat:quant-ph", mode="semantic", limit=20)
+    assert all("quant-ph" in (h.paper.categories or ()) for h in results.hits)
+    excluded = service.search("sorting -tape", mode="hybrid", limit=50).hits
+    assert all("tape" not in f"{h.paper.title} {h.paper.abstract}".lower() for h in excluded)
+
+
+def test_related_papers(service: SearchService) -> None:
+    related = service.related("CACM-0002", limit=5)
+    assert len(related) == 5
+    assert "CACM-0002" not in [h.paper.arxiv_id for h in related]
+    assert all(h.why.similarity is not None for h in related)
+    assert service.related("9999.99999") == []
+
+
+def test_without_a_model_search_says_so_and_uses_keywords(
+    loaded: Store, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    missing = str(tmp_path / "no-such-model")
+    with caplog.at_level(logging.WARNING):
+        svc = SearchService.open(loaded, tmp_path / "data", model=missing)
+        SearchService.open(loaded, tmp_path / "data", model=missing)
+    assert svc.embedder is None
+    assert len([r for r in caplog.records if "semantic search is unavailable" in r.message]) == 1
+    report = svc.index()
+    assert report.semantic and report.vectors_total == 0
+    results = svc.search("sorting", mode="hybrid", limit=5)
+    assert results.mode == "keyword"
+    assert results.notice and "unavailable" in results.notice
+    assert len(results.hits) == 5
+
+
+def test_incremental_updates_and_deletions(
+    loaded: Store, tmp_path: Path, tiny_static_model: Path
+) -> None:
+    svc = SearchService.open(loaded, tmp_path / "data", model=str(tiny_static_model))
+    svc.index()
+    first = Paper(
+        arxiv_id="2501.00001",
+        title="Zyxwvut transforms for quokka sorting",
+        abstract="Sorting quokkas.",
+        version=1,
+    )
+    loaded.write(Batch(papers=[first]))
+    report = svc.index()
+    assert report.embedded == 1
+    assert svc.search("zyxwvut", mode="keyword").hits[0].paper.arxiv_id == "2501.00001"
+    # A new version with another text is re-indexed and re-embedded.
+    loaded.write(Batch(papers=[replace(first, title="Plain title", abstract="Other.", version=2)]))
+    report = svc.index()
+    assert report.embedded == 1
+    assert svc.search("zyxwvut", mode="keyword").hits == []
+    assert svc.search("plain title", mode="keyword").hits[0].paper.arxiv_id == "2501.00001"
+    # A deleted paper leaves both indexes.
+    loaded.write(Batch(deletions=[Deletion("2501.00001")]))
+    svc.index()
+    assert "2501.00001" not in [h.paper.arxiv_id for h in svc.search("plain title").hits]
+    assert "2501.00001" not in [h.paper.arxiv_id for h in svc.search("plain", mode="semantic").hits]
+    # --rebuild gives the same results and reuses every stored vector.
+    before = [h.paper.arxiv_id for h in svc.search("sorting", limit=10).hits]
+    report = svc.index(rebuild=True)
+    assert report.embedded == 0 and report.vectors_reused == report.vectors_total
+    assert [h.paper.arxiv_id for h in svc.search("sorting", limit=10).hits] == before
+
+
+def test_two_machines_sharing_one_database(
+    loaded: Store, db_url: str, tmp_path: Path, tiny_static_model: Path
+) -> None:
+    model = str(tiny_static_model)
+    first = SearchService.open(loaded, tmp_path / "machine-a", model=model)
+    first.index()
+    with Store.open(db_url) as other:
+        second = SearchService.open(other, tmp_path / "machine-b", model=model)
+        report = second.index()
+        assert report.embedded == 0
+        for q in ("sorting algorithms", "quantum entanglement", "language models", "compilers"):
+            for mode in ("keyword", "semantic", "hybrid"):
+                a = first.search(q, mode=mode).hits
+                b = second.search(q, mode=mode).hits
+                assert [(h.paper.arxiv_id, round(h.score, 9)) for h in a] == [
+                    (h.paper.arxiv_id, round(h.score, 9)) for h in b
+                ], (q, mode)
