@@ -715,13 +715,15 @@ def users_role(email: str, role: str) -> None:
 
 
 def _digest_search(store: Store) -> SearchFn:
-    """Saved searches through the hybrid search, opened on first use only."""
+    """Saved searches through the hybrid search, opened on first use only, after indexing
+    the papers that arrived since the last index run (a digest is about new papers)."""
     opened: list[SearchFn] = []
 
     def search(query: str, period: Period) -> Sequence[Hit]:
         if not opened:
             settings = _settings()
             service = SearchService.open(store, settings.data_dir, model=settings.search_model)
+            service.refresh()
             opened.append(saved_search(service))
         return opened[0](query, period)
 

@@ -297,10 +297,6 @@ class SubscriptionContent:
     categories: tuple[str, ...] = ()
     authors: tuple[str, ...] = ()
 
-    @property
-    def is_empty(self) -> bool:
-        return not (self.top_n or self.queries or self.categories or self.authors)
-
 
 @dataclass(frozen=True, slots=True)
 class Subscription:

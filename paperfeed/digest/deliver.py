@@ -195,7 +195,6 @@ class DigestSender:
         *,
         clock: Callable[[], datetime] = utcnow,
         on_progress: Callable[[int, int], None] = lambda _done, _total: None,
-        on_sent: Callable[[Digest], None] = lambda _d: None,
     ) -> None:
         self.store = store
         self.mailer = mailer
@@ -203,7 +202,6 @@ class DigestSender:
         self.search = search
         self.clock = clock
         self.on_progress = on_progress
-        self.on_sent = on_sent
         self.holder = f"{socket.gethostname()[:60]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._renewed = 0.0
 
@@ -268,10 +266,9 @@ class DigestSender:
                     claimed = self._materialise(p.period, batch, won)
                     # Rendering runs in a second thread while this one waits on the server.
                     mails = renderer.map(lambda c: digest_message(c[2], self.links), claimed)
-                    for (sub, delivery, digest, resumed), mail in zip(claimed, mails, strict=True):
+                    for (sub, delivery, _digest, resumed), mail in zip(claimed, mails, strict=True):
                         if self._send_one(sub, delivery, mail, summary) and resumed:
                             summary.resent += 1
-                        self.on_sent(digest)
                         self._keep_lease()
                     done += len(batch)
                     self.on_progress(done, total)

@@ -47,11 +47,9 @@ class Mailer:
         self,
         config: SmtpConfig,
         *,
-        sleep: Callable[[float], None] = time.sleep,
         log: Callable[[str], None] = lambda _m: None,
     ) -> None:
         self.config = config
-        self._sleep = sleep
         self._log = log
         self._smtp: smtplib.SMTP | None = None
 
@@ -153,7 +151,7 @@ class Mailer:
                 raise Deferred(transient)
             delay = min(self.config.backoff * 2**attempt, 60.0)
             self._log(f"SMTP: {transient}; retrying in {delay:g} s")
-            self._sleep(delay)
+            time.sleep(delay)
             attempt += 1
 
     def _drop(self) -> None:

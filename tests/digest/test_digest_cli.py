@@ -92,6 +92,25 @@ def test_send_delivers_each_due_digest_once_and_a_rerun_nothing(
     assert len(smtp.recorder.messages) == 3
 
 
+def test_saved_searches_run_through_the_search_service(
+    store: Store, db_url: str, tmp_path: Path, smtp: SmtpServer
+) -> None:
+    add_papers(store, DAY, 3)
+    add_papers(store, DAY, 1, start=7, title="Graph neural networks for molecules {i}")
+    e = {**env(db_url, tmp_path, smtp), "PAPERFEED_SEARCH_MODEL": "none"}
+    added = paperfeed(
+        e, "subscribers", "add", "q@example.org", "--confirmed", "--query", "graph neural"
+    )
+    assert added.returncode == 0, added.stderr
+    sent = paperfeed(e, "digest", "send", "--for", "2026-11-25")
+    assert sent.returncode == 0 and "1 sent" in sent.stdout, sent.stderr
+    (msg,) = smtp.recorder.messages
+    text = msg.get_body(("plain",)).get_content()
+    assert "Graph neural networks for molecules 7" in text
+    assert "matches your search “graph neural” (graph, neural)" in text
+    assert "surface codes" not in text
+
+
 def test_killed_mid_run_then_rerun_sends_every_digest_exactly_once(
     store: Store, db_url: str, tmp_path: Path, smtp: SmtpServer
 ) -> None:
