@@ -252,11 +252,17 @@ def measure_send(workdir: Path) -> dict[str, Any]:
     engine = KeywordEngine(store, KeywordIndex(workdir / "index"))
     period = period_containing("daily", LAST_DAY.date())
     started = time.monotonic()
+    cpu = time.process_time()
+    load = os.getloadavg()[0]
     with Mailer(SmtpConfig("127.0.0.1", port, timeout=30)) as mailer:
         summary = DigestSender(store, mailer, LINKS, saved_search(engine)).run(period=period)
     elapsed = time.monotonic() - started
+    cpu = time.process_time() - cpu
+    load = max(load, os.getloadavg()[0])
     time.sleep(0.5)
     server.kill()
+    server.join()
+    server_cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
     store.close()
     db.unlink()
     return {
@@ -265,6 +271,9 @@ def measure_send(workdir: Path) -> dict[str, Any]:
         "empty": summary.empty,
         "received": received.value,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "cpu_s": cpu,
+        "server_cpu_s": server_cpu.ru_utime + server_cpu.ru_stime,
+        "load": load,
     }
 
 
@@ -372,8 +381,8 @@ def main() -> None:
     )
     header = (
         f"`python bench/digest.py --papers {args.papers}` at {commit}, "
-        f"{datetime.now():%Y-%m-%d}; {os.cpu_count()} cores (load average at the end: "
-        f"{os.getloadavg()[0]:.1f}); {versions}. SQLite, one sender process, aiosmtpd in "
+        f"{datetime.now():%Y-%m-%d}; {os.cpu_count()} cores, shared with other developers' "
+        f"work (load below); {versions}. SQLite, one sender process, aiosmtpd in "
         f"another process on 127.0.0.1.{size_note}\n\n"
         f"{args.subscribers:,} confirmed daily subscribers, each with two saved searches (from "
         f"a pool of {args.queries} phrases, skewed: {comp['distinct_searches']} distinct in "
@@ -390,6 +399,14 @@ def main() -> None:
             f"{send['sent']:,} / {send['received']:,} / {send['empty']:,}",
         ),
         ("throughput", f"{send['sent'] / send['seconds']:,.0f} digests/s"),
+        (
+            "CPU time: sending process / SMTP server process",
+            f"{send['cpu_s']:.1f} s / {send['server_cpu_s']:.1f} s",
+        ),
+        (
+            "load average on the 2-core machine during the run (max of start, end)",
+            f"{send['load']:.1f}",
+        ),
         ("peak RSS of the sending process", f"{send['peak_rss_mb']:,.0f} MB"),
         (
             "compose only: each distinct saved search once per period (ours)",
