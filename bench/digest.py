@@ -367,7 +367,7 @@ def main() -> None:
 
     versions = (
         f"Python {platform.python_version()}, SQLite {__import__('sqlite3').sqlite_version}, "
-        f"SQLAlchemy {sqlalchemy.__version__}, tantivy {getattr(tantivy, '__version__', '?')}, "
+        f"SQLAlchemy {sqlalchemy.__version__}, {getattr(tantivy, '__version__', 'tantivy')}, "
         f"aiosmtpd {aiosmtpd.__version__}"
     )
     commit = subprocess.run(
