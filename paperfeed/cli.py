@@ -7,7 +7,7 @@ import functools
 import json
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
 from typing import IO, Any, TypeVar
@@ -28,7 +28,14 @@ from rich.progress import (
 
 from paperfeed import __version__
 from paperfeed.arxiv_id import parse_reference
-from paperfeed.errors import Invalid, PaperfeedError
+from paperfeed.digest.compose import SearchFn
+from paperfeed.digest.deliver import DigestSender, compose_period, plan, preview, utcnow
+from paperfeed.digest.periods import PERIODS, Period, parse_key
+from paperfeed.digest.render import digest_html, digest_text
+from paperfeed.digest.searching import saved_search
+from paperfeed.digest.send import Mailer
+from paperfeed.digest.subscribe import add_confirmed, normalize_address, request_subscription
+from paperfeed.errors import Invalid, NotFound, PaperfeedError
 from paperfeed.ingest.arxiv_api import fetch_ids, fetch_query
 from paperfeed.ingest.generic import read_generic
 from paperfeed.ingest.hf_daily import read_hf_daily
@@ -39,11 +46,21 @@ from paperfeed.ingest.oai import Harvest, harvest
 from paperfeed.ingest.records import Item
 from paperfeed.ingest.rss import fetch_rss, validate_categories
 from paperfeed.ingest.runner import run_import
-from paperfeed.models import IngestSummary, RecordError, SearchFilters, SearchResults, Why
+from paperfeed.models import (
+    Hit,
+    IngestSummary,
+    RecordError,
+    SearchFilters,
+    SearchResults,
+    SubscriptionContent,
+    Why,
+)
 from paperfeed.search.evaluation import evaluate
 from paperfeed.search.service import MODES, SORTS, SearchService
 from paperfeed.settings import Settings, load_settings
 from paperfeed.store import Store
+from paperfeed.web.mail import Mailer as WebMailer
+from paperfeed.web.mail import digest_links, smtp_config
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -692,6 +709,255 @@ def users_role(email: str, role: str) -> None:
         user = store.accounts.ensure_user(email.strip().lower())
         user = store.accounts.set_role(user.id, role)
     out.print(f"{user.email} is now {user.role}", markup=False)
+
+
+# -------------------------------------------------------------------------------- digest
+
+
+def _digest_search(store: Store) -> SearchFn:
+    """Saved searches through the hybrid search, opened on first use only, after indexing
+    the papers that arrived since the last index run (a digest is about new papers)."""
+    opened: list[SearchFn] = []
+
+    def search(query: str, period: Period) -> Sequence[Hit]:
+        if not opened:
+            settings = _settings()
+            service = SearchService.open(store, settings.data_dir, model=settings.search_model)
+            service.refresh()
+            opened.append(saved_search(service))
+        return opened[0](query, period)
+
+    return search
+
+
+def _parse_period(value: str | None) -> Period | None:
+    return parse_key(value) if value is not None else None
+
+
+@cli.group()
+def digest() -> None:
+    """E-mail digests: send the due ones, preview one.
+
+    Run `paperfeed digest send` from cron or a systemd timer, e.g. hourly: each run sends
+    every digest that is due and not yet sent, exactly once (docs/digests.md).
+    """
+
+
+@digest.command("send")
+@click.option(
+    "--period",
+    "kind",
+    type=click.Choice(PERIODS),
+    default=None,
+    help="Only daily or only weekly subscriptions [default: both].",
+)
+@click.option(
+    "--for",
+    "for_period",
+    default=None,
+    metavar="PERIOD",
+    help="Send the digest of this period now, whatever the hour: a day (2026-11-25) or an "
+    "ISO week (2026-W47). Default: each subscription's last completed period, once due.",
+)
+@click.option("--dry-run", is_flag=True, help="Compose and show what would be sent; send nothing.")
+@click.option("--to", "to", default=None, metavar="ADDRESS", help="Only this subscriber.")
+@handle_errors
+def digest_send(kind: str | None, for_period: str | None, dry_run: bool, to: str | None) -> None:
+    """Compose each due subscriber's digest and send it over SMTP.
+
+    An empty digest is not sent. Transient SMTP failures are retried with backoff; a
+    subscription refused 3 times in a row is paused. Killed at any moment, the next run
+    finishes the work without sending any digest twice.
+    """
+    settings = _settings()
+    period = _parse_period(for_period)
+    if period is not None and kind is not None and period.kind != kind:
+        raise Invalid(f"--for {for_period} is a {period.kind} period, not {kind}")
+    kinds = (kind,) if kind else PERIODS
+    address = normalize_address(to) if to else None
+    links = digest_links(settings)
+    with _open_store() as store:
+        search = _digest_search(store)
+        if dry_run:
+            _dry_run(store, kinds, period, address, search)
+            return
+        mailer = Mailer(smtp_config(settings), log=lambda m: err.print(m, markup=False))
+        with mailer, _progress() as progress:
+            task = progress.add_task("digests", total=None, rate="")
+            sender = DigestSender(
+                store,
+                mailer,
+                links,
+                search,
+                on_progress=lambda done, total: progress.update(task, completed=done, total=total),
+            )
+            summary = sender.run(kinds=kinds, period=period, to=address)
+    out.print(summary.line(), markup=False)
+
+
+def _dry_run(
+    store: Store,
+    kinds: Sequence[str],
+    period: Period | None,
+    address: str | None,
+    search: SearchFn,
+) -> None:
+    for p in plan(store, utcnow(), kinds=kinds, period=period, to=address):
+        digests = compose_period(store, p.period, p.fresh, search)
+        out.print(
+            f"{p.period.key}: {len(digests) + len(p.outstanding)} due, "
+            f"{p.already} already sent, {len(p.outstanding)} to resume",
+            markup=False,
+        )
+        for d in digests:
+            first = d.items[0].paper.title if d.items else "(empty: not sent)"
+            n = len(d.items) + d.more
+            out.print(f"  {d.subscription.email}: {n} paper(s); {first}", markup=False)
+        for sub, delivery in p.outstanding:
+            n = len(delivery.content["items"])
+            out.print(f"  {sub.email}: {n} paper(s), resumed ({delivery.status})", markup=False)
+
+
+@digest.command("preview")
+@click.argument("address")
+@click.option("--html", "as_html", is_flag=True, help="Print the HTML part instead of text.")
+@handle_errors
+def digest_preview(address: str, as_html: bool) -> None:
+    """Show the next digest of ADDRESS as it would be composed now."""
+    links = digest_links(_settings())
+    with _open_store() as store:
+        sub = store.subscriptions.by_email(normalize_address(address))
+        if sub is None:
+            raise NotFound(f"no subscription for {address}")
+        d = preview(store, sub, utcnow(), _digest_search(store))
+    if d.is_empty:
+        out.print(f"{sub.email}: nothing new so far for {d.period.key}", markup=False)
+        return
+    click.echo(digest_html(d, links) if as_html else digest_text(d, links))
+
+
+# --------------------------------------------------------------------------- subscribers
+
+
+@cli.group()
+def subscribers() -> None:
+    """Digest subscriptions, for operators and scripts."""
+
+
+@subscribers.command("list")
+@click.option(
+    "--status",
+    type=click.Choice(["pending", "active", "paused", "unsubscribed"]),
+    default=None,
+    help="Only subscriptions in this state.",
+)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+@handle_errors
+def subscribers_list(status: str | None, as_json: bool) -> None:
+    """List subscriptions with what they receive."""
+    with _open_store() as store:
+        subs = store.subscriptions.find(status=status)
+    for s in subs:
+        c = s.content
+        if as_json:
+            record = {
+                "email": s.email,
+                "status": s.status,
+                "period": c.period,
+                "hour": c.send_hour,
+                "top": c.top_n,
+                "min_upvotes": c.min_upvotes,
+                "queries": list(c.queries),
+                "categories": list(c.categories),
+                "authors": list(c.authors),
+                "paused_reason": s.paused_reason,
+            }
+            click.echo(json.dumps(record))
+            continue
+        what = [f"top {c.top_n}"] if c.top_n else []
+        what += [f"search {q!r}" for q in c.queries]
+        what += list(c.categories) + [f"author {a!r}" for a in c.authors]
+        if c.min_upvotes:
+            what.append(f">= {c.min_upvotes} upvotes")
+        line = f"{s.email}  {s.status}  {c.period} at {c.send_hour:02d}:00 UTC  {'; '.join(what)}"
+        if s.paused_reason:
+            line += f"  (paused: {s.paused_reason})"
+        out.print(line, markup=False)
+    if not as_json:
+        out.print(f"{len(subs)} subscription(s)", markup=False)
+
+
+@subscribers.command("add")
+@click.argument("address")
+@click.option(
+    "--confirmed",
+    is_flag=True,
+    help="Active at once. Without it, a confirmation link is e-mailed (double opt-in).",
+)
+@click.option("--period", type=click.Choice(PERIODS), default="daily", show_default=True)
+@click.option(
+    "--hour", type=click.IntRange(0, 23), default=6, show_default=True, help="Sending hour, UTC."
+)
+@click.option("--top", "top_n", type=click.IntRange(0, 100), default=0, help="Top N trending.")
+@click.option("--min-upvotes", type=click.IntRange(0), default=0, help="Skip papers with fewer.")
+@click.option("--query", "queries", multiple=True, metavar="Q", help="Saved search (repeat).")
+@click.option("--category", "categories", multiple=True, metavar="C", help="arXiv category.")
+@click.option("--author", "authors", multiple=True, metavar="A", help="Followed author.")
+@handle_errors
+def subscribers_add(
+    address: str,
+    confirmed: bool,
+    period: str,
+    hour: int,
+    top_n: int,
+    min_upvotes: int,
+    queries: tuple[str, ...],
+    categories: tuple[str, ...],
+    authors: tuple[str, ...],
+) -> None:
+    """Subscribe ADDRESS (or replace what it receives). With nothing asked for, it gets the
+    top 10 trending papers."""
+    content = SubscriptionContent(
+        period=period,
+        send_hour=hour,
+        top_n=top_n,
+        min_upvotes=min_upvotes,
+        queries=queries,
+        categories=categories,
+        authors=authors,
+    )
+    settings = _settings()
+    now = utcnow()
+    with _open_store() as store:
+        if confirmed:
+            sub = add_confirmed(store, address, content, now=now)
+            out.print(f"{sub.email} subscribed ({sub.content.period}), active", markup=False)
+            return
+        links = digest_links(settings)
+        sender = WebMailer(settings)
+        sub = request_subscription(
+            store,
+            address,
+            content,
+            now=now,
+            links=links,
+            send=lambda msg, link: sender.send(msg, link, "confirmation"),
+        )
+    if sub.status == "active":
+        out.print(f"{sub.email} is already subscribed; a note was sent to it", markup=False)
+    else:
+        out.print(f"{sub.email}: confirmation link sent; nothing is sent before it is followed")
+
+
+@subscribers.command("remove")
+@click.argument("address")
+@handle_errors
+def subscribers_remove(address: str) -> None:
+    """Delete the subscription of ADDRESS with its delivery history."""
+    with _open_store() as store:
+        if not store.subscriptions.remove(normalize_address(address)):
+            raise NotFound(f"no subscription for {address}")
+    out.print(f"{address} removed", markup=False)
 
 
 def main() -> None:

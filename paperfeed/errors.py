@@ -37,3 +37,11 @@ class RateLimited(PaperfeedError):
     def __init__(self, message: str, retry_after: int) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class Busy(PaperfeedError):
+    """Another process holds a lease this one needs (e.g. a `digest send` already running)."""
+
+
+class DeliveryFailed(PaperfeedError):
+    """The mail server cannot be reached, or keeps failing, so sending stopped."""

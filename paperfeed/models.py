@@ -290,6 +290,35 @@ class Listing:
 
 
 @dataclass(frozen=True, slots=True)
+class SubscriptionContent:
+    """What a digest subscriber asks for. `top_n` trending papers of the period (0: none), plus
+    new papers matching any saved search, category or followed author; every paper must have
+    at least `min_upvotes`."""
+
+    period: str = "daily"
+    send_hour: int = 6
+    top_n: int = 0
+    min_upvotes: int = 0
+    queries: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    authors: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Subscription:
+    """A digest subscription. `status` is pending (awaiting the double opt-in), active,
+    paused (deliveries kept failing; `paused_reason` says why) or unsubscribed."""
+
+    id: int
+    email: str
+    status: str
+    content: SubscriptionContent
+    failures: int = 0
+    paused_reason: str | None = None
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class IndexDoc:
     """What the search indexes need of a paper, as the store hands it out in change order."""
 

@@ -17,6 +17,10 @@ from typing import Any
 import platformdirs
 
 from paperfeed.errors import Invalid
+from paperfeed.secret import Secret
+
+SMTP_TLS_MODES = ("none", "starttls", "tls")
+SMTP_DEFAULT_PORTS = {"none": 25, "starttls": 587, "tls": 465}
 
 DEFAULT_SECRET = "paperfeed-development-secret-change-me"
 
@@ -98,10 +102,19 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "smtp_host",
         "",
-        "SMTP server for sign-in e-mails; empty prints the links to the log instead.",
+        "SMTP server for sign-in, confirmation and digest e-mails; empty prints sign-in "
+        "links to the log instead (digests then cannot be sent).",
     ),
-    Setting("smtp_port", 25, "SMTP server port.", int),
-    Setting("mail_from", "paperfeed@localhost", "Sender address of sign-in e-mails."),
+    Setting(
+        "smtp_port",
+        None,
+        "SMTP port (default: 465 with tls, 587 with starttls, 25 with none).",
+        int,
+    ),
+    Setting("smtp_user", None, "SMTP login name (no login when unset)."),
+    Setting("smtp_password", None, "SMTP password.", Secret),
+    Setting("smtp_tls", "none", "SMTP transport security: none, starttls or tls."),
+    Setting("mail_from", "paperfeed@localhost", "Sender address of every e-mail."),
     Setting(
         "search_model",
         "minishlab/potion-retrieval-32M",
@@ -113,25 +126,6 @@ SETTINGS: tuple[Setting, ...] = (
 )
 _BY_NAME = {s.name: s for s in SETTINGS}
 ENVIRONMENTS = ("development", "production")
-
-
-class Secret:
-    """A value that never shows itself in a repr, a log line or a traceback."""
-
-    def __init__(self, value: str) -> None:
-        self._value = value
-
-    def reveal(self) -> str:
-        return self._value
-
-    def __repr__(self) -> str:
-        return "Secret('**********')"
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Secret) and other._value == self._value
-
-    def __hash__(self) -> int:
-        return hash(self._value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +151,9 @@ class Settings:
     admin_emails: str
     smtp_host: str
     smtp_port: int
+    smtp_user: str | None
+    smtp_password: Secret | None
+    smtp_tls: str
     mail_from: str
 
     @property
@@ -182,9 +179,17 @@ def _coerce(setting: Setting, value: Any, origin: str) -> Any:
             return float(value)
         if setting.kind is int:
             return int(value)
+        if setting.kind is Secret:
+            return value if isinstance(value, Secret) else Secret(str(value))
         return str(value)
     except (TypeError, ValueError):
-        kinds = {int: "an integer", float: "a number", Path: "a path", str: "a string"}
+        kinds = {
+            int: "an integer",
+            float: "a number",
+            Path: "a path",
+            str: "a string",
+            Secret: "a string",
+        }
         raise Invalid(
             f"{origin}: {setting.name} must be {kinds[setting.kind]}, got {value!r}"
         ) from None
@@ -245,4 +250,10 @@ def load_settings(
         if values[name] < 1:
             raise Invalid(f"{name} must be at least 1")
     values["secret_key"] = Secret(str(values["secret_key"]))
+    if values["smtp_tls"] not in SMTP_TLS_MODES:
+        raise Invalid(f"smtp_tls must be none, starttls or tls, got {values['smtp_tls']!r}")
+    if values["smtp_port"] is None:
+        values["smtp_port"] = SMTP_DEFAULT_PORTS[values["smtp_tls"]]
+    if not 0 < values["smtp_port"] < 65536:
+        raise Invalid(f"smtp_port must be between 1 and 65535, got {values['smtp_port']}")
     return Settings(**values)

@@ -202,3 +202,76 @@ rate_limits = Table(
     Column("window_start", DateTime, nullable=False),
     Column("hits", Integer, nullable=False),
 )
+
+# ------------------------------------------------------------------------------ digests
+# A digest subscription, keyed by e-mail address (an account with the same address manages it).
+# `status`: pending (double opt-in not yet confirmed), active, paused (delivery kept failing),
+# unsubscribed. Only a hash of the confirmation token is kept.
+subscriptions = Table(
+    "subscriptions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("email", String(254), nullable=False, unique=True),
+    Column("status", String(16), nullable=False),
+    Column("period", String(8), nullable=False),
+    Column("send_hour", Integer, nullable=False, server_default="6"),
+    Column("top_n", Integer, nullable=False, server_default="0"),
+    Column("min_upvotes", Integer, nullable=False, server_default="0"),
+    Column("confirm_hash", String(64), nullable=True),
+    Column("confirm_expires", DateTime, nullable=True),
+    Column("failures", Integer, nullable=False, server_default="0"),
+    Column("paused_reason", Text, nullable=True),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    Index("ix_subscriptions_status_period", "status", "period"),
+)
+
+# What a subscription asks for besides trending: saved searches, categories, followed authors.
+subscription_rules = Table(
+    "subscription_rules",
+    metadata,
+    Column(
+        "subscription_id",
+        Integer,
+        ForeignKey("subscriptions.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("kind", String(16), primary_key=True),
+    Column("value", String(500), primary_key=True),
+)
+
+# The delivery ledger: one row per (subscription, period) digest. A row is written, with the
+# composed content and its Message-ID, before the SMTP transaction starts (`claimed`) and
+# updated right after the server accepts it (`sent`); see docs/digests.md for the guarantee.
+digest_deliveries = Table(
+    "digest_deliveries",
+    metadata,
+    Column(
+        "subscription_id",
+        Integer,
+        ForeignKey("subscriptions.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("period_key", String(16), primary_key=True),
+    Column("status", String(16), nullable=False),
+    Column("message_id", String(200), nullable=False),
+    # {"items": [{"id": arxiv id, "upvotes": int, "why": [str, ...]}, ...]}
+    Column("content", JSONType, nullable=False),
+    Column("holder", String(100), nullable=False),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("error", Text, nullable=True),
+    Column("claimed_at", DateTime, nullable=False),
+    Column("sent_at", DateTime, nullable=True),
+    Index("ix_digest_deliveries_period_status", "period_key", "status"),
+)
+
+# Named leases: one `digest send` at a time holds "digest-send" until `expires_at`.
+leases = Table(
+    "leases",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("holder", String(100), nullable=False),
+    Column("host", String(255), nullable=False),
+    Column("pid", Integer, nullable=False),
+    Column("expires_at", DateTime, nullable=False),
+)

@@ -47,6 +47,7 @@ from paperfeed.models import (
 )
 from paperfeed.store.accounts import Accounts
 from paperfeed.store.comments import Comments
+from paperfeed.store.deliveries import DeliveryLedger
 from paperfeed.store.listings import Listings
 from paperfeed.store.merge import CONTENT_COLUMNS, PaperState, mark_deleted, merge, state_to_paper
 from paperfeed.store.migrate import current_revision, upgrade
@@ -62,6 +63,7 @@ from paperfeed.store.schema import (
 )
 from paperfeed.store.search_data import SearchData
 from paperfeed.store.submissions import Submissions
+from paperfeed.store.subscriptions import Subscriptions
 from paperfeed.store.votes import Votes
 
 # PostgreSQL: a table is re-analysed once this many rows plus half its size changed since.
@@ -169,6 +171,8 @@ class Store:
         self.moderation = Moderation(self)
         self.listings = Listings(self)
         self.rate_limits = RateLimits(self)
+        self.subscriptions = Subscriptions(self)
+        self.deliveries = DeliveryLedger(self)
         self.search_data = SearchData(self)
 
     @classmethod
@@ -509,6 +513,27 @@ class Store:
                 )
                 counts.update({r.id: int(r.n) for r in rows})
         return counts
+
+    def paper_ids_between(self, start: datetime, end: datetime) -> list[str]:
+        """Live papers new in [start, end): published then, or featured on a day then."""
+        with self.engine.connect() as conn:
+            published = conn.scalars(
+                select(papers.c.id).where(
+                    papers.c.published >= start,
+                    papers.c.published < end,
+                    papers.c.deleted.is_(False),
+                )
+            )
+            featured = conn.scalars(
+                select(daily_entries.c.paper_id)
+                .join(papers, papers.c.id == daily_entries.c.paper_id)
+                .where(
+                    daily_entries.c.day >= start.date(),
+                    daily_entries.c.day < end.date(),
+                    papers.c.deleted.is_(False),
+                )
+            )
+            return sorted(set(published) | set(featured))
 
     def is_deleted(self, arxiv_id: str) -> bool:
         with self.engine.connect() as conn:

@@ -29,7 +29,7 @@ from paperfeed.settings import DEFAULT_SECRET, Settings
 from paperfeed.store import Store
 from paperfeed.web.deps import CsrfFailed, Searcher, SignInRequired, get_user
 from paperfeed.web.mail import Mailer
-from paperfeed.web.routes import account, admin, api_hf, api_v1, feeds, pages, papers
+from paperfeed.web.routes import account, admin, api_hf, api_v1, digest, feeds, pages, papers
 from paperfeed.web.session import COOKIE, MAX_AGE, SessionCodec
 from paperfeed.web.templating import templates
 
@@ -181,6 +181,6 @@ def create_app(
         )
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (api_hf, api_v1, feeds, account, admin, pages, papers):
+    for module in (api_hf, api_v1, feeds, account, admin, digest, pages, papers):
         app.include_router(module.router)
     return app

@@ -22,6 +22,7 @@ LIMITS: dict[str, tuple[int, timedelta]] = {
     "vote": (120, timedelta(minutes=1)),
     "comment": (10, timedelta(minutes=10)),
     "submit": (20, timedelta(hours=1)),
+    "subscribe": (5, timedelta(minutes=15)),
 }
 
 

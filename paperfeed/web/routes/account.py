@@ -21,6 +21,7 @@ from paperfeed.web.deps import (
     rate_limit,
 )
 from paperfeed.web.page import render
+from paperfeed.web.routes.digest import settings_context
 
 router = APIRouter(include_in_schema=False)
 
@@ -115,7 +116,11 @@ def settings_page(request: Request, user: MemberDep, store: StoreDep) -> Respons
     return render(
         request,
         "settings.html",
-        {"tokens": store.accounts.api_tokens(user.id), "new_token": None},
+        {
+            "tokens": store.accounts.api_tokens(user.id),
+            "new_token": None,
+            **settings_context(store, user.email),
+        },
     )
 
 
@@ -134,7 +139,11 @@ def new_token(
     return render(
         request,
         "settings.html",
-        {"tokens": store.accounts.api_tokens(user.id), "new_token": token},
+        {
+            "tokens": store.accounts.api_tokens(user.id),
+            "new_token": token,
+            **settings_context(store, user.email),
+        },
     )
 
 

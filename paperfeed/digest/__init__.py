@@ -1,0 +1,1 @@
+"""E-mail digests: compose (pure) → render (templates) → send (SMTP), with a delivery ledger."""

@@ -1,0 +1,335 @@
+"""`digest send`: compose every due digest, record it in the ledger, send it, record that.
+
+The guarantee (docs/digests.md): every due digest is handed to the mail server at least once,
+and more than once only if this process died during that digest's own SMTP transaction (after
+its claim, before its completion was recorded); the resend then carries the same Message-ID
+and the same papers, so mail clients collapse the two. One sender runs at a time (a lease row).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from paperfeed.digest.compose import (
+    Digest,
+    DigestItem,
+    SearchFn,
+    compose,
+    index_period,
+    run_saved_searches,
+)
+from paperfeed.digest.mail import Mail
+from paperfeed.digest.periods import PERIODS, Period, last_completed, period_containing
+from paperfeed.digest.render import Links, digest_message
+from paperfeed.digest.send import Deferred, Mailer, Refused
+from paperfeed.digest.tokens import message_id
+from paperfeed.errors import DeliveryFailed, NotFound
+from paperfeed.models import Paper, Subscription
+from paperfeed.store import Store
+from paperfeed.store.deliveries import SETTLED, Delivery, LeaseHolder
+
+LEASE = "digest-send"
+LEASE_SECONDS = 120.0
+PAUSE_AFTER = 3  # permanent failures in a row before a subscription is paused
+DEDUP_DAYS = 8  # papers sent within this many days are not sent again
+CLAIM_BATCH = 200
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+@dataclass(slots=True)
+class SendSummary:
+    periods: list[str] = field(default_factory=list)
+    due: int = 0
+    empty: int = 0
+    sent: int = 0
+    resent: int = 0  # of these, digests an earlier run had claimed and not finished
+    deferred: int = 0
+    failed: int = 0
+    paused: list[str] = field(default_factory=list)
+    already: int = 0  # due digests a previous run had sent
+
+    def line(self) -> str:
+        text = (
+            f"{', '.join(self.periods)}: {self.due} due, {self.sent} sent"
+            f" ({self.resent} resumed), {self.already} already sent, {self.empty} empty,"
+            f" {self.deferred} deferred, {self.failed} refused"
+        )
+        if self.paused:
+            text += f"; paused: {', '.join(self.paused)}"
+        return text
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """One period's due work: subscribers to compose for, and outstanding ledger rows."""
+
+    period: Period
+    fresh: list[Subscription]
+    outstanding: list[tuple[Subscription, Delivery]]
+    already: int
+
+
+def plan(
+    store: Store,
+    now: datetime,
+    *,
+    kinds: Sequence[str] = PERIODS,
+    period: Period | None = None,
+    to: str | None = None,
+) -> list[Plan]:
+    """What is due at `now`: for each kind, its last completed period, for subscribers whose
+    sending hour has come (an explicit `period` is due at once, for its kind only)."""
+    plans = []
+    for kind in [period.kind] if period else kinds:
+        p = period or last_completed(kind, now)
+        subs = store.subscriptions.find(status="active", period=kind)
+        if to is not None:
+            subs = [s for s in subs if s.email == to]
+        if period is None:
+            subs = [s for s in subs if now >= p.due_at(s.content.send_hour)]
+        settled = store.deliveries.settled(p.key)
+        by_id = {s.id: s for s in subs}
+        outstanding = [
+            (by_id[d.subscription_id], d)
+            for d in store.deliveries.outstanding(p.key)
+            if d.subscription_id in by_id
+        ]
+        pending = {d.subscription_id for _, d in outstanding}
+        fresh = [s for s in subs if s.id not in settled and s.id not in pending]
+        plans.append(Plan(p, fresh, outstanding, already=len(settled & by_id.keys())))
+    return plans
+
+
+def compose_period(
+    store: Store, period: Period, subs: Sequence[Subscription], search: SearchFn
+) -> list[Digest]:
+    """The digests of `subs` for `period`, empty ones included."""
+    if not subs:
+        return []
+    ids = store.paper_ids_between(period.start, period.end)
+    new = index_period(store.get_papers(ids).values(), store.upvote_counts(ids))
+    matches = run_saved_searches(subs, period, search) if new.papers else {}
+    sent = store.deliveries.sent_paper_ids(
+        [s.id for s in subs], since=period.start - timedelta(days=DEDUP_DAYS)
+    )
+    return [compose(s, period, new, matches, sent.get(s.id, set())) for s in subs]
+
+
+def next_period(store: Store, sub: Subscription, now: datetime) -> Period:
+    """The period of the next digest `sub` gets: the last completed one if it is still to be
+    sent, else the one in progress (its digest so far)."""
+    last = last_completed(sub.content.period, now)
+    delivery = store.deliveries.get(sub.id, last.key)
+    if delivery is not None and delivery.status in SETTLED:
+        return period_containing(sub.content.period, now.date())
+    return last
+
+
+def preview(store: Store, sub: Subscription, now: datetime, search: SearchFn) -> Digest:
+    """The next digest of `sub`, as it would be composed now (nothing is recorded)."""
+    (digest,) = compose_period(store, next_period(store, sub, now), [sub], search)
+    return digest
+
+
+def content_of(digest: Digest) -> dict[str, object]:
+    """What the ledger keeps of a digest, enough to send the same one again."""
+    return {
+        "items": [
+            {"id": i.paper.arxiv_id, "upvotes": i.upvotes, "why": list(i.why)} for i in digest.items
+        ],
+        "more": digest.more,
+    }
+
+
+def digest_from_content(
+    sub: Subscription, period: Period, content: dict[str, object], papers: dict[str, Paper]
+) -> Digest:
+    items = content["items"]
+    assert isinstance(items, list)
+    more = content.get("more", 0)
+    return Digest(
+        sub,
+        period,
+        tuple(
+            DigestItem(papers[i["id"]], int(i["upvotes"]), tuple(i["why"]))
+            for i in items
+            if i["id"] in papers
+        ),
+        more=int(more) if isinstance(more, int) else 0,
+    )
+
+
+def _pid_gone(holder: LeaseHolder) -> bool:
+    """A holder on this machine whose process no longer exists."""
+    if holder.host != socket.gethostname() or holder.pid <= 0:
+        return False
+    try:
+        os.kill(holder.pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+class DigestSender:
+    """One `digest send` run: holds the lease, claims, sends, records."""
+
+    def __init__(
+        self,
+        store: Store,
+        mailer: Mailer,
+        links: Links,
+        search: SearchFn,
+        *,
+        clock: Callable[[], datetime] = utcnow,
+        on_progress: Callable[[int, int], None] = lambda _done, _total: None,
+    ) -> None:
+        self.store = store
+        self.mailer = mailer
+        self.links = links
+        self.search = search
+        self.clock = clock
+        self.on_progress = on_progress
+        self.holder = f"{socket.gethostname()[:60]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self._renewed = 0.0
+
+    @contextmanager
+    def lease(self) -> Iterator[None]:
+        """Hold the sending lease (Busy when another live sender holds it)."""
+        now = self.clock()
+        me = LeaseHolder(
+            self.holder,
+            socket.gethostname(),
+            os.getpid(),
+            now + timedelta(seconds=LEASE_SECONDS),
+        )
+        self.store.deliveries.acquire_lease(LEASE, me, now, _pid_gone)
+        self._renewed = time.monotonic()
+        try:
+            yield
+        finally:
+            self.store.deliveries.release_lease(LEASE, self.holder)
+
+    def _keep_lease(self) -> None:
+        if time.monotonic() - self._renewed < LEASE_SECONDS / 4:
+            return
+        until = self.clock() + timedelta(seconds=LEASE_SECONDS)
+        if not self.store.deliveries.renew_lease(LEASE, self.holder, until):
+            raise DeliveryFailed("lost the sending lease to another `digest send`; stopped")
+        self._renewed = time.monotonic()
+
+    def run(
+        self,
+        *,
+        kinds: Sequence[str] = PERIODS,
+        period: Period | None = None,
+        to: str | None = None,
+    ) -> SendSummary:
+        summary = SendSummary()
+        with self.lease(), ThreadPoolExecutor(1, thread_name_prefix="render") as renderer:
+            plans = plan(self.store, self.clock(), kinds=kinds, period=period, to=to)
+            if to is not None and not any(p.fresh or p.outstanding or p.already for p in plans):
+                self._explain_not_due(to)
+            total = sum(len(p.fresh) + len(p.outstanding) for p in plans)
+            done = 0
+            for p in plans:
+                summary.periods.append(p.period.key)
+                summary.due += len(p.fresh) + len(p.outstanding) + p.already
+                summary.already += p.already
+                work: list[tuple[Subscription, Delivery, Digest | None]] = []
+                for d in compose_period(self.store, p.period, p.fresh, self.search):
+                    if d.is_empty:
+                        summary.empty += 1
+                        done += 1
+                    else:
+                        work.append((d.subscription, self._new_delivery(d), d))
+                self.on_progress(done, total)
+                work += [(s, d, None) for s, d in p.outstanding]
+                for i in range(0, len(work), CLAIM_BATCH):
+                    batch = work[i : i + CLAIM_BATCH]
+                    self._keep_lease()
+                    won = self.store.deliveries.claim(
+                        [d for _, d, _ in batch], self.holder, self.clock()
+                    )
+                    claimed = self._materialise(p.period, batch, won)
+                    # Rendering runs in a second thread while this one waits on the server.
+                    mails = renderer.map(lambda c: digest_message(c[2], self.links), claimed)
+                    for (sub, delivery, _digest, resumed), mail in zip(claimed, mails, strict=True):
+                        if self._send_one(sub, delivery, mail, summary) and resumed:
+                            summary.resent += 1
+                        self._keep_lease()
+                    done += len(batch)
+                    self.on_progress(done, total)
+        return summary
+
+    def _explain_not_due(self, to: str) -> None:
+        sub = self.store.subscriptions.by_email(to)
+        if sub is None:
+            raise NotFound(f"no subscription for {to}")
+        if sub.status != "active":
+            raise NotFound(f"the subscription of {to} is {sub.status}, not active")
+
+    def _new_delivery(self, digest: Digest) -> Delivery:
+        sub = digest.subscription
+        return Delivery(
+            subscription_id=sub.id,
+            period_key=digest.period.key,
+            status="new",
+            message_id=message_id(self.links.secret, sub.id, digest.period.key, self.links.domain),
+            content=content_of(digest),
+            holder=self.holder,
+        )
+
+    def _materialise(
+        self,
+        period: Period,
+        batch: Sequence[tuple[Subscription, Delivery, Digest | None]],
+        won: Sequence[Delivery],
+    ) -> list[tuple[Subscription, Delivery, Digest, bool]]:
+        """The claimed part of `batch`, each with its digest and whether an earlier run
+        claimed it first. A resumed digest is rebuilt from the ledger's content, so it lists
+        exactly the papers first chosen."""
+        held = {(d.subscription_id, d.period_key): d for d in won}
+        mine = [
+            (s, held[(d.subscription_id, d.period_key)], g)
+            for s, d, g in batch
+            if (d.subscription_id, d.period_key) in held
+        ]
+        missing = [str(i["id"]) for _, d, g in mine if g is None for i in d.content["items"]]
+        papers = self.store.get_papers(missing) if missing else {}
+        return [
+            (s, d, g or digest_from_content(s, period, d.content, papers), g is None)
+            for s, d, g in mine
+        ]
+
+    def _send_one(
+        self, sub: Subscription, delivery: Delivery, mail: Mail, summary: SendSummary
+    ) -> bool:
+        """Send one claimed digest and record the outcome; True when it was sent."""
+        ledger = self.store.deliveries
+        try:
+            self.mailer.send(mail)
+        except Refused as exc:
+            summary.failed += 1
+            if ledger.mark_failed(delivery, str(exc), self.clock(), PAUSE_AFTER):
+                summary.paused.append(sub.email)
+            return False
+        except Deferred as exc:
+            summary.deferred += 1
+            ledger.mark_deferred(delivery, str(exc))
+            return False
+        ledger.mark_sent(delivery, self.clock(), reset_failures=sub.failures > 0)
+        summary.sent += 1
+        return True

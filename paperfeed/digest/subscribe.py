@@ -1,0 +1,155 @@
+"""Subscribing with double opt-in, confirming, and unsubscribing by signed link.
+
+Nothing is sent to an address before its confirmation link is followed. Asking again for an
+address that already receives the digest changes nothing: its owner gets a note instead, so a
+stranger cannot rewrite or stop someone else's subscription from the public form.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from paperfeed.digest.mail import Mail
+from paperfeed.digest.periods import check_period
+from paperfeed.digest.render import (
+    CONFIRM_DAYS,
+    Links,
+    already_subscribed_message,
+    confirmation_message,
+)
+from paperfeed.digest.tokens import (
+    hash_token,
+    new_confirm_token,
+    token_subscription_id,
+    verify_unsubscribe,
+)
+from paperfeed.errors import Invalid, NotFound
+from paperfeed.models import Subscription, SubscriptionContent
+from paperfeed.store import Store
+
+_ADDRESS = re.compile(r"^[^@\s\"(),:;<>\[\\\]]{1,64}@[a-z0-9-]+(\.[a-z0-9-]+)+$")
+_CATEGORY = re.compile(r"^[a-z][a-z-]*(\.[A-Za-z][A-Za-z-]*)?$")
+MAX_RULES = 20
+MAX_QUERY = 500
+MAX_TOP_N = 100
+DEFAULT_TOP_N = 10
+
+
+def normalize_address(text: str) -> str:
+    """A plausible e-mail address, lowercased, or Invalid."""
+    address = text.strip().lower()
+    if len(address) > 254 or not _ADDRESS.match(address):
+        raise Invalid(f"not an e-mail address: {text[:100]!r}")
+    return address
+
+
+def validate_content(content: SubscriptionContent) -> SubscriptionContent:
+    """Check and tidy what a subscriber asked for; asking for nothing means the top trending."""
+    check_period(content.period)
+    if not 0 <= content.send_hour <= 23:
+        raise Invalid(f"the sending hour is 0 to 23 (UTC), got {content.send_hour}")
+    if not 0 <= content.top_n <= MAX_TOP_N:
+        raise Invalid(f"top trending papers: 0 to {MAX_TOP_N}, got {content.top_n}")
+    if content.min_upvotes < 0:
+        raise Invalid("the minimum of upvotes cannot be negative")
+    queries = _tidy(content.queries, "saved search")
+    for q in queries:
+        if len(q) > MAX_QUERY:
+            raise Invalid(f"a saved search is at most {MAX_QUERY} characters")
+    categories = _tidy(content.categories, "category")
+    for c in categories:
+        if not _CATEGORY.match(c):
+            raise Invalid(f"not an arXiv category: {c[:50]!r} (e.g. cs.LG, quant-ph)")
+    authors = _tidy(content.authors, "author")
+    for a in authors:
+        if len(a) > 200:
+            raise Invalid("an author name is at most 200 characters")
+    top_n = content.top_n
+    if not (top_n or queries or categories or authors):
+        top_n = DEFAULT_TOP_N
+    return SubscriptionContent(
+        period=content.period,
+        send_hour=content.send_hour,
+        top_n=top_n,
+        min_upvotes=content.min_upvotes,
+        queries=queries,
+        categories=categories,
+        authors=authors,
+    )
+
+
+def _tidy(values: tuple[str, ...], what: str) -> tuple[str, ...]:
+    tidy = tuple(dict.fromkeys(" ".join(v.split()) for v in values if v.strip()))
+    if len(tidy) > MAX_RULES:
+        raise Invalid(f"at most {MAX_RULES} of each kind ({what})")
+    return tidy
+
+
+def request_subscription(
+    store: Store,
+    email: str,
+    content: SubscriptionContent,
+    *,
+    now: datetime,
+    links: Links,
+    send: Callable[[Mail, str], None],
+) -> Subscription:
+    """The public form: save a pending subscription and mail its confirmation link.
+    `send(message, link)` gets each e-mail with the link that is its point."""
+    email = normalize_address(email)
+    content = validate_content(content)
+    existing = store.subscriptions.by_email(email)
+    if existing is not None and existing.status == "active":
+        send(already_subscribed_message(existing, links), links.settings_url())
+        return existing
+    token, token_hash = new_confirm_token()
+    sub = store.subscriptions.save(
+        email,
+        content,
+        status="pending",
+        now=now,
+        confirm_hash=token_hash,
+        confirm_expires=now + timedelta(days=CONFIRM_DAYS),
+    )
+    send(confirmation_message(email, content.period, token, links), links.confirm_url(token))
+    return sub
+
+
+def add_confirmed(
+    store: Store, email: str, content: SubscriptionContent, *, now: datetime
+) -> Subscription:
+    """For operators and a signed-in owner: save an active subscription directly."""
+    return store.subscriptions.save(
+        normalize_address(email), validate_content(content), status="active", now=now
+    )
+
+
+def confirm(store: Store, token: str, *, now: datetime) -> Subscription:
+    """Follow a confirmation link: the subscription becomes active."""
+    if not token or len(token) > 100:
+        raise Invalid("this confirmation link is malformed")
+    sub = store.subscriptions.confirm(hash_token(token), now)
+    if sub is None:
+        raise NotFound(
+            "this confirmation link is unknown, already used or expired: subscribe again"
+        )
+    return sub
+
+
+def unsubscribe(store: Store, token: str, *, links: Links, now: datetime) -> Subscription:
+    """Follow a signed unsubscribe link (no sign-in needed); repeating it is harmless."""
+    sub = check_unsubscribe_token(store, token, links)
+    if sub.status == "unsubscribed":
+        return sub
+    return store.subscriptions.set_status(sub.id, "unsubscribed", now)
+
+
+def check_unsubscribe_token(store: Store, token: str, links: Links) -> Subscription:
+    """The subscription a signed unsubscribe token is for, or Invalid."""
+    sub_id = token_subscription_id(token)
+    sub = store.subscriptions.get(sub_id) if sub_id is not None else None
+    if sub is None or not verify_unsubscribe(links.secret, token, sub.id, sub.email):
+        raise Invalid("this unsubscribe link is not valid (it may be for an older address)")
+    return sub

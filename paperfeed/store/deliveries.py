@@ -1,0 +1,303 @@
+"""The digest delivery ledger and the lease that keeps one `digest send` running at a time.
+
+Ledger rows move `claimed` → `sent` | `deferred` (transient failure, retried next run) |
+`failed` (permanent). A `claimed` or `deferred` row not held by the current lease holder is
+outstanding: its digest must be (re)sent, with the content and Message-ID stored in the row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import and_, select, update
+
+from paperfeed.errors import Busy
+from paperfeed.store.schema import digest_deliveries, leases, subscriptions
+
+if TYPE_CHECKING:
+    from paperfeed.store.store import Store
+
+SETTLED = ("sent", "failed")
+OUTSTANDING = ("claimed", "deferred")
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """One (subscription, period) digest in the ledger."""
+
+    subscription_id: int
+    period_key: str
+    status: str
+    message_id: str
+    content: dict[str, Any]
+    holder: str
+    attempts: int = 0
+    error: str | None = None
+    sent_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LeaseHolder:
+    holder: str
+    host: str
+    pid: int
+    expires_at: datetime
+
+
+class DeliveryLedger:
+    """Reached as `store.deliveries`."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    # ------------------------------------------------------------------- lease
+
+    def acquire_lease(
+        self,
+        name: str,
+        me: LeaseHolder,
+        now: datetime,
+        is_dead: Callable[[LeaseHolder], bool],
+    ) -> None:
+        """Take lease `name` for `me`, or raise Busy naming its live holder. A lease whose
+        time ran out, or whose holder `is_dead` says is gone, is taken over."""
+        ins = self._store._insert
+        with self._store._writing() as conn:
+            conn.execute(
+                ins(leases)
+                .values(name=name, holder="", host="", pid=0, expires_at=datetime(1970, 1, 1))
+                .on_conflict_do_nothing(index_elements=[leases.c.name])
+            )
+            row = conn.execute(select(leases).where(leases.c.name == name).with_for_update()).one()
+            current = LeaseHolder(row.holder, row.host, row.pid, row.expires_at)
+            if (
+                current.holder not in ("", me.holder)
+                and current.expires_at > now
+                and not is_dead(current)
+            ):
+                raise Busy(
+                    f"another `digest send` is running (pid {current.pid} on {current.host}, "
+                    f"lease until {current.expires_at:%Y-%m-%d %H:%M:%S} UTC)"
+                )
+            conn.execute(
+                update(leases)
+                .where(leases.c.name == name)
+                .values(holder=me.holder, host=me.host, pid=me.pid, expires_at=me.expires_at)
+            )
+
+    def renew_lease(self, name: str, holder: str, expires_at: datetime) -> bool:
+        """Extend a held lease; False when it was lost (taken over after it ran out)."""
+        with self._store._writing() as conn:
+            result = conn.execute(
+                update(leases)
+                .where(leases.c.name == name, leases.c.holder == holder)
+                .values(expires_at=expires_at)
+            )
+            return bool(result.rowcount)
+
+    def release_lease(self, name: str, holder: str) -> None:
+        with self._store._writing() as conn:
+            conn.execute(
+                update(leases)
+                .where(leases.c.name == name, leases.c.holder == holder)
+                .values(holder="", expires_at=datetime(1970, 1, 1))
+            )
+
+    # ------------------------------------------------------------------ ledger
+
+    def settled(self, period_key: str) -> set[int]:
+        """Subscriptions whose digest for `period_key` was sent or permanently failed."""
+        with self._store.engine.connect() as conn:
+            return set(
+                conn.scalars(
+                    select(digest_deliveries.c.subscription_id).where(
+                        digest_deliveries.c.period_key == period_key,
+                        digest_deliveries.c.status.in_(SETTLED),
+                    )
+                )
+            )
+
+    def outstanding(self, period_key: str) -> list[Delivery]:
+        """Digests of `period_key` claimed by an earlier run and not known to be sent, or
+        deferred after a transient failure: they are sent again with their stored content."""
+        with self._store.engine.connect() as conn:
+            rows = conn.execute(
+                select(digest_deliveries)
+                .where(
+                    digest_deliveries.c.period_key == period_key,
+                    digest_deliveries.c.status.in_(OUTSTANDING),
+                )
+                .order_by(digest_deliveries.c.subscription_id)
+            )
+            return [_delivery(r) for r in rows]
+
+    def get(self, sub_id: int, period_key: str) -> Delivery | None:
+        with self._store.engine.connect() as conn:
+            row = conn.execute(
+                select(digest_deliveries).where(
+                    digest_deliveries.c.subscription_id == sub_id,
+                    digest_deliveries.c.period_key == period_key,
+                )
+            ).first()
+        return _delivery(row) if row else None
+
+    def history(self, sub_id: int, limit: int = 20) -> list[Delivery]:
+        with self._store.engine.connect() as conn:
+            rows = conn.execute(
+                select(digest_deliveries)
+                .where(digest_deliveries.c.subscription_id == sub_id)
+                .order_by(digest_deliveries.c.claimed_at.desc())
+                .limit(limit)
+            )
+            return [_delivery(r) for r in rows]
+
+    def sent_paper_ids(self, sub_ids: Sequence[int], since: datetime) -> dict[int, set[str]]:
+        """Papers each subscription was sent since `since`, so a digest does not repeat them."""
+        found: dict[int, set[str]] = {}
+        with self._store.engine.connect() as conn:
+            for i in range(0, len(sub_ids), 900):
+                rows = conn.execute(
+                    select(digest_deliveries.c.subscription_id, digest_deliveries.c.content).where(
+                        digest_deliveries.c.subscription_id.in_(sub_ids[i : i + 900]),
+                        digest_deliveries.c.status == "sent",
+                        digest_deliveries.c.sent_at >= since,
+                    )
+                )
+                for r in rows:
+                    found.setdefault(r.subscription_id, set()).update(
+                        item["id"] for item in r.content["items"]
+                    )
+        return found
+
+    def claim(self, deliveries: Sequence[Delivery], holder: str, now: datetime) -> list[Delivery]:
+        """Record the intent to send, before sending: new rows are inserted (a row already
+        there wins), outstanding rows of another holder are taken over only if unchanged
+        since they were read. Returns the deliveries now held by `holder`."""
+        won: list[Delivery] = []
+        ins = self._store._insert
+        with self._store._writing() as conn:
+            for d in deliveries:
+                if d.holder == holder:  # new: not in the ledger yet
+                    result = conn.execute(
+                        ins(digest_deliveries)
+                        .values(
+                            subscription_id=d.subscription_id,
+                            period_key=d.period_key,
+                            status="claimed",
+                            message_id=d.message_id,
+                            content=d.content,
+                            holder=holder,
+                            attempts=0,
+                            claimed_at=now,
+                        )
+                        .on_conflict_do_nothing()
+                    )
+                else:
+                    result = conn.execute(
+                        update(digest_deliveries)
+                        .where(
+                            digest_deliveries.c.subscription_id == d.subscription_id,
+                            digest_deliveries.c.period_key == d.period_key,
+                            digest_deliveries.c.holder == d.holder,
+                            digest_deliveries.c.status == d.status,
+                        )
+                        .values(holder=holder, status="claimed", claimed_at=now)
+                    )
+                if result.rowcount:
+                    won.append(_replace_holder(d, holder))
+        return won
+
+    def mark_sent(self, d: Delivery, now: datetime, *, reset_failures: bool = True) -> None:
+        """The server accepted it; a subscription's count of failures in a row restarts."""
+        with self._store._writing() as conn:
+            self._finish(conn, d, status="sent", error=None, sent_at=now)
+            if not reset_failures:
+                return
+            conn.execute(
+                update(subscriptions)
+                .where(subscriptions.c.id == d.subscription_id, subscriptions.c.failures != 0)
+                .values(failures=0)
+            )
+
+    def mark_deferred(self, d: Delivery, error: str) -> None:
+        """A transient failure: the next run tries again."""
+        with self._store._writing() as conn:
+            self._finish(conn, d, status="deferred", error=error, sent_at=None)
+
+    def mark_failed(self, d: Delivery, error: str, now: datetime, pause_after: int) -> bool:
+        """A permanent failure; the subscription is paused after `pause_after` in a row.
+        Returns True when this failure paused it."""
+        with self._store._writing() as conn:
+            self._finish(conn, d, status="failed", error=error, sent_at=None)
+            conn.execute(
+                update(subscriptions)
+                .where(subscriptions.c.id == d.subscription_id)
+                .values(failures=subscriptions.c.failures + 1, updated_at=now)
+            )
+            result = conn.execute(
+                update(subscriptions)
+                .where(
+                    subscriptions.c.id == d.subscription_id,
+                    subscriptions.c.status == "active",
+                    subscriptions.c.failures >= pause_after,
+                )
+                .values(
+                    status="paused",
+                    paused_reason=f"{pause_after} digests in a row were refused: {error}",
+                )
+            )
+            return bool(result.rowcount)
+
+    def _finish(
+        self,
+        conn: Any,
+        d: Delivery,
+        *,
+        status: str,
+        error: str | None,
+        sent_at: datetime | None,
+    ) -> None:
+        conn.execute(
+            update(digest_deliveries)
+            .where(
+                and_(
+                    digest_deliveries.c.subscription_id == d.subscription_id,
+                    digest_deliveries.c.period_key == d.period_key,
+                )
+            )
+            .values(
+                status=status,
+                error=error,
+                sent_at=sent_at,
+                attempts=digest_deliveries.c.attempts + 1,
+            )
+        )
+
+
+def _replace_holder(d: Delivery, holder: str) -> Delivery:
+    return Delivery(
+        subscription_id=d.subscription_id,
+        period_key=d.period_key,
+        status="claimed",
+        message_id=d.message_id,
+        content=d.content,
+        holder=holder,
+        attempts=d.attempts,
+    )
+
+
+def _delivery(r: Any) -> Delivery:
+    return Delivery(
+        subscription_id=r.subscription_id,
+        period_key=r.period_key,
+        status=r.status,
+        message_id=r.message_id,
+        content=r.content,
+        holder=r.holder,
+        attempts=r.attempts,
+        error=r.error,
+        sent_at=r.sent_at,
+    )

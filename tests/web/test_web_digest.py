@@ -1,0 +1,141 @@
+"""Digest pages in-process on SQLite and PostgreSQL: subscribe with double opt-in, one-click
+unsubscribe without signing in, preview, and the digest section of /settings."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+from fastapi.testclient import TestClient
+
+from paperfeed.digest.deliver import compose_period, last_completed
+from paperfeed.digest.render import digest_message
+from paperfeed.digest.subscribe import add_confirmed
+from paperfeed.models import Author, Batch, Paper, SubscriptionContent
+from paperfeed.web.mail import digest_links
+
+YESTERDAY = datetime.now(UTC).replace(tzinfo=None, hour=12, minute=0, second=0, microsecond=0) - (
+    timedelta(days=1)
+)
+
+
+def add_yesterdays_paper(site) -> Paper:  # type: ignore[no-untyped-def]
+    paper = Paper(
+        arxiv_id="2611.99999",
+        title="Entanglement distillation <b>for</b> digests",
+        abstract="A paper published yesterday, for the digest.",
+        authors=(Author("Grace Hopper"),),
+        categories=("quant-ph",),
+        published=YESTERDAY,
+    )
+    site.store.write(Batch(papers=[paper]))
+    return paper
+
+
+def test_listing_and_search_pages_offer_the_digest(site) -> None:  # type: ignore[no-untyped-def]
+    front = site.client.get("/").text
+    assert "Get trending papers in your inbox" in front and 'action="/digest/subscribe"' in front
+    search = site.client.get("/papers", params={"q": "memory barrier"}).text
+    assert 'href="/digest/subscribe?q=memory%20barrier"' in search
+    form = site.client.get("/digest/subscribe", params={"q": "memory barrier"}).text
+    assert ">memory barrier</textarea>" in form
+
+
+def test_double_opt_in(site) -> None:  # type: ignore[no-untyped-def]
+    csrf = site.csrf("/digest/subscribe")
+    r = site.client.post(
+        "/digest/subscribe",
+        data={"csrf": csrf, "email": "Reader@Example.org", "categories": "quant-ph cs.LG"},
+    )
+    assert r.status_code == 200 and "We sent a confirmation link" in r.text
+    to, link = site.mails[-1]
+    assert to == "reader@example.org" and "/digest/confirm/" in link
+    sub = site.store.subscriptions.by_email("reader@example.org")
+    assert sub.status == "pending" and sub.content.categories == ("cs.LG", "quant-ph")
+    path = link.split("8000", 1)[1]
+    page = site.client.get(path)  # opening the link (or a mail scanner) changes nothing
+    assert "Yes, send me the digest" in page.text
+    assert site.store.subscriptions.by_email("reader@example.org").status == "pending"
+    r = site.client.post(path, data={"csrf": csrf})
+    assert r.status_code == 200 and "You are subscribed" in r.text
+    assert site.store.subscriptions.by_email("reader@example.org").status == "active"
+    again = site.client.post(path, data={"csrf": csrf})
+    assert again.status_code == 404 and "already used" in again.text
+
+
+def test_subscribe_form_errors_keep_what_was_typed(site) -> None:  # type: ignore[no-untyped-def]
+    csrf = site.csrf("/digest/subscribe")
+    r = site.client.post(
+        "/digest/subscribe",
+        data={"csrf": csrf, "email": "not an address", "queries": "<script>x</script>"},
+    )
+    assert r.status_code == 400 and "not an e-mail address" in r.text
+    assert "&lt;script&gt;x&lt;/script&gt;</textarea>" in r.text and "<script>x" not in r.text
+    assert site.client.post("/digest/subscribe", data={"email": "a@example.org"}).status_code == 400
+
+
+def test_one_click_unsubscribe_without_signing_in(site) -> None:  # type: ignore[no-untyped-def]
+    add_yesterdays_paper(site)
+    sub = add_confirmed(
+        site.store,
+        "gone@example.org",
+        SubscriptionContent(categories=("quant-ph",)),
+        now=datetime.now(UTC).replace(tzinfo=None),
+    )
+    links = digest_links(site.settings)
+    (d,) = compose_period(
+        site.store, last_completed("daily", datetime.now(UTC)), [sub], lambda q, p: []
+    )
+    msg = digest_message(d, links)
+    url = (msg.header("List-Unsubscribe") or "").strip("<>")
+    path = url.split("8000", 1)[1]
+    with TestClient(site.client.app, base_url="http://127.0.0.1:8000") as stranger:
+        assert "Unsubscribe gone@example.org?" in stranger.get(path).text
+        # RFC 8058: a POST with this body, no cookie, no CSRF token.
+        r = stranger.post(
+            path,
+            content="List-Unsubscribe=One-Click",
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
+        assert r.status_code == 200 and "Unsubscribed" in r.text
+        assert site.store.subscriptions.by_email("gone@example.org").status == "unsubscribed"
+        assert stranger.post(path).status_code == 200  # repeating it is harmless
+        forged = re.sub(r"\.[\w-]+$", ".AAAAAAAAAAAAAAAAAAAAAA", path)
+        assert stranger.post(forged).status_code == 400
+
+
+def test_settings_manage_preview_and_show_paused(site) -> None:  # type: ignore[no-untyped-def]
+    add_yesterdays_paper(site)
+    site.sign_in("member@example.org")
+    page = site.client.get("/settings").text
+    assert 'id="digest"' in page and "You do not receive the digest" in page
+    csrf = site.csrf("/settings")
+    r = site.client.post(
+        "/settings/digest",
+        data={
+            "csrf": csrf,
+            "period": "daily",
+            "send_hour": "7",
+            "top_n": "0",
+            "categories": "quant-ph",
+        },
+    )
+    assert r.status_code == 200  # followed the redirect back to /settings
+    sub = site.store.subscriptions.by_email("member@example.org")
+    assert sub.status == "active" and sub.content.send_hour == 7
+    assert "Active: daily at 07:00 UTC" in site.client.get("/settings").text
+    preview = site.client.get("/digest/preview")
+    assert preview.status_code == 200
+    assert "Entanglement distillation &lt;b&gt;for&lt;/b&gt; digests" in preview.text
+    assert "new in quant-ph" in preview.text
+    now = datetime.now(UTC).replace(tzinfo=None)
+    site.store.subscriptions.set_status(sub.id, "paused", now, "3 digests in a row were refused")
+    assert "Paused: 3 digests in a row were refused" in site.client.get("/settings").text
+    site.client.post("/settings/digest/stop", data={"csrf": csrf})
+    assert site.store.subscriptions.by_email("member@example.org").status == "unsubscribed"
+
+
+def test_preview_needs_a_subscription(site) -> None:  # type: ignore[no-untyped-def]
+    r = site.client.get("/digest/preview", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/login")
+    assert site.client.get("/digest/preview", params={"token": "1.nope"}).status_code == 400
