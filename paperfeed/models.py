@@ -24,9 +24,10 @@ class Version:
 
 
 # Not frozen: a frozen dataclass sets each field through object.__setattr__, and a Paper is
-# built for every imported record (5.0 us against 0.7 us each, ~4% of a Kaggle import). Treat
-# it as immutable all the same: change one with dataclasses.replace.
-@dataclass(slots=True)
+# built for every imported record (5.0 us against 0.7 us each, ~4% of a Kaggle import). It is
+# immutable all the same by convention (change one with dataclasses.replace), hence hashable
+# by value (digests cache rendered papers by it).
+@dataclass(slots=True, unsafe_hash=True)
 class Paper:
     """A paper as one source describes it.
 
