@@ -50,7 +50,7 @@ MINILM = "st:/root/.pyenv/versions/3.11.7/lib/python3.11/site-packages/gt_all_mi
 FULL, QUICK = 1_000_000, 100_000
 MODES = ("keyword", "semantic", "hybrid")
 SHORT_QUERIES = 136  # plus CACM's 64: about 200 queries
-SCAN_QUERIES = 5
+SCAN_QUERIES = 3  # each takes minutes at 1,000,000 papers
 FTS_QUERIES = 50
 # Bars from issue 3.
 BAR_MAP = 0.311
@@ -173,20 +173,29 @@ def build(papers: int) -> dict[str, Any]:
     if done.exists():
         print(f"data   {data_dir} (cached)", flush=True)
         return dict(json.loads(done.read_text()))
-    source = ingest_bench.input_file(OUT, "jsonl", papers)
     data_dir.mkdir(parents=True, exist_ok=True)
     db = data_dir / "papers.db"
-    for p in data_dir.glob("papers.db*"):
-        p.unlink()
-    store = Store.open(f"sqlite:///{db}")
-    info: dict[str, Any] = {"papers": papers, "load_before": load_now()}
-    started = time.perf_counter()
-    with open_source(source) as raw:
-        summary = run_import(store, read_generic(raw, source.name), "bench", batch_size=2000)
-    info["import_s"] = time.perf_counter() - started
-    info["imported"] = summary.counts.new
-    info["db_bytes_before_vectors"] = db.stat().st_size
-    print(f"import {papers:,}: {info['import_s']:.0f} s", flush=True)
+    imported = data_dir / "imported.json"
+    if imported.exists():
+        # An interrupted build: the import is done, and indexing is incremental, so it goes on
+        # where it stopped (its timings then cover only the rest, and say so).
+        info = dict(json.loads(imported.read_text()))
+        info["resumed"] = (data_dir / "index").exists()
+        store = Store.open(f"sqlite:///{db}")
+    else:
+        source = ingest_bench.input_file(OUT, "jsonl", papers)
+        for p in data_dir.glob("papers.db*"):
+            p.unlink()
+        store = Store.open(f"sqlite:///{db}")
+        info = {"papers": papers, "load_before": load_now()}
+        started = time.perf_counter()
+        with open_source(source) as raw:
+            summary = run_import(store, read_generic(raw, source.name), "bench", batch_size=2000)
+        info["import_s"] = time.perf_counter() - started
+        info["imported"] = summary.counts.new
+        info["db_bytes_before_vectors"] = db.stat().st_size
+        imported.write_text(json.dumps(info))
+        print(f"import {papers:,}: {info['import_s']:.0f} s", flush=True)
 
     service = SearchService.open(store, data_dir, model=str(static_model(256)))
     marks: dict[str, float] = {}
@@ -207,21 +216,30 @@ def build(papers: int) -> dict[str, Any]:
     info["db_bytes"] = sum(p.stat().st_size for p in data_dir.glob("papers.db*"))
     store.close()
 
-    # SQLite FTS5 over the same papers (title + abstract, porter), in its own file.
+    info["load_after"] = load_now()
+    done.write_text(json.dumps(info, indent=1))
+    print(json.dumps(info), flush=True)
+    return info
+
+
+def build_fts(papers: int) -> dict[str, Any]:
+    """SQLite FTS5 over the same papers (title + abstract, porter), in its own file."""
+    data_dir = OUT / f"data-{papers}"
+    done = data_dir / "fts5.json"
+    if done.exists():
+        return dict(json.loads(done.read_text()))
     fts = data_dir / "fts5.db"
     fts.unlink(missing_ok=True)
     started = time.perf_counter()
     with sqlite3.connect(fts) as conn:
-        conn.execute(f"ATTACH DATABASE '{db}' AS src")
+        conn.execute(f"ATTACH DATABASE '{data_dir / 'papers.db'}' AS src")
         conn.execute("CREATE VIRTUAL TABLE fts USING fts5(arxiv_id UNINDEXED, title, abstract, "
                      "tokenize='porter unicode61')")
         conn.execute("INSERT INTO fts (arxiv_id, title, abstract) "
                      "SELECT id, title, abstract FROM src.papers")
-    info["fts_s"] = time.perf_counter() - started
-    info["fts_bytes"] = fts.stat().st_size
-    info["load_after"] = load_now()
-    done.write_text(json.dumps(info, indent=1))
-    print(json.dumps(info), flush=True)
+    info = {"fts_s": time.perf_counter() - started, "fts_bytes": fts.stat().st_size}
+    done.write_text(json.dumps(info))
+    print(f"fts5   {info}", flush=True)
     return info
 
 
@@ -261,7 +279,7 @@ def child(data_dir: Path, what: str) -> dict[str, Any]:
             service.embedder.embed([q])
             embed.append((time.perf_counter() - t) * 1000)
         out["embed"] = embed
-        for mode in MODES:
+        for mode in os.environ.get("BENCH_SEARCH_MODES", ",".join(MODES)).split(","):
             lat = []
             for q in qs:
                 t = time.perf_counter()
@@ -290,7 +308,7 @@ def child(data_dir: Path, what: str) -> dict[str, Any]:
             pdb[pid] = {"title": title, "summary": abstract, "authors": names}
         out["open_s"] = time.perf_counter() - started
         lat = []
-        for q in qs[:SCAN_QUERIES]:
+        for q in qs[: int(os.environ.get("BENCH_SEARCH_SCAN_QUERIES", SCAN_QUERIES))]:
             t = time.perf_counter()
             search_rank(pdb, q)
             lat.append((time.perf_counter() - t) * 1000)
@@ -328,12 +346,20 @@ def search_rank(pdb: dict[str, dict[str, Any]], q: str) -> list[str]:
     return [pid for _s, pid in pairs[:10]]
 
 
-def speed(papers: int, baselines: bool) -> dict[str, Any]:
-    info = build(papers)
-    runs: dict[str, Any] = {"build": info, "load_before": load_now()}
+def speed(papers: int, baselines: bool, side: bool = False) -> dict[str, Any]:
+    """Build (cached) and query. `side`: only the keyword mode and the baselines, on a data
+    directory whose keyword index is built while its vectors may still be under way."""
+    if side and not (OUT / f"data-{papers}" / "index" / "keyword").exists():
+        sys.exit("no keyword index yet")
+    runs: dict[str, Any] = {} if side else {"build": build(papers)}
+    if baselines:
+        runs["fts_build"] = build_fts(papers)
+    runs["papers"] = papers
+    runs["load_before"] = load_now()
+    env = {**os.environ, **({"BENCH_SEARCH_MODES": "keyword"} if side else {})}
     for what in ("paperfeed", *(("fts5", "scan") if baselines else ())):
         proc = subprocess.run([sys.executable, __file__, "--child", what, "--papers", str(papers)],
-                              capture_output=True, text=True, check=False)
+                              capture_output=True, text=True, check=False, env=env)
         if proc.returncode != 0:
             sys.exit(f"{what} child failed:\n{proc.stderr[-3000:]}")
         result = json.loads(proc.stdout.strip().splitlines()[-1])
@@ -387,7 +413,7 @@ def render(meta: dict[str, Any], qual: list[dict[str, Any]] | None,
         for model in dict.fromkeys(r["model"] for r in qual):
             h, k = by.get((model, "hybrid")), by.get((model, "keyword"))
             if h and k:
-                worse = [m for m in ("map", "ndcg@10", "recall@100", "p@10") if h[m] < k[m]]
+                worse = [m for m in ("map", "ndcg@10", "recall@100", "p@10") if h[m] < k[m] - 1e-9]
                 bars.append(
                     f"- Hybrid never below keyword ({model}): "
                     + (f"{verdict(True)} (hybrid >= keyword on MAP, nDCG@10, R@100, P@10)"
@@ -400,18 +426,29 @@ def render(meta: dict[str, Any], qual: list[dict[str, Any]] | None,
                         f"{verdict(gain >= BAR_NDCG_GAIN)}")
         lines.append("")
     if spd:
-        b = spd["build"]
-        n = b["papers"]
-        pf = spd["paperfeed"]
+        lines += render_speed(spd, bars)
+    lines += ["### Bars", "", *bars, ""]
+    return "\n".join(lines) + "\n"
+
+
+def render_speed(spd: dict[str, Any], bars: list[str]) -> list[str]:
+    b = spd.get("build")
+    fb = spd.get("fts_build") or b or {}
+    n = spd["papers"]
+    pf = spd["paperfeed"]
+    lines = [f"### Speed at {n:,} papers", ""]
+    papers_text = (
+        f"Papers: the 38,858 real quant-ph records repeated to {n:,} with unique `YYMM.NNNNN` "
+        "ids (bench/ingest.py's generator), imported with the real importer into SQLite"
+    )
+    if b:
         lines += [
-            f"### Speed at {n:,} papers", "",
-            f"Papers: the 38,858 real quant-ph records repeated to {n:,} with unique "
-            "`YYMM.NNNNN` ids (bench/ingest.py's generator), imported with the real importer "
-            f"into SQLite ({b['import_s']:.0f} s), then `SearchService.index()` with "
+            f"{papers_text} ({b['import_s']:.0f} s), then `SearchService.index()` with "
+            + ("(resumed after an interruption: index timings cover only the rest) "
+               if b.get("resumed") else "") +
             "`static-256` (model2vec distilled from all-MiniLM-L6-v2, 256 dims; vectors stored "
             "in SQLite and in the usearch f16 HNSW file). "
             f"Machine load during the build: {b['load_before']} before, {b['load_after']} "
-            f"after; during the queries: {spd['load_before']} before, {spd['load_after']} "
             "after (2 cores shared with other developers, so times are pessimistic).", "",
             "| index | build s | papers/s | size on disk MB |",
             "|---|---:|---:|---:|",
@@ -421,46 +458,63 @@ def render(meta: dict[str, Any], qual: list[dict[str, Any]] | None,
             f"{n / b['vectors_s']:,.0f} | {b['ann_bytes'] / 1e6:,.0f} (ANN file); stored "
             f"vectors grew the database from {b['db_bytes_before_vectors'] / 1e6:,.0f} to "
             f"{b['db_bytes'] / 1e6:,.0f} |",
-            f"| baseline: SQLite FTS5 (porter) | {b['fts_s']:.0f} | {n / b['fts_s']:,.0f} | "
-            f"{b['fts_bytes'] / 1e6:,.0f} |",
-            "",
-            f"Queries: {len(pf['keyword'])} (CACM's 64 natural-language queries and "
-            f"{len(pf['keyword']) - 64} 2-4 word phrases from quant-ph titles), each a first "
-            "page of 10 hits with reasons, one thread, in a fresh child process that opens "
-            "the store and the indexes (peak RSS is that process's VmHWM). FTS5: "
-            "natural-language OR query of escaped tokens, `ORDER BY bm25()` LIMIT 10, first "
-            f"{FTS_QUERIES} queries. Linear scan: arxiv-sanity-lite's `search_rank` over all "
-            f"papers in a Python dict, first {SCAN_QUERIES} queries.", "",
-            "| engine | mode | queries | p50 ms | p95 ms | peak RSS MB |",
-            "|---|---|---:|---:|---:|---:|",
         ]
-        for mode in MODES:
+    else:
+        lines += [f"{papers_text}, keyword index built by `SearchService.index()`; the "
+                  "semantic index was not finished in this run, so only keyword mode and the "
+                  "baselines were measured.", "",
+                  "| index | build s | papers/s | size on disk MB |", "|---|---:|---:|---:|"]
+        if "keyword_build" in spd:
+            kb = spd["keyword_build"]
+            lines.append(f"| keyword (tantivy) | {kb['keyword_s']:.0f} | "
+                         f"{n / kb['keyword_s']:,.0f} | {kb['keyword_bytes'] / 1e6:,.0f} |")
+    if fb:
+        lines.append(f"| baseline: SQLite FTS5 (porter) | {fb['fts_s']:.0f} | "
+                     f"{n / fb['fts_s']:,.0f} | {fb['fts_bytes'] / 1e6:,.0f} |")
+    lines += [
+        "",
+        f"Queries: {len(pf['keyword'])} (CACM's 64 natural-language queries and "
+        f"{len(pf['keyword']) - 64} 2-4 word phrases from quant-ph titles), each a first "
+        "page of 10 hits with reasons, one thread, in a fresh child process that opens "
+        "the store and the indexes (peak RSS is that process's VmHWM). FTS5: "
+        "natural-language OR query of escaped tokens, `ORDER BY bm25()` LIMIT 10, first "
+        f"{FTS_QUERIES} queries. Linear scan: arxiv-sanity-lite's `search_rank` over all "
+        f"papers in a Python dict, first {len(spd['scan']['scan']) if 'scan' in spd else 0} "
+        "queries. Machine load during the "
+        f"queries: {spd['load_before']} before, {spd['load_after']} after.", "",
+        "| engine | mode | queries | p50 ms | p95 ms | peak RSS MB |",
+        "|---|---|---:|---:|---:|---:|",
+    ]
+    for mode in MODES:
+        if mode in pf:
             lines.append(f"| paperfeed | {mode} | {len(pf[mode])} | {fmt_ms(pf[mode])} | "
                          f"{pf['rss_mb']:,.0f} |")
-        lines.append(f"| paperfeed | query embedding alone (static-256, included above) | "
-                     f"{len(pf['embed'])} | {fmt_ms(pf['embed'])} | |")
-        if "fts5" in spd:
-            f = spd["fts5"]
-            lines.append(f"| SQLite FTS5 | keyword (bm25) | {len(f['fts5'])} | "
-                         f"{fmt_ms(f['fts5'])} | {f['rss_mb']:,.0f} |")
-        if "scan" in spd:
-            s = spd["scan"]
-            lines.append(f"| linear scan (arxiv-sanity-lite) | keyword | {len(s['scan'])} | "
-                         f"{fmt_ms(s['scan'])} | {s['rss_mb']:,.0f} |")
-        lines.append("")
-        kp95, hp95 = percentile(pf["keyword"], 95), percentile(pf["hybrid"], 95)
-        bars += [
-            f"- Keyword p95 at {n:,}: {kp95:.1f} ms (bar {BAR_KEYWORD_P95:.0f} ms): "
-            f"{verdict(kp95 <= BAR_KEYWORD_P95)}",
-            f"- Hybrid p95 at {n:,} (static model, embedding included): {hp95:.1f} ms "
-            f"(bar {BAR_HYBRID_P95:.0f} ms): {verdict(hp95 <= BAR_HYBRID_P95)}",
-            f"- Search process peak RSS: {pf['rss_mb']:,.0f} MB (bar {BAR_RSS_MB:,.0f} MB): "
-            f"{verdict(pf['rss_mb'] <= BAR_RSS_MB)}",
-        ]
-        if n != FULL:
-            bars.append(f"- (The speed bars are for {FULL:,} papers; this run had {n:,}.)")
-    lines += ["### Bars", "", *bars, ""]
-    return "\n".join(lines) + "\n"
+    lines.append(f"| paperfeed | query embedding alone (static-256, included above) | "
+                 f"{len(pf['embed'])} | {fmt_ms(pf['embed'])} | |")
+    if "fts5" in spd:
+        f = spd["fts5"]
+        lines.append(f"| SQLite FTS5 | keyword (bm25) | {len(f['fts5'])} | "
+                     f"{fmt_ms(f['fts5'])} | {f['rss_mb']:,.0f} |")
+    if "scan" in spd:
+        sc = spd["scan"]
+        lines.append(f"| linear scan (arxiv-sanity-lite) | keyword | {len(sc['scan'])} | "
+                     f"{fmt_ms(sc['scan'])} | {sc['rss_mb']:,.0f} |")
+    lines.append("")
+    kp95 = percentile(pf["keyword"], 95)
+    bars.append(f"- Keyword p95 at {n:,}: {kp95:.1f} ms (bar {BAR_KEYWORD_P95:.0f} ms): "
+                f"{verdict(kp95 <= BAR_KEYWORD_P95)}")
+    if "hybrid" in pf:
+        hp95 = percentile(pf["hybrid"], 95)
+        bars.append(f"- Hybrid p95 at {n:,} (static model, embedding included): {hp95:.1f} ms "
+                    f"(bar {BAR_HYBRID_P95:.0f} ms): {verdict(hp95 <= BAR_HYBRID_P95)}")
+    else:
+        bars.append(f"- Hybrid p95 at {n:,}: not measured in this run")
+    bars.append(f"- Search process peak RSS: {pf['rss_mb']:,.0f} MB (bar {BAR_RSS_MB:,.0f} MB)"
+                f"{'' if 'hybrid' in pf else ', keyword mode only'}: "
+                f"{verdict(pf['rss_mb'] <= BAR_RSS_MB)}")
+    if n != FULL:
+        bars.append(f"- (The speed bars are for {FULL:,} papers; this run had {n:,}.)")
+    return lines
 
 
 def write_docs(section: str) -> None:
@@ -482,6 +536,8 @@ def main() -> None:
                         help="quality: static-256, static-384, minilm (comma-separated)")
     parser.add_argument("--no-baselines", action="store_true", help="skip FTS5 and the scan")
     parser.add_argument("--no-docs", action="store_true", help="leave docs/benchmarks.md alone")
+    parser.add_argument("--side", action="store_true",
+                        help="keyword mode and baselines only, while the vectors still build")
     parser.add_argument("--write", action="store_true", help="only re-render cached results")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -491,6 +547,7 @@ def main() -> None:
         return
     OUT.mkdir(parents=True, exist_ok=True)
     qual_path, speed_path = OUT / "quality.json", OUT / f"speed-{papers}.json"
+    side_path = OUT / f"speed-side-{papers}.json"
     meta = {"date": time.strftime("%Y-%m-%d"), "machine": machine()}
     print("\n".join(meta["machine"]), flush=True)
     if not args.write:
@@ -500,9 +557,20 @@ def main() -> None:
             qual_path.write_text(json.dumps(
                 {"rows": qual, "load": f"{before} before, {load_now()} after"}, indent=1))
         if args.part in ("speed", "both"):
-            speed_path.write_text(json.dumps(speed(papers, not args.no_baselines), indent=1))
+            result = speed(papers, not args.no_baselines, side=args.side)
+            (side_path if args.side else speed_path).write_text(json.dumps(result, indent=1))
     q = json.loads(qual_path.read_text()) if qual_path.exists() else None
     s = json.loads(speed_path.read_text()) if speed_path.exists() else None
+    side = json.loads(side_path.read_text()) if side_path.exists() else None
+    if s:
+        s.setdefault("papers", s["build"]["papers"])
+    if side:
+        # The baselines (and, without a full run, keyword mode) from a --side run.
+        s = s or {k: side[k] for k in ("papers", "load_before", "load_after")}
+        own = () if "build" in s else ("paperfeed", "keyword_build")
+        for key in ("fts_build", "fts5", "scan", *own):
+            if key in side and key not in s:
+                s[key] = side[key]
     if q:
         meta["quality_load"] = f"machine {q['load']}"
     section = render(meta, q["rows"] if q else None, s)
