@@ -129,6 +129,9 @@ class VectorIndex:
         # (usearch widens its search beam to the count asked for.)
         wanted = min(len(self._ids), max(2 * k, 32))
         keys = np.asarray(self._index.search(vector, wanted, threads=1).keys, dtype=np.uint64)
+        if not len(keys):
+            return []
+        # One call for all candidates: fetching them one by one cost ~0.15 ms each.
         stored = np.vstack(self._index.get(keys, dtype="f32")).astype(np.float64)  # type: ignore[arg-type]
         unit = vector.astype(np.float64) / np.linalg.norm(vector.astype(np.float64))
         scores = np.round(stored @ unit, SCORE_DECIMALS).tolist()
