@@ -323,9 +323,12 @@ class SearchService:
         """The semantic ranking (best `want`, constraints applied) and its fusion weight."""
         assert self.embedder is not None
         query_vec = np.asarray(self.embedder.embed([parsed.text])[0], dtype=np.float32)
-        hits = vectors.search(query_vec, max(want, CONFIDENCE_DEPTH))
-        weight = semantic_weight([sim for _pid, sim in hits])
-        if _constrained(parsed, filters) and hits:
+        constrained = _constrained(parsed, filters)
+        # Constraints are applied afterwards: ask for enough candidates to keep `want`.
+        k = MAX_CANDIDATES if constrained else want
+        hits, spread = vectors.search_with_spread(query_vec, k, CONFIDENCE_DEPTH)
+        weight = semantic_weight(spread)
+        if constrained and hits:
             allowed = self.keyword.restrict([pid for pid, _ in hits], filters, parsed)
             hits = [h for h in hits if h[0] in allowed]
         return hits[:want], weight
