@@ -26,8 +26,10 @@ from paperfeed.search.vector_index import VectorIndex
 from paperfeed.store import Store
 
 # Re-read changes this far behind the last one seen: a transaction that started before the
-# last index run but committed after it carries an older `changed_at`.
-OVERLAP = timedelta(minutes=10)
+# last index run but committed after it carries an older `changed_at` (an import batch
+# commits within a second or two; two minutes also covers modest clock skew between writers).
+# Longer would make the run after a bulk import re-read most of it.
+OVERLAP = timedelta(minutes=2)
 # Documents per keyword-index commit (a commit is also where a killed run resumes from).
 KEYWORD_COMMIT_EVERY = 50_000
 READ_BATCH = 2000
