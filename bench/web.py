@@ -32,7 +32,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from ingest import GENERIC_SOURCE, build_input  # noqa: E402
+from ingest import GENERIC_SOURCE, build_input
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out" / "web"
@@ -114,10 +114,7 @@ def prepare(papers: int, backend: str, postgres_url: str) -> tuple[Path, str, st
     """The data directory and database URL of a ready store with `papers` papers (cached)."""
     data_dir = OUT / f"{backend}-{papers}"
     marker = data_dir / "ready.txt"
-    if backend == "sqlite":
-        url = f"sqlite:///{data_dir / 'paperfeed.db'}"
-    else:
-        url = postgres_url
+    url = f"sqlite:///{data_dir / 'paperfeed.db'}" if backend == "sqlite" else postgres_url
     if marker.is_file():
         print(f"store  {data_dir} (cached)", flush=True)
         return data_dir, url, marker.read_text().strip()
@@ -211,7 +208,9 @@ def _ms(text: str) -> float:
     return float(m[1]) * _UNITS[m[2]]
 
 
-def load(port: int, path: str, connections: int, seconds: int) -> tuple[int, float, float, float, int]:
+def load(
+    port: int, path: str, connections: int, seconds: int
+) -> tuple[int, float, float, float, int]:
     """(requests, requests/s, p50 ms, p99 ms, errors) of one wrk run."""
     out = subprocess.run(
         [
@@ -272,9 +271,7 @@ def run_server(
             load(port, path, connections, 3)  # warm-up: imports, caches, connection pools
             before = _loadavg()
             total, rps, p50, p99, errors = load(port, path, connections, seconds)
-            result = Result(
-                server.label, name, total, rps, p50, p99, errors, f"{before}", graded
-            )
+            result = Result(server.label, name, total, rps, p50, p99, errors, f"{before}", graded)
             print(
                 f"  {name:<24} {rps:>8,.0f} req/s  p50 {p50:6.1f} ms  p99 {p99:6.1f} ms  "
                 f"errors {errors}  (load {before})",
@@ -420,15 +417,14 @@ def main() -> None:
         return
     servers = []
     if args.before:
-        servers.append(Server(f"{args.before} (before), 1 process", export_revision(args.before), 1))
+        before = export_revision(args.before)
+        servers.append(Server(f"{args.before} (before), 1 process", before, 1))
     servers.append(Server("this tree, 1 process", ROOT, 1))
     if args.workers > 1:
         servers.append(Server(f"this tree, {args.workers} workers", ROOT, args.workers))
     results: list[Result] = []
     for server in servers:
-        results.extend(
-            run_server(server, data_dir, url, args.port, args.connections, args.seconds)
-        )
+        results.extend(run_server(server, data_dir, url, args.port, args.connections, args.seconds))
     table = results_table(results)
     print(table)
     if not args.no_docs:
