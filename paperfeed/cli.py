@@ -674,14 +674,22 @@ def eval_cmd(
 @click.option("--demo", is_flag=True, help="On an empty data dir, first load the bundled demo.")
 @click.option("--host", default=None, help="Address to listen on [default 127.0.0.1].")
 @click.option("--port", type=int, default=None, help="Port to listen on [default 8000].")
+@click.option(
+    "--workers", type=click.IntRange(1), default=None, help="Server processes [default 1]."
+)
 @handle_errors
-def serve(demo: bool, host: str | None, port: int | None) -> None:
+def serve(demo: bool, host: str | None, port: int | None, workers: int | None) -> None:
     """Serve the web site and its APIs (the default command)."""
     # Imported here: the web stack is slow to import and other commands do not need it.
     from paperfeed.web.server import serve as run_server
 
     settings = _settings()
-    settings = dataclasses.replace(settings, host=host or settings.host, port=port or settings.port)
+    settings = dataclasses.replace(
+        settings,
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers or settings.workers,
+    )
     run_server(settings, demo=demo)
 
 

@@ -82,6 +82,21 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("host", "127.0.0.1", "Address `paperfeed serve` listens on."),
     Setting("port", 8000, "Port `paperfeed serve` listens on.", int),
     Setting(
+        "workers",
+        1,
+        "Server processes `paperfeed serve` starts (uvicorn workers sharing the port); one per "
+        "core is a good start. SQLite (WAL) and the search index work across processes.",
+        int,
+    ),
+    Setting(
+        "page_cache_seconds",
+        2.0,
+        "Seconds a listing page (as signed-out visitors see it) and an `/api/daily_papers` "
+        "response are reused; writes made through the same process show at once, writes "
+        "from other processes within this time. 0 turns the cache off.",
+        float,
+    ),
+    Setting(
         "base_url",
         "",
         "Public URL of the site, used in sign-in links and feeds (default: http://HOST:PORT).",
@@ -144,6 +159,8 @@ class Settings:
     secret_key: Secret
     host: str
     port: int
+    workers: int
+    page_cache_seconds: float
     base_url: str
     submission_window_days: int
     daily_submission_cap: int
@@ -167,6 +184,16 @@ class Settings:
 
 def env_name(name: str) -> str:
     return f"PAPERFEED_{name.upper()}"
+
+
+def settings_environment(settings: Settings) -> dict[str, str]:
+    """Every setting as its environment variable, so a child process (a server worker)
+    resolves exactly the same settings (the secret included: keep the environment private)."""
+    out = {}
+    for s in SETTINGS:
+        value = getattr(settings, s.name)
+        out[env_name(s.name)] = value.reveal() if isinstance(value, Secret) else str(value)
+    return out
 
 
 def _coerce(setting: Setting, value: Any, origin: str) -> Any:
@@ -246,7 +273,10 @@ def load_settings(
         raise Invalid(
             f"environment must be development or production, got {values['environment']!r}"
         )
-    for name in ("port", "submission_window_days", "daily_submission_cap", "login_link_minutes"):
+    if values["page_cache_seconds"] < 0:
+        raise Invalid("page_cache_seconds must be 0 (off) or more")
+    positive = ("port", "workers", "submission_window_days", "daily_submission_cap")
+    for name in (*positive, "login_link_minutes"):
         if values[name] < 1:
             raise Invalid(f"{name} must be at least 1")
     values["secret_key"] = Secret(str(values["secret_key"]))

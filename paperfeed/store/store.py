@@ -163,6 +163,9 @@ class Store:
         self.dialect = engine.dialect.name
         self._insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
         self._write_lock = threading.Lock()
+        # Counts this process's committed writes: caches of derived views compare it to know
+        # when what they hold may have changed (other processes' writes they must time out).
+        self.generation = 0
         # Community concerns live in their own modules, reached through the store.
         self.accounts = Accounts(self)
         self.votes = Votes(self)
@@ -212,6 +215,7 @@ class Store:
                 conn = conn.execution_options(sqlite_begin="IMMEDIATE")
             with conn.begin():
                 yield conn
+            self.generation += 1
 
     # ----------------------------------------------------------------- writes
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import logging
 import traceback
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 from fastapi import FastAPI, Request, Response
@@ -27,10 +28,12 @@ from paperfeed.errors import (
 from paperfeed.feed.submission import Fetch
 from paperfeed.settings import DEFAULT_SECRET, Settings
 from paperfeed.store import Store
+from paperfeed.web.cache import TimedCache
 from paperfeed.web.deps import CsrfFailed, Searcher, SignInRequired, get_user
 from paperfeed.web.mail import Mailer
+from paperfeed.web.middleware import SessionAndHeaders
 from paperfeed.web.routes import account, admin, api_hf, api_v1, digest, feeds, pages, papers
-from paperfeed.web.session import COOKIE, MAX_AGE, SessionCodec
+from paperfeed.web.session import SessionCodec
 from paperfeed.web.templating import templates
 
 log = logging.getLogger("paperfeed.web")
@@ -109,35 +112,12 @@ def create_app(
     app.state.search = search
     app.state.fetch = fetch
     app.state.mailer = Mailer(settings, mail_hook)
+    app.state.page_cache = TimedCache[bytes](settings.page_cache_seconds)
+    app.state.day_cache = TimedCache[date](settings.page_cache_seconds)
     codec = SessionCodec(settings.secret_key.reveal())
     secure = settings.environment == "production"
 
-    @app.middleware("http")
-    async def session_and_headers(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        session = codec.load(request.cookies.get(COOKIE))
-        request.state.session = session
-        response = await call_next(request)
-        if session.changed:
-            response.set_cookie(
-                COOKIE,
-                codec.dump(session),
-                max_age=MAX_AGE,
-                httponly=True,
-                samesite="lax",
-                secure=secure,
-            )
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        if not request.url.path.startswith("/api/v1/docs"):
-            response.headers.setdefault(
-                "Content-Security-Policy",
-                "default-src 'self'; img-src 'self' data:; style-src 'self'; "
-                "script-src 'self'; frame-ancestors 'none'; form-action 'self'",
-            )
-        return response
+    app.add_middleware(SessionAndHeaders, codec=codec, secure=secure)
 
     @app.exception_handler(PaperfeedError)
     async def on_domain_error(request: Request, exc: PaperfeedError) -> Response:

@@ -3,16 +3,18 @@ checks every write passes (CSRF, rate limits, roles), as typed dependency aliase
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Annotated, Any, Protocol
 
 from fastapi import Depends, Request
 
 from paperfeed.errors import Forbidden, PaperfeedError, RateLimited
+from paperfeed.feed.listings import front_day
 from paperfeed.feed.submission import Fetch
 from paperfeed.models import Hit, SearchFilters, SearchResults, User
 from paperfeed.settings import Settings
 from paperfeed.store import Store
+from paperfeed.web.cache import TimedCache
 from paperfeed.web.mail import Mailer
 from paperfeed.web.session import Session
 
@@ -76,6 +78,20 @@ def get_mailer(request: Request) -> Mailer:
 def get_fetch(request: Request) -> Fetch:
     fetch: Fetch = request.app.state.fetch
     return fetch
+
+
+def page_cache(request: Request) -> TimedCache[bytes]:
+    """Rendered pages and encoded API responses that are the same for every visitor."""
+    cache: TimedCache[bytes] = request.app.state.page_cache
+    return cache
+
+
+def shown_day(request: Request, today: date) -> date:
+    """The day the front page and `/api/daily_papers` show (`front_day`), looked up once per
+    cache period like the pages themselves."""
+    store = get_store(request)
+    cache: TimedCache[date] = request.app.state.day_cache
+    return cache.get(("front_day", today), store.generation, lambda: front_day(store, today))
 
 
 def get_session(request: Request) -> Session:

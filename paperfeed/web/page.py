@@ -41,5 +41,22 @@ def render(
     }
     response = templates.TemplateResponse(request, name, full, status_code=status)
     if json_url:
-        response.headers["Link"] = f'<{json_url}>; rel="alternate"; type="application/json"'
+        response.headers["Link"] = json_link(json_url)
     return response
+
+
+def json_link(json_url: str) -> str:
+    return f'<{json_url}>; rel="alternate"; type="application/json"'
+
+
+def render_signed_out(
+    name: str,
+    context: dict[str, Any],
+    *,
+    json_url: str | None = None,
+    feeds: Sequence[tuple[str, str, str]] = (),
+) -> bytes:
+    """`name` as every signed-out visitor sees it: no user and no form token, so the same
+    bytes serve them all (see web/cache.py)."""
+    full = {"user": None, "csrf": "", "json_url": json_url, "feeds": list(feeds), **context}
+    return templates.get_template(name).render(full).encode()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -15,7 +16,7 @@ from paperfeed.ingest.arxiv_api import fetch_ids
 from paperfeed.ingest.http import PoliteClient
 from paperfeed.ingest.records import Item
 from paperfeed.search import SearchService
-from paperfeed.settings import Settings
+from paperfeed.settings import Settings, load_settings, settings_environment
 from paperfeed.store import Store
 from paperfeed.web.app import create_app
 
@@ -38,7 +39,8 @@ class ArxivFetcher:
             return list(fetch_ids(self._client, self._url, [arxiv_id]))
 
 
-def build_app(settings: Settings, *, demo: bool = False) -> FastAPI:
+def _prepare(settings: Settings, *, demo: bool) -> Store:
+    """Open the store, load the demo if asked, and bring the search index up to date."""
     store = Store.open(settings.database_url)
     if demo:
         summary = load_demo(store, datetime.now(UTC).date())
@@ -56,11 +58,41 @@ def build_app(settings: Settings, *, demo: bool = False) -> FastAPI:
     # Catch up with papers imported since the last run (incremental; the first run indexes all).
     report = search.index()
     log.warning("search: %s", report.line())
+    return store
+
+
+def _app(settings: Settings, store: Store) -> FastAPI:
+    search = SearchService.open(store, settings.data_dir, model=settings.search_model)
     return create_app(settings, store, search, fetch=ArxivFetcher(settings))
+
+
+def build_app(settings: Settings, *, demo: bool = False) -> FastAPI:
+    return _app(settings, _prepare(settings, demo=demo))
+
+
+def worker_app() -> FastAPI:
+    """The app of one worker process: uvicorn calls this in each worker it starts, with the
+    settings the parent resolved passed down in the environment."""
+    settings = load_settings()
+    return _app(settings, Store.open(settings.database_url))
 
 
 def serve(settings: Settings, *, demo: bool = False) -> None:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    app = build_app(settings, demo=demo)
-    log.warning("paperfeed is serving on %s", settings.public_url)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+    if settings.workers == 1:
+        app = build_app(settings, demo=demo)
+        log.warning("paperfeed is serving on %s", settings.public_url)
+        uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+        return
+    # The demo and the index are prepared once, here; the workers only read and serve.
+    _prepare(settings, demo=demo).close()
+    os.environ.update(settings_environment(settings))
+    log.warning("paperfeed is serving on %s with %d workers", settings.public_url, settings.workers)
+    uvicorn.run(
+        "paperfeed.web.server:worker_app",
+        factory=True,
+        workers=settings.workers,
+        host=settings.host,
+        port=settings.port,
+        log_level="info",
+    )

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from dataclasses import dataclass
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
@@ -13,25 +12,39 @@ COOKIE = "paperfeed_session"
 MAX_AGE = 30 * 24 * 3600
 
 
-@dataclass(slots=True)
 class Session:
-    user_id: int | None
-    csrf: str
-    changed: bool = False
+    """The user id and CSRF token of one visitor. A new visitor's token is made when something
+    first hands it out (a form), so pages without forms set no cookie and cache well."""
+
+    __slots__ = ("_csrf", "changed", "user_id")
+
+    def __init__(self, user_id: int | None, csrf: str | None, changed: bool = False) -> None:
+        self.user_id = user_id
+        self._csrf = csrf
+        self.changed = changed
+
+    @property
+    def csrf(self) -> str:
+        if self._csrf is None:
+            self._csrf = secrets.token_urlsafe(24)
+            self.changed = True
+        return self._csrf
 
     def sign_in(self, user_id: int) -> None:
         # A fresh CSRF token at sign-in: a token seen before cannot be replayed afterwards.
         self.user_id = user_id
-        self.csrf = secrets.token_urlsafe(24)
+        self._csrf = secrets.token_urlsafe(24)
         self.changed = True
 
     def sign_out(self) -> None:
         self.user_id = None
-        self.csrf = secrets.token_urlsafe(24)
+        self._csrf = secrets.token_urlsafe(24)
         self.changed = True
 
     def csrf_ok(self, token: str | None) -> bool:
-        return bool(token) and hmac.compare_digest(self.csrf, str(token))
+        if not token or self._csrf is None:
+            return False
+        return hmac.compare_digest(self._csrf, str(token))
 
 
 class SessionCodec:
@@ -46,7 +59,7 @@ class SessionCodec:
                 return Session(uid if isinstance(uid, int) else None, str(data["c"]))
             except (BadSignature, KeyError, TypeError, AttributeError):
                 pass
-        return Session(None, secrets.token_urlsafe(24), changed=True)
+        return Session(None, None)
 
     def dump(self, session: Session) -> str:
         return self._serializer.dumps({"u": session.user_id, "c": session.csrf})

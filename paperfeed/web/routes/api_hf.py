@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+import orjson
+from fastapi import APIRouter, Request, Response
 
 from paperfeed.arxiv_id import parse_reference
 from paperfeed.errors import Invalid, NotFound
-from paperfeed.feed.listings import front_day, period_listing, trending
+from paperfeed.feed.listings import period_listing, trending
 from paperfeed.feed.periods import Period, day_period, parse_period
-from paperfeed.web.deps import SearchDep, StoreDep
+from paperfeed.web.deps import SearchDep, StoreDep, page_cache, shown_day
 from paperfeed.web.routes.pages import now_utc
 from paperfeed.web.searching import run_search, search_request
 from paperfeed.web.serialize import hf_daily_item, hf_paper
@@ -19,8 +20,13 @@ from paperfeed.web.serialize import hf_daily_item, hf_paper
 router = APIRouter(prefix="/api", tags=["Hugging Face-compatible"])
 
 
-@router.get("/daily_papers", summary="Daily papers (Hugging Face shape)")
+@router.get(
+    "/daily_papers",
+    summary="Daily papers (Hugging Face shape)",
+    response_model=list[dict[str, Any]],
+)
 def daily_papers(
+    request: Request,
     store: StoreDep,
     p: int = 0,
     limit: int = 50,
@@ -29,7 +35,7 @@ def daily_papers(
     month: str | None = None,
     submitter: str | None = None,
     sort: str = "publishedAt",
-) -> list[dict[str, Any]]:
+) -> Response:
     """Papers of a day (`date`), an ISO week (`week`) or a month (`month`); the latest day
     with papers by default. `sort` is `publishedAt` (newest first) or `trending`."""
     if p < 0 or not 1 <= limit <= 100:
@@ -47,20 +53,27 @@ def daily_papers(
     elif month:
         period = parse_period("month", month)
     else:
-        period = day_period(front_day(store, now_utc().date()))
-    if sort == "trending" and not chosen:
-        ranked = trending(store, "week", now_utc(), limit=(p + 1) * limit)
-        items = [t.item for t in ranked][p * limit :]
-    else:
-        items = period_listing(
-            store,
-            period,
-            page=p + 1,
-            per_page=limit,
-            sort="upvotes" if sort == "trending" else "published",
-            submitter=submitter,
-        ).listing.items
-    return [hf_daily_item(i) for i in items]
+        period = day_period(shown_day(request, now_utc().date()))
+
+    def encoded() -> bytes:
+        if sort == "trending" and not chosen:
+            ranked = trending(store, "week", now_utc(), limit=(p + 1) * limit)
+            items = [t.item for t in ranked][p * limit :]
+        else:
+            items = period_listing(
+                store,
+                period,
+                page=p + 1,
+                per_page=limit,
+                sort="upvotes" if sort == "trending" else "published",
+                submitter=submitter,
+            ).listing.items
+        return orjson.dumps([hf_daily_item(i) for i in items])
+
+    # The same for every client: encoded once per cache period (see web/cache.py).
+    key = ("hf_daily", period.kind, period.key, p, limit, submitter, sort, bool(chosen))
+    body = page_cache(request).get(key, store.generation, encoded)
+    return Response(body, media_type="application/json")
 
 
 @router.get("/papers/search", summary="Search papers (Hugging Face shape)")

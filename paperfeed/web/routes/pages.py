@@ -8,12 +8,12 @@ from urllib.parse import quote, urlencode
 from fastapi import APIRouter, Request, Response
 
 from paperfeed.errors import Invalid
-from paperfeed.feed.listings import front_day, period_listing, trending
+from paperfeed.feed.listings import period_listing, trending
 from paperfeed.feed.periods import day_period, parse_period
 from paperfeed.feed.trending import WINDOWS
 from paperfeed.models import ListedPaper
-from paperfeed.web.deps import SearchDep, StoreDep, UserDep
-from paperfeed.web.page import feed, render
+from paperfeed.web.deps import SearchDep, StoreDep, UserDep, page_cache, shown_day
+from paperfeed.web.page import feed, json_link, render, render_signed_out
 from paperfeed.web.searching import MODES, SORTS, run_search, search_request
 
 router = APIRouter(include_in_schema=False)
@@ -40,27 +40,31 @@ def _period_page(
     front: bool = False,
 ) -> Response:
     period = parse_period(kind, key)
-    result = period_listing(store, period, page=page, sort=sort)
-    items = result.listing.items
-    return render(
-        request,
-        "listing.html",
-        {
-            "result": result,
-            "items": items,
-            "voted": _voted(store, user, items),
-            "front": front,
-        },
-        json_url=f"/api/v1/listings/{kind}/{period.key}?page={page}&sort={sort}",
-        feeds=[feed(f"Papers of {period.label}", f"/feeds/{kind}/{period.key}")],
+    json_url = f"/api/v1/listings/{kind}/{period.key}?page={page}&sort={sort}"
+    feeds = [feed(f"Papers of {period.label}", f"/feeds/{kind}/{period.key}")]
+
+    def context() -> dict[str, object]:
+        result = period_listing(store, period, page=page, sort=sort)
+        items = result.listing.items
+        voted = _voted(store, user, items)
+        return {"result": result, "items": items, "voted": voted, "front": front}
+
+    if user is not None:
+        return render(request, "listing.html", context(), json_url=json_url, feeds=feeds)
+    # Signed-out visitors all see the same page: render it once per cache period.
+    body = page_cache(request).get(
+        ("listing", kind, period.key, page, sort, front),
+        store.generation,
+        lambda: render_signed_out("listing.html", context(), json_url=json_url, feeds=feeds),
     )
+    return Response(body, media_type="text/html", headers={"Link": json_link(json_url)})
 
 
 @router.get("/")
 def front_page(
     request: Request, store: StoreDep, user: UserDep, page: int = 1, sort: str = "upvotes"
 ) -> Response:
-    day = front_day(store, now_utc().date())
+    day = shown_day(request, now_utc().date())
     return _period_page(request, store, user, "date", day.isoformat(), page, sort, front=True)
 
 
