@@ -13,7 +13,7 @@ import json
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -65,8 +65,19 @@ def _parse_time(value: Any) -> datetime | None:
     return datetime.fromisoformat(value) if isinstance(value, str) else None
 
 
-def _since(watermark: datetime | None) -> datetime | None:
-    return watermark - OVERLAP if watermark else None
+def _since(state: dict[str, Any]) -> datetime | None:
+    """Where a run starts reading: at the last change seen, or earlier by `OVERLAP` for
+    changes that were in flight when the last run read. Once the last run read long after
+    its last change (a bulk import finished well before), nothing is re-read."""
+    watermark = _parse_time(state.get("watermark"))
+    if watermark is None:
+        return None
+    read_at = _parse_time(state.get("read_at")) or watermark
+    return min(watermark, read_at - OVERLAP)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def _batched(store: Store, since: datetime | None) -> Iterator[list[IndexDoc]]:
@@ -79,7 +90,8 @@ def update_keyword(
     """Bring the keyword index up to date; returns how many papers were (re)indexed."""
     if rebuild:
         index.clear()
-    since = _since(_parse_time(index.state().get("watermark")))
+    read_at = _now()
+    since = _since(index.state())
     total = store.search_data.count_changed_since(since)
     done = 0
     pending: list[IndexDoc] = []
@@ -89,7 +101,12 @@ def update_keyword(
         nonlocal pending
         if pending:
             index.update(pending)
-            index.save_state({"watermark": watermark.isoformat() if watermark else None})
+            index.save_state(
+                {
+                    "watermark": watermark.isoformat() if watermark else None,
+                    "read_at": read_at.isoformat(),
+                }
+            )
             pending = []
 
     for batch in _batched(store, since):
@@ -136,7 +153,8 @@ def update_vectors(
     data = state.read()
     if data.get("model") not in (None, embedder.name):
         data = {}
-    since = _since(_parse_time(data.get("watermark")))
+    read_at = _now()
+    since = _since(data)
     total = store.search_data.count_changed_since(since)
     done = embedded = reused = 0
     watermark: datetime | None = None
@@ -160,8 +178,15 @@ def update_vectors(
                 vectors[d.arxiv_id] = v
                 rows.append((d.arxiv_id, hashes[d.arxiv_id], embedder.dim, v.tobytes()))
             store.search_data.put_vectors(embedder.name, rows)
+        # Stored vectors whose text is unchanged go into the index only where it lacks them
+        # or holds another vector (another machine re-embedded a changed paper): re-adding
+        # a million unchanged vectors after a bulk import would rebuild the graph for nothing.
+        indexed = index.vectors(fresh)
         for pid, raw in store.search_data.vectors(embedder.name, fresh).items():
-            vectors[pid] = np.frombuffer(raw, dtype="<f4")
+            vec = np.frombuffer(raw, dtype="<f4")
+            have = indexed.get(pid)
+            if have is None or not np.allclose(have, vec, atol=2e-3):
+                vectors[pid] = vec
         if vectors:
             order = sorted(vectors)
             index.upsert(order, np.vstack([vectors[p] for p in order]).astype(np.float32))
@@ -173,5 +198,11 @@ def update_vectors(
             progress("vectors", done, total)
     if watermark is not None:
         index.save()
-        state.write({"model": embedder.name, "watermark": watermark.isoformat()})
+        state.write(
+            {
+                "model": embedder.name,
+                "watermark": watermark.isoformat(),
+                "read_at": read_at.isoformat(),
+            }
+        )
     return embedded, reused

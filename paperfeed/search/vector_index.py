@@ -150,6 +150,15 @@ class VectorIndex:
         hits.sort(key=lambda hit: (-hit[1], hit[0]))
         return hits[:k], spread
 
+    def vectors(self, paper_ids: Sequence[str]) -> dict[str, npt.NDArray[np.float32]]:
+        """The stored (half-precision) vectors of those of `paper_ids` in the index."""
+        known = [p for p in paper_ids if p in self._keys]
+        if not known:
+            return {}
+        keys = np.asarray([self._keys[p] for p in known], dtype=np.uint64)
+        rows = np.vstack(self._index.get(keys, dtype="f32")).astype(np.float32)  # type: ignore[arg-type]
+        return dict(zip(known, rows, strict=True))
+
     def vector(self, paper_id: str) -> npt.NDArray[np.float32] | None:
         """The stored (half-precision) vector of a paper, for related-paper queries."""
         key = self._keys.get(paper_id)
