@@ -269,9 +269,12 @@ def child(data_dir: Path, what: str) -> dict[str, Any]:
         started = time.perf_counter()
         store = Store.open(f"sqlite:///{data_dir / 'papers.db'}")
         service = SearchService.open(store, data_dir, model=str(static_model(256)))
-        for q in qs[:5]:  # open the indexes, warm the caches
-            service.search(q, mode="hybrid", limit=10)
+        service.search(qs[0], mode="hybrid", limit=10)
         out["open_s"] = time.perf_counter() - started
+        # One untimed pass over every query first: a freshly opened index pages its files in
+        # on first touch, a one-time cost that a running site has long paid (steady state).
+        for q in qs:
+            service.search(q, mode="hybrid", limit=10)
         assert service.embedder is not None
         embed = []
         for q in qs:

@@ -217,8 +217,12 @@ class SearchService:
 
         pinned = self._pinned(parsed, filters)
         pinned_ids = {c.paper_id for c in pinned}
+        # Fusion needs each engine's best FUSION_DEPTH; keyword order alone needs only the
+        # page (plus what pinned papers push down); other sorts re-rank every candidate.
         want = min(max(offset + limit, FUSION_DEPTH), MAX_CANDIDATES)
-        if sort != "relevance":
+        if used == "keyword":
+            want = min(offset + limit + len(pinned), MAX_CANDIDATES)
+        if sort == "upvotes" or (sort == "date" and used != "keyword"):
             want = MAX_CANDIDATES
         ranked, total = self._ranked(parsed, filters, used, vectors, want, sort)
         ranked = [c for c in ranked if c.paper_id not in pinned_ids]
