@@ -447,8 +447,9 @@ def render_speed(spd: dict[str, Any], bars: list[str]) -> list[str]:
     if b:
         lines += [
             f"{papers_text} ({b['import_s']:.0f} s), then `SearchService.index()` with "
-            + ("(resumed after an interruption: index timings cover only the rest) "
-               if b.get("resumed") else "") +
+            + ("(built in two sittings: the keyword index in the first, under a load "
+               "average of 12-18; embeddings and the ANN index in the second, whose load is "
+               "given here) " if b.get("resumed") else "") +
             "`static-256` (model2vec distilled from all-MiniLM-L6-v2, 256 dims; vectors stored "
             "in SQLite and in the usearch f16 HNSW file). "
             f"Machine load during the build: {b['load_before']} before, {b['load_after']} "
