@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import and_, select, update
 
 from paperfeed.errors import Busy
+from paperfeed.store.chunks import chunks
 from paperfeed.store.schema import digest_deliveries, leases, subscriptions
 
 if TYPE_CHECKING:
@@ -158,10 +159,10 @@ class DeliveryLedger:
         """Papers each subscription was sent since `since`, so a digest does not repeat them."""
         found: dict[int, set[str]] = {}
         with self._store.engine.connect() as conn:
-            for i in range(0, len(sub_ids), 900):
+            for chunk in chunks(sub_ids):
                 rows = conn.execute(
                     select(digest_deliveries.c.subscription_id, digest_deliveries.c.content).where(
-                        digest_deliveries.c.subscription_id.in_(sub_ids[i : i + 900]),
+                        digest_deliveries.c.subscription_id.in_(chunk),
                         digest_deliveries.c.status == "sent",
                         digest_deliveries.c.sent_at >= since,
                     )

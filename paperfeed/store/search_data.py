@@ -10,12 +10,12 @@ from typing import TYPE_CHECKING
 from sqlalchemy import and_, func, or_, select
 
 from paperfeed.models import IndexDoc
+from paperfeed.store.chunks import chunks
 from paperfeed.store.schema import paper_vectors, papers
 
 if TYPE_CHECKING:
     from paperfeed.store.store import Store
 
-_IN_CHUNK = 900
 
 
 class SearchData:
@@ -90,8 +90,7 @@ class SearchData:
         """The content hash of each stored vector of `model` among `ids`."""
         found: dict[str, str] = {}
         with self._store.engine.connect() as conn:
-            for i in range(0, len(ids), _IN_CHUNK):
-                chunk = ids[i : i + _IN_CHUNK]
+            for chunk in chunks(ids):
                 rows = conn.execute(
                     select(paper_vectors.c.paper_id, paper_vectors.c.content_hash).where(
                         paper_vectors.c.model == model, paper_vectors.c.paper_id.in_(chunk)
@@ -104,8 +103,7 @@ class SearchData:
         """Stored vectors (little-endian float32 bytes) of `model` among `ids`."""
         found: dict[str, bytes] = {}
         with self._store.engine.connect() as conn:
-            for i in range(0, len(ids), _IN_CHUNK):
-                chunk = ids[i : i + _IN_CHUNK]
+            for chunk in chunks(ids):
                 rows = conn.execute(
                     select(paper_vectors.c.paper_id, paper_vectors.c.vector).where(
                         paper_vectors.c.model == model, paper_vectors.c.paper_id.in_(chunk)

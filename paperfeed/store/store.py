@@ -46,6 +46,7 @@ from paperfeed.models import (
     WriteResult,
 )
 from paperfeed.store.accounts import Accounts
+from paperfeed.store.chunks import chunks
 from paperfeed.store.comments import Comments
 from paperfeed.store.deliveries import DeliveryLedger
 from paperfeed.store.listings import Listings
@@ -74,8 +75,6 @@ _STALE_TABLES = text(
     "AND s.relname IN ('papers', 'paper_versions', 'daily_entries') "
     "AND s.n_mod_since_analyze > :rows + 0.5 * greatest(c.reltuples, 0)"
 )
-# SQLite allows 32,766 bound parameters; IN lists stay well below.
-_CHUNK = 900
 
 
 def _now() -> datetime:
@@ -92,11 +91,6 @@ def _json_text(value: Any) -> str:
 @lru_cache(maxsize=32_768)
 def _sqlite_datetime(value: datetime) -> str:
     return value.isoformat(" ", "microseconds")
-
-
-def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
 
 
 def make_engine(url: str) -> Engine:
@@ -245,7 +239,7 @@ class Store:
     def _load_states(self, conn: Connection, ids: Sequence[str]) -> dict[str, PaperState]:
         states: dict[str, PaperState] = {}
         cols = [papers.c.id, *(papers.c[name] for name in CONTENT_COLUMNS)]
-        for chunk in _chunks(ids):
+        for chunk in chunks(ids):
             # Rows unpacked by position: cheaper than looking each column up by name.
             for arxiv_id, *values in conn.execute(select(*cols).where(papers.c.id.in_(chunk))):
                 states[arxiv_id] = PaperState(row=dict(zip(CONTENT_COLUMNS, values, strict=True)))
@@ -381,7 +375,7 @@ class Store:
         self._require_papers(conn, {e.arxiv_id for e in entries})
         existing: dict[tuple[str, date], tuple[Any, ...]] = {}
         ids = list({e.arxiv_id for e in entries})
-        for chunk in _chunks(ids):
+        for chunk in chunks(ids):
             for r in conn.execute(
                 select(
                     daily_entries.c.paper_id,
@@ -427,7 +421,7 @@ class Store:
             return 0
         self._require_papers(conn, {a.arxiv_id for a in items})
         existing: dict[tuple[str, date, str], str] = {}
-        for chunk in _chunks(list({a.arxiv_id for a in items})):
+        for chunk in chunks(list({a.arxiv_id for a in items})):
             for r in conn.execute(
                 select(
                     announcements.c.paper_id,
@@ -466,7 +460,7 @@ class Store:
 
     def _require_papers(self, conn: Connection, ids: set[str]) -> None:
         found: set[str] = set()
-        for chunk in _chunks(sorted(ids)):
+        for chunk in chunks(sorted(ids)):
             found.update(conn.scalars(select(papers.c.id).where(papers.c.id.in_(chunk))))
         missing = ids - found
         if missing:
@@ -509,7 +503,7 @@ class Store:
         counts: dict[str, int] = {}
         community = select(func.count()).where(votes.c.paper_id == papers.c.id).scalar_subquery()
         with self.engine.connect() as conn:
-            for chunk in _chunks(list(dict.fromkeys(ids))):
+            for chunk in chunks(list(dict.fromkeys(ids))):
                 rows = conn.execute(
                     select(papers.c.id, (papers.c.imported_upvotes + community).label("n")).where(
                         papers.c.id.in_(chunk)

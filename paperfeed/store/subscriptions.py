@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -10,6 +10,7 @@ from sqlalchemy import Connection, delete, select, update
 
 from paperfeed.errors import NotFound
 from paperfeed.models import Subscription, SubscriptionContent
+from paperfeed.store.chunks import chunks
 from paperfeed.store.schema import subscription_rules, subscriptions
 
 if TYPE_CHECKING:
@@ -151,7 +152,7 @@ class Subscriptions:
     def _load(self, conn: Connection, ids: Sequence[int]) -> list[Subscription]:
         rows: dict[int, Any] = {}
         rules: dict[int, dict[str, list[str]]] = {}
-        for chunk in _chunks(ids):
+        for chunk in chunks(ids):
             for r in conn.execute(select(subscriptions).where(subscriptions.c.id.in_(chunk))):
                 rows[r.id] = r
                 rules[r.id] = {kind: [] for kind in RULE_KINDS}
@@ -182,8 +183,3 @@ def _subscription(row: Any, rules: dict[str, list[str]]) -> Subscription:
         paused_reason=row.paused_reason,
         created_at=row.created_at,
     )
-
-
-def _chunks(items: Sequence[int], size: int = 900) -> Iterable[Sequence[int]]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
