@@ -9,12 +9,9 @@ sharing the database builds its vector index without embedding anything.
 from __future__ import annotations
 
 import hashlib
-import json
-import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -22,6 +19,7 @@ import numpy as np
 from paperfeed.models import IndexDoc
 from paperfeed.search.embedder import Embedder, paper_text
 from paperfeed.search.keyword_index import KeywordIndex
+from paperfeed.search.state_file import StateFile
 from paperfeed.search.vector_index import VectorIndex
 from paperfeed.store import Store
 
@@ -80,10 +78,6 @@ def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def _batched(store: Store, since: datetime | None) -> Iterator[list[IndexDoc]]:
-    yield from store.search_data.changed_since(since, batch_size=READ_BATCH)
-
-
 def update_keyword(
     store: Store, index: KeywordIndex, *, rebuild: bool = False, progress: Progress | None = None
 ) -> int:
@@ -109,7 +103,7 @@ def update_keyword(
             )
             pending = []
 
-    for batch in _batched(store, since):
+    for batch in store.search_data.changed_since(since, batch_size=READ_BATCH):
         pending.extend(batch)
         watermark = batch[-1].changed_at
         done += len(batch)
@@ -121,30 +115,11 @@ def update_keyword(
     return done
 
 
-class VectorState:
-    """The watermark of one model's vector index, in a JSON file beside it."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-
-    def read(self) -> dict[str, Any]:
-        try:
-            data: dict[str, Any] = json.loads(self.path.read_text())
-        except (FileNotFoundError, ValueError):
-            return {}
-        return data
-
-    def write(self, data: dict[str, Any]) -> None:
-        tmp = self.path.with_name(f".{self.path.name}.tmp")
-        tmp.write_text(json.dumps(data, sort_keys=True))
-        os.replace(tmp, self.path)
-
-
 def update_vectors(
     store: Store,
     embedder: Embedder,
     index: VectorIndex,
-    state: VectorState,
+    state: StateFile,
     *,
     progress: Progress | None = None,
     embed_batch: int = 256,
@@ -158,7 +133,7 @@ def update_vectors(
     total = store.search_data.count_changed_since(since)
     done = embedded = reused = 0
     watermark: datetime | None = None
-    for batch in _batched(store, since):
+    for batch in store.search_data.changed_since(since, batch_size=READ_BATCH):
         gone = [d.arxiv_id for d in batch if d.deleted]
         live = [d for d in batch if not d.deleted]
         if gone:

@@ -7,8 +7,6 @@ parser, so nothing a user types is read as engine syntax.
 
 from __future__ import annotations
 
-import json
-import os
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -21,6 +19,7 @@ import tantivy
 from paperfeed.models import IndexDoc, SearchFilters
 from paperfeed.search import analysis
 from paperfeed.search.query import ParsedQuery
+from paperfeed.search.state_file import StateFile
 
 # Extra weight of a title match on top of the title+abstract field (CACM MAP: none 0.317,
 # 0.3 -> 0.325, 1.0 -> 0.315); modest on purpose, so as not to fit one collection.
@@ -71,17 +70,10 @@ class KeywordIndex:
     # ------------------------------------------------------------------ state
 
     def state(self) -> dict[str, Any]:
-        try:
-            loaded: dict[str, Any] = json.loads((self.path / _STATE).read_text())
-        except (FileNotFoundError, ValueError):
-            return {}
-        return loaded
+        return StateFile(self.path / _STATE).read()
 
     def save_state(self, state: dict[str, Any]) -> None:
-        state = {**state, "schema_version": SCHEMA_VERSION}
-        tmp = self.path / f".{_STATE}.tmp"
-        tmp.write_text(json.dumps(state, sort_keys=True))
-        os.replace(tmp, self.path / _STATE)
+        StateFile(self.path / _STATE).write({**state, "schema_version": SCHEMA_VERSION})
 
     # ----------------------------------------------------------------- writes
 

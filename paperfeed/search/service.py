@@ -29,12 +29,12 @@ from paperfeed.search.fusion import CONFIDENCE_DEPTH, rrf, semantic_weight
 from paperfeed.search.indexer import (
     IndexReport,
     Progress,
-    VectorState,
     update_keyword,
     update_vectors,
 )
 from paperfeed.search.keyword_index import KeywordIndex
 from paperfeed.search.query import ParsedQuery, parse_query
+from paperfeed.search.state_file import StateFile
 from paperfeed.search.vector_index import VectorIndex, VectorIndexError
 from paperfeed.store import Store
 
@@ -109,9 +109,9 @@ class SearchService:
     def _vector_dir(self) -> Path:
         return self.data_dir / "index" / "vectors"
 
-    def _vector_paths(self, embedder: Embedder) -> tuple[Path, VectorState]:
+    def _vector_paths(self, embedder: Embedder) -> tuple[Path, StateFile]:
         base = self._vector_dir / _slug(embedder.name)
-        return base.with_suffix(".index"), VectorState(base.with_suffix(".state.json"))
+        return base.with_suffix(".index"), StateFile(base.with_suffix(".state.json"))
 
     def index(self, *, rebuild: bool = False, progress: Progress | None = None) -> IndexReport:
         """Bring the keyword index, the stored vectors and the ANN index up to date with the
