@@ -550,7 +550,8 @@ def search(
         categories=categories,
     )
     with _open_store() as store:
-        service = _open_search(store, None if mode == "keyword" and not model else model)
+        # Keyword search needs no model: do not load (or try to download) one.
+        service = _open_search(store, "none" if mode == "keyword" and not model else model)
         results = service.search(query, mode=mode, limit=limit, filters=filters, sort=sort)
     if as_json:
         click.echo(json.dumps(results_json(results)))
