@@ -15,9 +15,7 @@ from paperfeed.text import clean_name, collapse_space
 # `A, B, and C`: a comma followed by "and" is one separator. The lookahead only lets the
 # regex engine skip ahead to candidate characters (every separator starts with one of them),
 # which halves the time of the split.
-_SEPARATOR = re.compile(
-    r"(?=[\s,;&])(?:\s*[,;]\s*(?:and\s+)?|\s+and\s+|\s*&\s*)", re.IGNORECASE
-)
+_SEPARATOR = re.compile(r"(?=[\s,;&])(?:\s*[,;]\s*(?:and\s+)?|\s+and\s+|\s*&\s*)", re.IGNORECASE)
 _PARENTHESIS = re.compile(r"[()]")
 _PLACEHOLDER = re.compile(r"\x00(\d+)\x00")
 _ET_AL = re.compile(r"et\.?\s+al\.?|others", re.IGNORECASE)

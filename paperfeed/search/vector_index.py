@@ -45,8 +45,9 @@ class VectorIndexError(PaperfeedError):
 class VectorIndex:
     """Paper id -> unit vector, searched by cosine similarity; changes are kept until `save`."""
 
-    def __init__(self, path: Path, dim: int, model: str, index: Index, ids: dict[int, str],
-                 next_key: int) -> None:
+    def __init__(
+        self, path: Path, dim: int, model: str, index: Index, ids: dict[int, str], next_key: int
+    ) -> None:
         self.path = path
         self.dim = dim
         self.model = model
@@ -170,19 +171,26 @@ class VectorIndex:
     def save(self) -> None:
         """Write the index to its path atomically: a temporary file in the same folder, renamed."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temp_name = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp",
-                                             dir=self.path.parent)
+        handle, temp_name = tempfile.mkstemp(
+            prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent
+        )
         os.close(handle)
         temp = Path(temp_name)
         try:
             self._index.save(str(temp))
             keys = sorted(self._ids)
             ids_blob = "\n".join(self._ids[key] for key in keys).encode("utf-8")
-            header = json.dumps({
-                "format": FORMAT_VERSION, "dim": self.dim, "model": self.model,
-                "count": len(keys), "next_key": self._next_key,
-                "index_bytes": temp.stat().st_size, "ids_bytes": len(ids_blob),
-            }).encode("utf-8")
+            header = json.dumps(
+                {
+                    "format": FORMAT_VERSION,
+                    "dim": self.dim,
+                    "model": self.model,
+                    "count": len(keys),
+                    "next_key": self._next_key,
+                    "index_bytes": temp.stat().st_size,
+                    "ids_bytes": len(ids_blob),
+                }
+            ).encode("utf-8")
             with temp.open("ab") as out:
                 out.write(np.asarray(keys, dtype="<u8").tobytes())
                 out.write(ids_blob)
@@ -197,8 +205,14 @@ class VectorIndex:
 
 
 def _new_index(dim: int) -> Index:
-    return Index(ndim=dim, metric="ip", dtype="f16", connectivity=CONNECTIVITY,
-                 expansion_add=EXPANSION_ADD, expansion_search=EXPANSION_SEARCH)
+    return Index(
+        ndim=dim,
+        metric="ip",
+        dtype="f16",
+        connectivity=CONNECTIVITY,
+        expansion_add=EXPANSION_ADD,
+        expansion_search=EXPANSION_SEARCH,
+    )
 
 
 def _check_ids(ids: Sequence[str]) -> None:

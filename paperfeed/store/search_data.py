@@ -17,7 +17,6 @@ if TYPE_CHECKING:
     from paperfeed.store.store import Store
 
 
-
 class SearchData:
     """Reached as `store.search_data`."""
 
