@@ -156,8 +156,14 @@ def build_and_query(config: str, base: np.ndarray, index_file: Path) -> Callable
     if lib == "usearch":
         from usearch.index import Index
 
-        index = Index(ndim=dim, metric="ip", dtype=kind, connectivity=M,
-                      expansion_add=EF_CONSTRUCTION, expansion_search=EF_SEARCH)
+        index = Index(
+            ndim=dim,
+            metric="ip",
+            dtype=kind,
+            connectivity=M,
+            expansion_add=EF_CONSTRUCTION,
+            expansion_search=EF_SEARCH,
+        )
         for start in range(0, n, 100_000):
             chunk = np.ascontiguousarray(base[start : start + 100_000])
             index.add(np.arange(start, start + len(chunk)), chunk, threads=2)
@@ -193,10 +199,14 @@ def child(config: str, n: int, dim: int) -> dict[str, Any]:
     size = index_file.stat().st_size
     index_file.unlink()
     return {
-        "config": config, "n": n, "dim": dim, "build_s": build_s,
+        "config": config,
+        "n": n,
+        "dim": dim,
+        "build_s": build_s,
         "p50_ms": float(np.percentile(latencies, 50)),
         "p95_ms": float(np.percentile(latencies, 95)),
-        "recall10": float(np.mean(recalls)), "score_recall10": float(np.mean(score_recalls)),
+        "recall10": float(np.mean(recalls)),
+        "score_recall10": float(np.mean(score_recalls)),
         "size_mb": size / 2**20,
         "rss_mb": peak_rss_mb(),
         "load": os.getloadavg()[0],
@@ -309,7 +319,9 @@ def main() -> None:
             command = [sys.executable, __file__, "--child", config]
             proc = subprocess.run(
                 [*command, "--n", str(args.n), "--dims", str(dim)],
-                capture_output=True, text=True, check=False,
+                capture_output=True,
+                text=True,
+                check=False,
             )
             if proc.returncode != 0:
                 print(f"{config} {dim}: failed\n{proc.stderr[-2000:]}", file=sys.stderr)

@@ -44,8 +44,10 @@ def distill_static(source: Path, target: Path, pca_dims: int | None) -> None:
     started = time.perf_counter()
     model = distill(model_name=str(source), pca_dims=pca_dims, device="cpu")
     model.save_pretrained(target)
-    print(f"{target}: dim {model.dim}, {len(model.tokens)} tokens, "
-          f"{time.perf_counter() - started:.0f} s")
+    print(
+        f"{target}: dim {model.dim}, {len(model.tokens)} tokens, "
+        f"{time.perf_counter() - started:.0f} s"
+    )
 
 
 def main() -> None:

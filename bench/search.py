@@ -97,8 +97,13 @@ def machine() -> list[str]:
             versions.append(f"{name} {version(name)}")
         except PackageNotFoundError:
             versions.append(f"{name} (not installed)")
-    rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
-                         text=True, check=False).stdout.strip()
+    rev = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
     return [
         f"CPU: {cpu}, {os.cpu_count()} cores, shared with other developers",
         f"RAM: {int(mem) / 2**20:.1f} GiB",
@@ -133,20 +138,34 @@ def quality(models: list[str]) -> list[dict[str, Any]]:
     evaluation._run_mode = run_mode  # type: ignore[assignment]
     try:
         for label in models:
-            spec = {"static-256": str(static_model(256)), "static-384": str(static_model(384)),
-                    "minilm": MINILM, "none": "none"}[label]
+            spec = {
+                "static-256": str(static_model(256)),
+                "static-384": str(static_model(384)),
+                "minilm": MINILM,
+                "none": "none",
+            }[label]
             modes = ["keyword"] if label == "none" else list(MODES)
             started = time.perf_counter()
-            ev = evaluation.evaluate(CACM / "corpus.jsonl", CACM / "queries.tsv",
-                                     CACM / "qrels.txt", modes, model=spec)
+            ev = evaluation.evaluate(
+                CACM / "corpus.jsonl", CACM / "queries.tsv", CACM / "qrels.txt", modes, model=spec
+            )
             took = time.perf_counter() - started
             results = dict(ev.results)
             if "result" in plain:
                 results["hybrid, plain RRF"] = plain.pop("result")
             for mode, res in results.items():
-                rows.append({"model": label, "mode": mode, **res.scores,
-                             "p50": res.latency_ms_p50, "p95": res.latency_ms_p95,
-                             "queries": res.queries, "used": res.mode_used, "seconds": took})
+                rows.append(
+                    {
+                        "model": label,
+                        "mode": mode,
+                        **res.scores,
+                        "p50": res.latency_ms_p50,
+                        "p95": res.latency_ms_p95,
+                        "queries": res.queries,
+                        "used": res.mode_used,
+                        "seconds": took,
+                    }
+                )
                 print(json.dumps(rows[-1]), flush=True)
     finally:
         evaluation._run_mode = original  # type: ignore[assignment]
@@ -233,10 +252,13 @@ def build_fts(papers: int) -> dict[str, Any]:
     started = time.perf_counter()
     with sqlite3.connect(fts) as conn:
         conn.execute(f"ATTACH DATABASE '{data_dir / 'papers.db'}' AS src")
-        conn.execute("CREATE VIRTUAL TABLE fts USING fts5(arxiv_id UNINDEXED, title, abstract, "
-                     "tokenize='porter unicode61')")
-        conn.execute("INSERT INTO fts (arxiv_id, title, abstract) "
-                     "SELECT id, title, abstract FROM src.papers")
+        conn.execute(
+            "CREATE VIRTUAL TABLE fts USING fts5(arxiv_id UNINDEXED, title, abstract, "
+            "tokenize='porter unicode61')"
+        )
+        conn.execute(
+            "INSERT INTO fts (arxiv_id, title, abstract) SELECT id, title, abstract FROM src.papers"
+        )
     info = {"fts_s": time.perf_counter() - started, "fts_bytes": fts.stat().st_size}
     done.write_text(json.dumps(info))
     print(f"fts5   {info}", flush=True)
@@ -245,8 +267,11 @@ def build_fts(papers: int) -> dict[str, Any]:
 
 def queries(count_short: int = SHORT_QUERIES) -> list[str]:
     """CACM's natural-language queries plus short 2-4 word phrases from quant-ph titles."""
-    out = [line.split("\t", 1)[1].strip()
-           for line in (CACM / "queries.tsv").read_text().splitlines() if "\t" in line]
+    out = [
+        line.split("\t", 1)[1].strip()
+        for line in (CACM / "queries.tsv").read_text().splitlines()
+        if "\t" in line
+    ]
     rng = random.Random(3)
     titles = [json.loads(line)["title"] for line in QUANT_PH.read_text().splitlines()[:5000]]
     while len(out) < 64 + count_short:
@@ -297,8 +322,9 @@ def child(data_dir: Path, what: str) -> dict[str, Any]:
             tokens = re.findall(r"\w+", q.lower())
             match = " OR ".join('"' + t.replace('"', '""') + '"' for t in tokens)
             t = time.perf_counter()
-            conn.execute("SELECT arxiv_id FROM fts WHERE fts MATCH ? ORDER BY bm25(fts) "
-                         "LIMIT 10", (match,)).fetchall()
+            conn.execute(
+                "SELECT arxiv_id FROM fts WHERE fts MATCH ? ORDER BY bm25(fts) LIMIT 10", (match,)
+            ).fetchall()
             lat.append((time.perf_counter() - t) * 1000)
         out["fts5"] = lat
     elif what == "scan":
@@ -306,7 +332,8 @@ def child(data_dir: Path, what: str) -> dict[str, Any]:
         started = time.perf_counter()
         pdb = {}
         for pid, title, abstract, authors in conn.execute(
-                "SELECT id, title, abstract, authors FROM papers"):
+            "SELECT id, title, abstract, authors FROM papers"
+        ):
             names = [a if isinstance(a, str) else a.get("name", "") for a in json.loads(authors)]
             pdb[pid] = {"title": title, "summary": abstract, "authors": names}
         out["open_s"] = time.perf_counter() - started
@@ -361,16 +388,27 @@ def speed(papers: int, baselines: bool, side: bool = False) -> dict[str, Any]:
     runs["load_before"] = load_now()
     env = {**os.environ, **({"BENCH_SEARCH_MODES": "keyword"} if side else {})}
     for what in ("paperfeed", *(("fts5", "scan") if baselines else ())):
-        proc = subprocess.run([sys.executable, __file__, "--child", what, "--papers", str(papers)],
-                              capture_output=True, text=True, check=False, env=env)
+        proc = subprocess.run(
+            [sys.executable, __file__, "--child", what, "--papers", str(papers)],
+            capture_output=True,
+            text=True,
+            check=False,
+            env=env,
+        )
         if proc.returncode != 0:
             sys.exit(f"{what} child failed:\n{proc.stderr[-3000:]}")
         result = json.loads(proc.stdout.strip().splitlines()[-1])
         runs[what] = result
-        print(f"{what}: " + ", ".join(
-            f"{k} p50 {percentile(v, 50):.1f} p95 {percentile(v, 95):.1f} ms"
-            for k, v in result.items() if isinstance(v, list)) + f", RSS {result['rss_mb']:.0f} MB",
-            flush=True)
+        print(
+            f"{what}: "
+            + ", ".join(
+                f"{k} p50 {percentile(v, 50):.1f} p95 {percentile(v, 95):.1f} ms"
+                for k, v in result.items()
+                if isinstance(v, list)
+            )
+            + f", RSS {result['rss_mb']:.0f} MB",
+            flush=True,
+        )
     runs["load_after"] = load_now()
     return runs
 
@@ -386,47 +424,65 @@ def verdict(ok: bool) -> str:
     return "**pass**" if ok else "**FAIL**"
 
 
-def render(meta: dict[str, Any], qual: list[dict[str, Any]] | None,
-           spd: dict[str, Any] | None) -> str:
-    lines = [START, "## Search: quality on CACM, speed at 1,000,000 papers", "",
-             f"Run on {meta['date']} with `python bench/search.py` (`bench/search.py`).", "",
-             *[f"- {m}" for m in meta["machine"]], ""]
+def render(
+    meta: dict[str, Any], qual: list[dict[str, Any]] | None, spd: dict[str, Any] | None
+) -> str:
+    lines = [
+        START,
+        "## Search: quality on CACM, speed at 1,000,000 papers",
+        "",
+        f"Run on {meta['date']} with `python bench/search.py` (`bench/search.py`).",
+        "",
+        *[f"- {m}" for m in meta["machine"]],
+        "",
+    ]
     bars: list[str] = []
     if qual:
         lines += [
-            "### Quality on CACM (3,204 documents, 52 judged queries)", "",
+            "### Quality on CACM (3,204 documents, 52 judged queries)",
+            "",
             "Through `paperfeed.search.evaluation.evaluate`, what `paperfeed eval` runs. "
             "Models: `static-256` / `static-384` are model2vec models distilled from "
             "all-MiniLM-L6-v2 (`bench/models.py`), `minilm` is all-MiniLM-L6-v2 itself through "
             "sentence-transformers. *hybrid, plain RRF* is the hybrid ranking with the "
             "per-query semantic weight forced to 1 (patched in the benchmark process only). "
             "Latency: a first page of 10 hits with reasons, query embedding included, "
-            f"{meta.get('quality_load', '')}.", "",
+            f"{meta.get('quality_load', '')}.",
+            "",
             "| model | mode | MAP | nDCG@10 | R@100 | P@10 | p50 ms | p95 ms |",
             "|---|---|---:|---:|---:|---:|---:|---:|",
         ]
         for r in qual:
-            lines.append(f"| {r['model']} | {r['mode']} | {r['map']:.4f} | {r['ndcg@10']:.4f} | "
-                         f"{r['recall@100']:.4f} | {r['p@10']:.4f} | {r['p50']:.1f} | "
-                         f"{r['p95']:.1f} |")
+            lines.append(
+                f"| {r['model']} | {r['mode']} | {r['map']:.4f} | {r['ndcg@10']:.4f} | "
+                f"{r['recall@100']:.4f} | {r['p@10']:.4f} | {r['p50']:.1f} | "
+                f"{r['p95']:.1f} |"
+            )
         by = {(r["model"], r["mode"]): r for r in qual}
         kw = next(r for r in qual if r["mode"] == "keyword")
-        bars.append(f"- CACM keyword MAP {kw['map']:.4f} >= {BAR_MAP}: "
-                    f"{verdict(kw['map'] >= BAR_MAP)}")
+        bars.append(
+            f"- CACM keyword MAP {kw['map']:.4f} >= {BAR_MAP}: {verdict(kw['map'] >= BAR_MAP)}"
+        )
         for model in dict.fromkeys(r["model"] for r in qual):
             h, k = by.get((model, "hybrid")), by.get((model, "keyword"))
             if h and k:
                 worse = [m for m in ("map", "ndcg@10", "recall@100", "p@10") if h[m] < k[m] - 1e-9]
                 bars.append(
                     f"- Hybrid never below keyword ({model}): "
-                    + (f"{verdict(True)} (hybrid >= keyword on MAP, nDCG@10, R@100, P@10)"
-                       if not worse else f"{verdict(False)} (lower on {', '.join(worse)})"))
+                    + (
+                        f"{verdict(True)} (hybrid >= keyword on MAP, nDCG@10, R@100, P@10)"
+                        if not worse
+                        else f"{verdict(False)} (lower on {', '.join(worse)})"
+                    )
+                )
         h, k = by.get(("minilm", "hybrid")), by.get(("minilm", "keyword"))
         if h and k:
             gain = h["ndcg@10"] / k["ndcg@10"] - 1
-            bars.append(f"- Hybrid nDCG@10 with MiniLM {h['ndcg@10']:.4f} vs keyword "
-                        f"{k['ndcg@10']:.4f}: {gain:+.1%} (bar +10%): "
-                        f"{verdict(gain >= BAR_NDCG_GAIN)}")
+            bars.append(
+                f"- Hybrid nDCG@10 with MiniLM {h['ndcg@10']:.4f} vs keyword "
+                f"{k['ndcg@10']:.4f}: {gain:+.1%} (bar +10%): "
+                f"{verdict(gain >= BAR_NDCG_GAIN)}"
+            )
         lines.append("")
     if spd:
         lines += render_speed(spd, bars)
@@ -447,13 +503,18 @@ def render_speed(spd: dict[str, Any], bars: list[str]) -> list[str]:
     if b:
         lines += [
             f"{papers_text} ({b['import_s']:.0f} s), then `SearchService.index()` with "
-            + ("(built in two sittings: the keyword index in the first, under a load "
-               "average of 12-18; embeddings and the ANN index in the second, whose load is "
-               "given here) " if b.get("resumed") else "") +
-            "`static-256` (model2vec distilled from all-MiniLM-L6-v2, 256 dims; vectors stored "
+            + (
+                "(built in two sittings: the keyword index in the first, under a load "
+                "average of 12-18; embeddings and the ANN index in the second, whose load is "
+                "given here) "
+                if b.get("resumed")
+                else ""
+            )
+            + "`static-256` (model2vec distilled from all-MiniLM-L6-v2, 256 dims; vectors stored "
             "in SQLite and in the usearch f16 HNSW file). "
             f"Machine load during the build: {b['load_before']} before, {b['load_after']} "
-            "after (2 cores shared with other developers, so times are pessimistic).", "",
+            "after (2 cores shared with other developers, so times are pessimistic).",
+            "",
             "| index | build s | papers/s | size on disk MB |",
             "|---|---:|---:|---:|",
             f"| keyword (tantivy) | {b['keyword_s']:.0f} | {n / b['keyword_s']:,.0f} | "
@@ -464,17 +525,25 @@ def render_speed(spd: dict[str, Any], bars: list[str]) -> list[str]:
             f"{b['db_bytes'] / 1e6:,.0f} |",
         ]
     else:
-        lines += [f"{papers_text}, keyword index built by `SearchService.index()`; the "
-                  "semantic index was not finished in this run, so only keyword mode and the "
-                  "baselines were measured.", "",
-                  "| index | build s | papers/s | size on disk MB |", "|---|---:|---:|---:|"]
+        lines += [
+            f"{papers_text}, keyword index built by `SearchService.index()`; the "
+            "semantic index was not finished in this run, so only keyword mode and the "
+            "baselines were measured.",
+            "",
+            "| index | build s | papers/s | size on disk MB |",
+            "|---|---:|---:|---:|",
+        ]
         if "keyword_build" in spd:
             kb = spd["keyword_build"]
-            lines.append(f"| keyword (tantivy) | {kb['keyword_s']:.0f} | "
-                         f"{n / kb['keyword_s']:,.0f} | {kb['keyword_bytes'] / 1e6:,.0f} |")
+            lines.append(
+                f"| keyword (tantivy) | {kb['keyword_s']:.0f} | "
+                f"{n / kb['keyword_s']:,.0f} | {kb['keyword_bytes'] / 1e6:,.0f} |"
+            )
     if fb:
-        lines.append(f"| baseline: SQLite FTS5 (porter) | {fb['fts_s']:.0f} | "
-                     f"{n / fb['fts_s']:,.0f} | {fb['fts_bytes'] / 1e6:,.0f} |")
+        lines.append(
+            f"| baseline: SQLite FTS5 (porter) | {fb['fts_s']:.0f} | "
+            f"{n / fb['fts_s']:,.0f} | {fb['fts_bytes'] / 1e6:,.0f} |"
+        )
     lines += [
         "",
         f"Queries: {len(pf['keyword'])} (CACM's 64 natural-language queries and "
@@ -485,37 +554,52 @@ def render_speed(spd: dict[str, Any], bars: list[str]) -> list[str]:
         f"{FTS_QUERIES} queries. Linear scan: arxiv-sanity-lite's `search_rank` over all "
         f"papers in a Python dict, first {len(spd['scan']['scan']) if 'scan' in spd else 0} "
         "queries. Machine load during the "
-        f"queries: {spd['load_before']} before, {spd['load_after']} after.", "",
+        f"queries: {spd['load_before']} before, {spd['load_after']} after.",
+        "",
         "| engine | mode | queries | p50 ms | p95 ms | peak RSS MB |",
         "|---|---|---:|---:|---:|---:|",
     ]
     for mode in MODES:
         if mode in pf:
-            lines.append(f"| paperfeed | {mode} | {len(pf[mode])} | {fmt_ms(pf[mode])} | "
-                         f"{pf['rss_mb']:,.0f} |")
-    lines.append(f"| paperfeed | query embedding alone (static-256, included above) | "
-                 f"{len(pf['embed'])} | {fmt_ms(pf['embed'])} | |")
+            lines.append(
+                f"| paperfeed | {mode} | {len(pf[mode])} | {fmt_ms(pf[mode])} | "
+                f"{pf['rss_mb']:,.0f} |"
+            )
+    lines.append(
+        f"| paperfeed | query embedding alone (static-256, included above) | "
+        f"{len(pf['embed'])} | {fmt_ms(pf['embed'])} | |"
+    )
     if "fts5" in spd:
         f = spd["fts5"]
-        lines.append(f"| SQLite FTS5 | keyword (bm25) | {len(f['fts5'])} | "
-                     f"{fmt_ms(f['fts5'])} | {f['rss_mb']:,.0f} |")
+        lines.append(
+            f"| SQLite FTS5 | keyword (bm25) | {len(f['fts5'])} | "
+            f"{fmt_ms(f['fts5'])} | {f['rss_mb']:,.0f} |"
+        )
     if "scan" in spd:
         sc = spd["scan"]
-        lines.append(f"| linear scan (arxiv-sanity-lite) | keyword | {len(sc['scan'])} | "
-                     f"{fmt_ms(sc['scan'])} | {sc['rss_mb']:,.0f} |")
+        lines.append(
+            f"| linear scan (arxiv-sanity-lite) | keyword | {len(sc['scan'])} | "
+            f"{fmt_ms(sc['scan'])} | {sc['rss_mb']:,.0f} |"
+        )
     lines.append("")
     kp95 = percentile(pf["keyword"], 95)
-    bars.append(f"- Keyword p95 at {n:,}: {kp95:.1f} ms (bar {BAR_KEYWORD_P95:.0f} ms): "
-                f"{verdict(kp95 <= BAR_KEYWORD_P95)}")
+    bars.append(
+        f"- Keyword p95 at {n:,}: {kp95:.1f} ms (bar {BAR_KEYWORD_P95:.0f} ms): "
+        f"{verdict(kp95 <= BAR_KEYWORD_P95)}"
+    )
     if "hybrid" in pf:
         hp95 = percentile(pf["hybrid"], 95)
-        bars.append(f"- Hybrid p95 at {n:,} (static model, embedding included): {hp95:.1f} ms "
-                    f"(bar {BAR_HYBRID_P95:.0f} ms): {verdict(hp95 <= BAR_HYBRID_P95)}")
+        bars.append(
+            f"- Hybrid p95 at {n:,} (static model, embedding included): {hp95:.1f} ms "
+            f"(bar {BAR_HYBRID_P95:.0f} ms): {verdict(hp95 <= BAR_HYBRID_P95)}"
+        )
     else:
         bars.append(f"- Hybrid p95 at {n:,}: not measured in this run")
-    bars.append(f"- Search process peak RSS: {pf['rss_mb']:,.0f} MB (bar {BAR_RSS_MB:,.0f} MB)"
-                f"{'' if 'hybrid' in pf else ', keyword mode only'}: "
-                f"{verdict(pf['rss_mb'] <= BAR_RSS_MB)}")
+    bars.append(
+        f"- Search process peak RSS: {pf['rss_mb']:,.0f} MB (bar {BAR_RSS_MB:,.0f} MB)"
+        f"{'' if 'hybrid' in pf else ', keyword mode only'}: "
+        f"{verdict(pf['rss_mb'] <= BAR_RSS_MB)}"
+    )
     if n != FULL:
         bars.append(f"- (The speed bars are for {FULL:,} papers; this run had {n:,}.)")
     return lines
@@ -536,12 +620,18 @@ def main() -> None:
     parser.add_argument("--part", choices=("quality", "speed", "both"), default="both")
     parser.add_argument("--papers", type=int, default=FULL, help="papers for the speed part")
     parser.add_argument("--quick", action="store_true", help=f"{QUICK:,} papers, docs untouched")
-    parser.add_argument("--models", default="static-256,minilm",
-                        help="quality: static-256, static-384, minilm (comma-separated)")
+    parser.add_argument(
+        "--models",
+        default="static-256,minilm",
+        help="quality: static-256, static-384, minilm (comma-separated)",
+    )
     parser.add_argument("--no-baselines", action="store_true", help="skip FTS5 and the scan")
     parser.add_argument("--no-docs", action="store_true", help="leave docs/benchmarks.md alone")
-    parser.add_argument("--side", action="store_true",
-                        help="keyword mode and baselines only, while the vectors still build")
+    parser.add_argument(
+        "--side",
+        action="store_true",
+        help="keyword mode and baselines only, while the vectors still build",
+    )
     parser.add_argument("--write", action="store_true", help="only re-render cached results")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -558,8 +648,9 @@ def main() -> None:
         if args.part in ("quality", "both"):
             before = load_now()
             qual = quality(args.models.split(","))
-            qual_path.write_text(json.dumps(
-                {"rows": qual, "load": f"{before} before, {load_now()} after"}, indent=1))
+            qual_path.write_text(
+                json.dumps({"rows": qual, "load": f"{before} before, {load_now()} after"}, indent=1)
+            )
         if args.part in ("speed", "both"):
             result = speed(papers, not args.no_baselines, side=args.side)
             (side_path if args.side else speed_path).write_text(json.dumps(result, indent=1))
