@@ -1,3 +1,5 @@
 from paperfeed.cli import main
 
-main()
+# Guarded: worker processes (started with spawn) import the parent's __main__ module.
+if __name__ == "__main__":
+    main()

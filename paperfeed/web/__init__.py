@@ -1,5 +1,5 @@
-"""The web site and its APIs: FastAPI + Jinja2 (+ htmx), on top of the store and search."""
+"""The web site and its APIs: FastAPI + Jinja2 (+ htmx), on top of the store and search.
 
-from paperfeed.web.app import create_app
-
-__all__ = ["create_app"]
+`paperfeed.web.app.create_app` builds the application. Nothing is imported here, so that the
+CLI can use `paperfeed.web.mail` without loading FastAPI.
+"""

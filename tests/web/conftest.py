@@ -17,7 +17,7 @@ from paperfeed.demo import load_demo
 from paperfeed.ingest.records import Item
 from paperfeed.settings import Settings
 from paperfeed.store import Store
-from paperfeed.web import create_app
+from paperfeed.web.app import create_app
 
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 

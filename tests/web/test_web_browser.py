@@ -18,7 +18,7 @@ from webutil import indexed_search, make_settings
 
 from paperfeed.demo import load_demo
 from paperfeed.store import Store
-from paperfeed.web import create_app
+from paperfeed.web.app import create_app
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"

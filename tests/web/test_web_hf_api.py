@@ -18,7 +18,7 @@ from webutil import indexed_search, make_settings
 from paperfeed.ingest.hf_daily import read_hf_daily
 from paperfeed.ingest.runner import run_import
 from paperfeed.store import Store
-from paperfeed.web import create_app
+from paperfeed.web.app import create_app
 
 
 def free_port() -> int:

@@ -146,7 +146,7 @@ def test_production_refuses_the_default_secret(store, tmp_path, db_url) -> None:
     import pytest
     from webutil import indexed_search, make_settings
 
-    from paperfeed.web import create_app
+    from paperfeed.web.app import create_app
     from paperfeed.web.app import InsecureConfiguration
 
     settings = make_settings(tmp_path, db_url, PAPERFEED_ENVIRONMENT="production")
