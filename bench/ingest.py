@@ -265,7 +265,7 @@ class Measurement:
 
     wall_s: float
     cpu_s: float  # the child's own user + system time
-    peak_rss_mb: float  # the child's own ru_maxrss
+    peak_rss_mb: float  # the child's and its own children's resident memory, together
     server_cpu_s: float | None  # local PostgreSQL processes, None for SQLite
     other_cores: float  # average cores busy with anything else (other sessions, …)
     timed_out: bool = False
@@ -302,7 +302,9 @@ def child_env(work_dir: Path | None) -> dict[str, str]:
 
 # Forks and waits for the measured command from a fresh, small interpreter: a child forked
 # straight from this process would count our own pages in its ru_maxrss (Linux carries the
-# high-water mark of the pre-exec address space over the exec).
+# high-water mark of the pre-exec address space over the exec). While it runs, the resident
+# memory of the command and its own child processes (paperfeed's parser workers) is summed
+# every 50 ms; the peak reported is the larger of that sum and the command's ru_maxrss.
 # A run still going after its time limit gets SIGTERM and is reported as stopped.
 _WRAPPER = """
 import os, signal, sys, time
@@ -316,11 +318,34 @@ def stop(*_):
     os.kill(pid, signal.SIGTERM)
 signal.signal(signal.SIGALRM, stop)
 signal.setitimer(signal.ITIMER_REAL, float(sys.argv[2]))
-_, status, u = os.wait4(pid, 0)
+page_kib = os.sysconf("SC_PAGE_SIZE") // 1024
+def tree_rss_kib(root):
+    # Resident memory of the process and every process under it (parser workers), together.
+    total, todo = 0, [root]
+    while todo:
+        p = todo.pop()
+        try:
+            with open(f"/proc/{p}/statm") as f:
+                total += int(f.read().split()[1]) * page_kib
+            with open(f"/proc/{p}/task/{p}/children") as f:
+                todo.extend(int(c) for c in f.read().split())
+        except (OSError, ValueError):
+            pass
+    return total
+peak_tree = 0
+while True:
+    try:
+        done, status, u = os.wait4(pid, os.WNOHANG)
+    except InterruptedError:
+        continue
+    if done:
+        break
+    peak_tree = max(peak_tree, tree_rss_kib(pid))
+    time.sleep(0.05)
 signal.setitimer(signal.ITIMER_REAL, 0)
 with open(sys.argv[1], "w") as out:
     wall = time.perf_counter() - started
-    out.write(f"{wall} {u.ru_utime + u.ru_stime} {u.ru_maxrss} {len(expired)}")
+    out.write(f"{wall} {u.ru_utime + u.ru_stime} {max(u.ru_maxrss, peak_tree)} {len(expired)}")
 sys.exit(os.waitstatus_to_exitcode(status))
 """
 _TICKS = os.sysconf("SC_CLK_TCK")
@@ -369,7 +394,8 @@ def measure(
 ) -> tuple[Measurement, int, str, str]:
     """Run `cmd` (stopped after `timeout` seconds); return its cost, exit status, stdout, stderr.
 
-    The peak RSS and CPU time are this one run's (the child's own rusage from wait4), not the
+    The peak RSS and CPU time are this one run's (the child's own rusage from wait4, which
+    includes its parser workers, and their resident memory sampled together), not the
     running maximum over all children that RUSAGE_CHILDREN would give.
     """
     log.parent.mkdir(parents=True, exist_ok=True)
@@ -722,7 +748,8 @@ def findings(runs: list[Run]) -> list[str]:
         worst = max(ours, key=lambda r: r.cost.peak_rss_mb)
         verdict = "under" if worst.cost.peak_rss_mb < RSS_BAR_MB else "**over**"
         out.append(
-            f"- Peak RSS of the paperfeed process: at most {worst.cost.peak_rss_mb:,.0f} MB "
+            f"- Peak RSS of the paperfeed processes (the importer and its parser workers, "
+            f"summed): at most {worst.cost.peak_rss_mb:,.0f} MB "
             f"({worst.fmt} into {worst.backend}, {worst.attempt}), {verdict} the {RSS_BAR_MB} MB "
             "bar. The PostgreSQL server's own memory is not included."
         )
@@ -764,8 +791,9 @@ then the same command again; records/s is records over wall time. *baseline* wri
 same rows into the same tables (same indexes and keys, one transaction per
 {BASELINE_BATCH:,} records) with `json.loads` and `sqlite3`/psycopg `executemany` of
 `INSERT … ON CONFLICT DO NOTHING`, without validation or merging; *baseline COPY* is
-PostgreSQL's bulk path. CPU and peak RSS are the child's own (`wait4` rusage, per run);
-PG server CPU is what the local PostgreSQL processes used meanwhile; other load is the
+PostgreSQL's bulk path. CPU is the command's own with its parser workers (`wait4` rusage,
+per run); peak RSS is the command's and its parser workers' resident memory summed, sampled
+every 50 ms; PG server CPU is what the local PostgreSQL processes used meanwhile; other load is the
 average number of cores busy with anything else.
 
 {results_table(runs)}

@@ -45,7 +45,7 @@ from paperfeed.ingest.lines import open_source
 from paperfeed.ingest.oai import Harvest, harvest
 from paperfeed.ingest.records import Item
 from paperfeed.ingest.rss import fetch_rss, validate_categories
-from paperfeed.ingest.runner import run_import
+from paperfeed.ingest.runner import bulk_import_gc, run_import
 from paperfeed.models import (
     Hit,
     IngestSummary,
@@ -217,14 +217,15 @@ def _run(
                     rate=f"{rate:,.0f} records/s",
                 )
 
-            summary = run_import(
-                store,
-                items,
-                source,
-                batch_size=settings.batch_size,
-                on_error=lambda e: _report_error(e, shown),
-                on_batch=on_batch,
-            )
+            with bulk_import_gc():
+                summary = run_import(
+                    store,
+                    items,
+                    source,
+                    batch_size=settings.batch_size,
+                    on_error=lambda e: _report_error(e, shown),
+                    on_batch=on_batch,
+                )
             if total is not None:
                 progress.update(task, completed=total)
     finally:
@@ -276,7 +277,7 @@ def ingest_kaggle(file: Path) -> None:
 
     Streams the file in batches, so the whole 2.7M-record snapshot imports in flat memory.
     """
-    _import_file(file, read_kaggle, "kaggle")
+    _import_file(file, functools.partial(read_kaggle, workers=_settings().parse_workers), "kaggle")
 
 
 @ingest.command("jsonl")
@@ -287,7 +288,7 @@ def ingest_jsonl(file: Path) -> None:
 
     authors and categories are optional; ids may be arXiv ids or local ids (CACM-0001).
     """
-    _import_file(file, read_generic, "jsonl")
+    _import_file(file, functools.partial(read_generic, workers=_settings().parse_workers), "jsonl")
 
 
 @ingest.command("hf-daily")

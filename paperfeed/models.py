@@ -2,18 +2,38 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
+from operator import attrgetter
+from typing import Any, TypeVar
 
 from paperfeed.arxiv_id import is_arxiv_id
 
+_T = TypeVar("_T")
 
+
+def pickled_by_fields(cls: type[_T]) -> type[_T]:
+    """Pickle instances as `cls(*fields)`: parser processes send papers to the writing process,
+    and a dataclass's own pickling (a state list set field by field, in Python) took 12 us to
+    dump and 9 us to load per Kaggle record, against 7.7 and 3.1 this way."""
+    values = attrgetter(*(f.name for f in fields(cls)))  # type: ignore[arg-type]
+
+    def __reduce__(self: Any) -> tuple[type[_T], tuple[Any, ...]]:
+        got = values(self)
+        return cls, got if isinstance(got, tuple) else (got,)
+
+    cls.__reduce__ = __reduce__  # type: ignore[method-assign]
+    return cls
+
+
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Author:
     name: str
     affiliations: tuple[str, ...] = ()
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Version:
     """One submitted version of a paper; `submitted` is naive UTC, None when the source omits it."""
@@ -27,6 +47,7 @@ class Version:
 # built for every imported record (5.0 us against 0.7 us each, ~4% of a Kaggle import). It is
 # immutable all the same by convention (change one with dataclasses.replace), hence hashable
 # by value (digests cache rendered papers by it).
+@pickled_by_fields
 @dataclass(slots=True, unsafe_hash=True)
 class Paper:
     """A paper as one source describes it.
@@ -72,6 +93,7 @@ class Paper:
         return f"https://arxiv.org/pdf/{self.arxiv_id}" if self.is_arxiv else None
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class DailyEntry:
     """A paper featured on a given day, with who submitted it and when."""
@@ -84,6 +106,7 @@ class DailyEntry:
     source: str = "import"
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Announcement:
     """A paper in arXiv's daily announcement of a category.
@@ -96,6 +119,7 @@ class Announcement:
     kind: str
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Deletion:
     """A record the source reports as deleted (OAI-PMH `status="deleted"`)."""
@@ -104,6 +128,7 @@ class Deletion:
     when: datetime | None = None
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class RecordError:
     """A record that could not be used, with where it was in its source."""

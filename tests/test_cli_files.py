@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from paperfeed.cli import cli
+from paperfeed.ingest import lines
 from paperfeed.store import Store
 
 KAGGLE = "arxiv/kaggle-snapshot/arxiv-metadata-oai-snapshot.head.jsonl"
@@ -103,6 +104,19 @@ def test_default_database_lives_in_the_data_dir(tmp_path: Path, data_dir: Path) 
     assert (tmp_path / "d" / "paperfeed.db").is_file()
 
 
+def _children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(p) for p in path.read_text().split()] if path.is_file() else []
+
+
+def _alive(pid: int) -> bool:
+    """Running, as opposed to gone or a zombie waiting to be reaped."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+
+
 def test_killed_import_leaves_whole_batches_and_resumes(
     db_url: str, tmp_path: Path, data_dir: Path
 ) -> None:
@@ -112,6 +126,7 @@ def test_killed_import_leaves_whole_batches_and_resumes(
         os.environ,
         PAPERFEED_DATABASE_URL=db_url,
         PAPERFEED_BATCH_SIZE="500",
+        PAPERFEED_PARSE_WORKERS="1",
         PAPERFEED_DATA_DIR=str(tmp_path / "data"),
     )
     proc = subprocess.Popen(
@@ -127,8 +142,14 @@ def test_killed_import_leaves_whole_batches_and_resumes(
             if proc.poll() is not None:
                 pytest.fail("import finished before it could be killed")
             time.sleep(0.05)
+        helpers = _children(proc.pid)  # the parser process and multiprocessing's tracker
+        assert helpers
         proc.send_signal(signal.SIGKILL)
         proc.wait()
+        deadline = time.monotonic() + 20
+        while any(_alive(pid) for pid in helpers) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not [pid for pid in helpers if _alive(pid)], "a helper outlived its import"
         stored = store.stats().papers
         assert 0 < stored < 38858
         assert stored % 500 == 0, f"{stored} papers: a batch was half written"
@@ -144,3 +165,17 @@ def test_killed_import_leaves_whole_batches_and_resumes(
     assert result.stdout.strip() == (
         f"jsonl: {38858 - stored} new, 0 updated, {stored} unchanged, 0 skipped"
     )
+
+
+def test_parse_workers_store_what_one_process_stores(
+    db_url: str, tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Parsed by two worker processes, then again in the main process: nothing differs."""
+    monkeypatch.setattr(lines, "BLOCK_BYTES", 64_000)
+    source = str(data_dir / KAGGLE)
+    monkeypatch.setenv("PAPERFEED_PARSE_WORKERS", "2")
+    code, out, _ = run(db_url, tmp_path, "ingest", "kaggle", source)
+    assert code == 0 and out.strip() == "kaggle: 200 new, 0 updated, 0 unchanged, 0 skipped"
+    monkeypatch.setenv("PAPERFEED_PARSE_WORKERS", "0")
+    code, out, _ = run(db_url, tmp_path, "ingest", "kaggle", source)
+    assert out.strip() == "kaggle: 0 new, 0 updated, 200 unchanged, 0 skipped"

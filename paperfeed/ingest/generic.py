@@ -74,6 +74,7 @@ def parse_generic_record(data: dict[str, Any], position: str) -> Record:
     return Record(position=position, paper=paper)
 
 
-def read_generic(raw: IO[bytes], name: str) -> Iterator[Item]:
-    """Items of a JSON Lines stream (plain or gzip); positions are `name:line`."""
-    return iter_json_lines(raw, parse_generic_record, name)
+def read_generic(raw: IO[bytes], name: str, *, workers: int = 0) -> Iterator[Item]:
+    """Items of a JSON Lines stream (plain or gzip); positions are `name:line`. `workers`:
+    parser processes for a big file (see `iter_json_lines`)."""
+    return iter_json_lines(raw, parse_generic_record, name, workers=workers)

@@ -75,6 +75,7 @@ def parse_kaggle_record(data: dict[str, Any], position: str) -> Record:
     return Record(position=position, paper=paper)
 
 
-def read_kaggle(raw: IO[bytes], name: str) -> Iterator[Item]:
-    """Items of a JSON Lines stream (plain or gzip); positions are `name:line`."""
-    return iter_json_lines(raw, parse_kaggle_record, name)
+def read_kaggle(raw: IO[bytes], name: str, *, workers: int = 0) -> Iterator[Item]:
+    """Items of a JSON Lines stream (plain or gzip); positions are `name:line`. `workers`:
+    parser processes for a big file (see `iter_json_lines`)."""
+    return iter_json_lines(raw, parse_kaggle_record, name, workers=workers)

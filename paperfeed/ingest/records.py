@@ -8,10 +8,18 @@ from datetime import UTC, date, datetime
 from email.utils import parsedate_to_datetime
 
 from paperfeed.errors import Invalid
-from paperfeed.models import Announcement, DailyEntry, Deletion, Paper, RecordError
+from paperfeed.models import (
+    Announcement,
+    DailyEntry,
+    Deletion,
+    Paper,
+    RecordError,
+    pickled_by_fields,
+)
 from paperfeed.text import clean_optional, clean_title
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Record:
     """One usable item from a source: a paper, and/or facts about it."""

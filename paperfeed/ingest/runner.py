@@ -2,13 +2,38 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import gc
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 
 from paperfeed.ingest.records import Item
 from paperfeed.models import Batch, IngestSummary, RecordError
 from paperfeed.store import Store
 
 MAX_KEPT_ERRORS = 1000
+# Container allocations between two collections of the youngest generation during a bulk
+# import (Python's default is 700).
+BULK_GC_THRESHOLD = 20_000
+
+
+@contextmanager
+def bulk_import_gc() -> Iterator[None]:
+    """Tune the garbage collector for a process that does nothing but import.
+
+    An import allocates millions of short-lived objects while a batch's worth stays alive,
+    so with the default thresholds the collector keeps re-scanning the same live objects
+    and, every so often, everything the program ever loaded: a fifth of a Kaggle import's
+    time in the writing process. Inside this block what existed before is frozen (never
+    scanned) and young collections run 30 times less often. Not for servers: the settings
+    are process-wide."""
+    threshold = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(max(threshold[0], BULK_GC_THRESHOLD), *threshold[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
+        gc.unfreeze()
 
 
 def run_import(

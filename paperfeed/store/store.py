@@ -67,6 +67,8 @@ from paperfeed.store.submissions import Submissions
 from paperfeed.store.subscriptions import Subscriptions
 from paperfeed.store.votes import Votes
 
+# SQLite page cache of a connection that writes batches: negative means KiB.
+_WRITE_CACHE_KIB = -65536
 # PostgreSQL: a table is re-analysed once this many rows plus half its size changed since.
 _ANALYZE_ROWS = 10_000
 _STALE_TABLES = text(
@@ -217,6 +219,11 @@ class Store:
         """Write a batch in one transaction: it lands whole or not at all."""
         try:
             with self._writing() as conn:
+                if self.dialect == "sqlite":
+                    # A batch touches index pages all over the file; keeping them (64 MiB
+                    # instead of SQLite's 2 MiB) saved a tenth of the system time of a 1M
+                    # Kaggle import. Only connections that import grow this large.
+                    conn.exec_driver_sql(f"PRAGMA cache_size={_WRITE_CACHE_KIB}")
                 counts = self._write_papers(conn, batch.papers, batch.deletions)
                 entries = self._write_daily_entries(conn, batch.daily_entries)
                 news = self._write_announcements(conn, batch.announcements)

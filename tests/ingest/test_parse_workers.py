@@ -1,0 +1,115 @@
+"""JSON Lines parsed in worker processes: the same items, in the same order, with the same
+positions as parsing in one process; a dead worker is a clear failure."""
+
+from __future__ import annotations
+
+import gc
+import gzip
+import io
+import os
+import pickle
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from paperfeed.errors import SourceUnreadable
+from paperfeed.ingest import lines
+from paperfeed.ingest.generic import read_generic
+from paperfeed.ingest.kaggle import read_kaggle
+from paperfeed.ingest.records import Item, Record
+from paperfeed.ingest.runner import BULK_GC_THRESHOLD, bulk_import_gc
+from paperfeed.models import RecordError
+
+KAGGLE = "arxiv/kaggle-snapshot/arxiv-metadata-oai-snapshot.head.jsonl"
+QUANT_PH = "arxiv/quant-ph/quantph_records.jsonl"
+
+
+def _with_bad_lines(data_dir: Path) -> bytes:
+    """The Kaggle head with broken, blank and non-object lines spread through it, and no
+    line break after the last line."""
+    good = (data_dir / KAGGLE).read_bytes().splitlines(keepends=True)
+    out: list[bytes] = []
+    for n, line in enumerate(good):
+        out.append(line)
+        if n % 37 == 5:
+            out.append(b'{"id": "0704.0001", "title": "trunc\n')
+        if n % 53 == 7:
+            out.append(b"\n   \n")
+        if n % 61 == 3:
+            out.append(b"[1, 2]\n")
+    return b"".join(out).rstrip(b"\n")
+
+
+def _read(reader: Any, raw: bytes, workers: int) -> list[Item]:
+    return list(reader(io.BufferedReader(io.BytesIO(raw)), "f.jsonl", workers=workers))
+
+
+@pytest.fixture
+def small_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Blocks of about ten Kaggle records, so that the head spans many of them."""
+    monkeypatch.setattr(lines, "BLOCK_BYTES", 16_000)
+
+
+@pytest.mark.usefixtures("small_blocks")
+def test_workers_give_the_same_items_as_one_process(data_dir: Path) -> None:
+    raw = _with_bad_lines(data_dir)
+    alone = _read(read_kaggle, raw, workers=0)
+    parallel = _read(read_kaggle, raw, workers=2)
+    assert parallel == alone
+    assert sum(isinstance(i, Record) for i in alone) == 200
+    errors = [i for i in alone if isinstance(i, RecordError)]
+    assert len(errors) == 10
+    # Positions count every line, blank ones included.
+    numbered = raw.split(b"\n")
+    for error in errors:
+        number = int(error.position.rsplit(":", 1)[1])
+        assert numbered[number - 1].lstrip().startswith((b"[", b'{"id": "0704.0001", "title": "t'))
+
+
+@pytest.mark.usefixtures("small_blocks")
+def test_gzip_and_generic_records_in_workers(data_dir: Path) -> None:
+    head = b"".join((data_dir / QUANT_PH).read_bytes().splitlines(keepends=True)[:300])
+    alone = _read(read_generic, head, workers=0)
+    assert _read(read_generic, gzip.compress(head), workers=1) == alone
+    assert len(alone) == 300 and all(isinstance(i, Record) for i in alone)
+
+
+def test_a_file_of_one_block_is_parsed_in_this_process(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_pool(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("a worker pool was started for one block")
+
+    monkeypatch.setattr(lines, "ProcessPoolExecutor", no_pool)
+    raw = (data_dir / KAGGLE).read_bytes()
+    assert len(raw) < lines.BLOCK_BYTES
+    assert len(_read(read_kaggle, raw, workers=4)) == 200
+    assert _read(read_kaggle, b"", workers=4) == []
+
+
+def die(_data: dict[str, Any], _position: str) -> Item:
+    os._exit(3)
+
+
+@pytest.mark.usefixtures("small_blocks")
+def test_a_dead_worker_stops_the_import_with_a_clear_message(data_dir: Path) -> None:
+    raw = (data_dir / KAGGLE).read_bytes()
+    stream = io.BufferedReader(io.BytesIO(raw))
+    with pytest.raises(SourceUnreadable, match="parser process stopped unexpectedly"):
+        list(lines.iter_json_lines(stream, die, "f.jsonl", workers=1))
+
+
+def test_papers_survive_pickling_unchanged(data_dir: Path) -> None:
+    with (data_dir / KAGGLE).open("rb") as fh:
+        items = list(read_kaggle(fh, "head"))
+    items.append(RecordError("head:201", "not valid JSON"))
+    assert pickle.loads(pickle.dumps(items)) == items
+
+
+def test_bulk_import_gc_is_undone() -> None:
+    before = gc.get_threshold()
+    with bulk_import_gc():
+        assert gc.get_threshold()[0] == max(before[0], BULK_GC_THRESHOLD)
+        assert gc.get_freeze_count() > 0
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0
