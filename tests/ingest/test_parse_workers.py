@@ -8,6 +8,7 @@ import gzip
 import io
 import os
 import pickle
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -16,10 +17,11 @@ import pytest
 from paperfeed.errors import SourceUnreadable
 from paperfeed.ingest import lines
 from paperfeed.ingest.generic import read_generic
+from paperfeed.ingest.hf_daily import read_hf_daily
 from paperfeed.ingest.kaggle import read_kaggle
 from paperfeed.ingest.records import Item, Record
 from paperfeed.ingest.runner import BULK_GC_THRESHOLD, bulk_import_gc
-from paperfeed.models import RecordError
+from paperfeed.models import Announcement, Deletion, RecordError
 
 KAGGLE = "arxiv/kaggle-snapshot/arxiv-metadata-oai-snapshot.head.jsonl"
 QUANT_PH = "arxiv/quant-ph/quantph_records.jsonl"
@@ -104,6 +106,10 @@ def test_papers_survive_pickling_unchanged(data_dir: Path) -> None:
     with (data_dir / KAGGLE).open("rb") as fh:
         items = list(read_kaggle(fh, "head"))
     items.append(RecordError("head:201", "not valid JSON"))
+    with (data_dir / "hf/daily_papers_2024-10-25.json").open("rb") as fh:
+        items += read_hf_daily(fh, "hf")  # daily entries and upvotes
+    today = date(2024, 10, 25)
+    items += [Announcement("2410.00001", today, "cs.CL", "new"), Deletion("2410.00002")]
     assert pickle.loads(pickle.dumps(items)) == items
 
 
