@@ -146,8 +146,7 @@ def test_production_refuses_the_default_secret(store, tmp_path, db_url) -> None:
     import pytest
     from webutil import indexed_search, make_settings
 
-    from paperfeed.web.app import create_app
-    from paperfeed.web.app import InsecureConfiguration
+    from paperfeed.web.app import InsecureConfiguration, create_app
 
     settings = make_settings(tmp_path, db_url, PAPERFEED_ENVIRONMENT="production")
     with pytest.raises(InsecureConfiguration, match="default secret key"):
