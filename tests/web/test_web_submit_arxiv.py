@@ -1,0 +1,87 @@
+"""Submitting a paper the store does not know: the site's real arXiv fetcher asks the API (a
+replay server on 127.0.0.1 with recorded responses), stores the paper and lists it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from conftest import Site
+from fastapi.testclient import TestClient
+from replay import API_RECORDINGS, ReplayServer, error
+from webutil import indexed_search, make_settings
+
+from paperfeed.store import Store
+from paperfeed.web.app import create_app
+from paperfeed.web.server import ArxivFetcher
+
+pytestmark = pytest.mark.network
+
+
+@pytest.fixture
+def arxiv() -> Iterator[ReplayServer]:
+    with ReplayServer() as server:
+        server.add_arxiv_recordings(API_RECORDINGS)
+        yield server
+
+
+@pytest.fixture
+def site(store: Store, tmp_path: Path, db_url: str, arxiv: ReplayServer) -> Iterator[Site]:
+    settings = make_settings(
+        tmp_path,
+        db_url,
+        PAPERFEED_ARXIV_API_URL=f"{arxiv.url}/api/query",
+        PAPERFEED_HTTP_DELAY="0",
+        PAPERFEED_HTTP_TIMEOUT="5",
+    )
+    mails: list[tuple[str, str]] = []
+    app = create_app(
+        settings,
+        store,
+        indexed_search(store, tmp_path / "search"),
+        fetch=ArxivFetcher(settings),
+        mail_hook=lambda to, link: mails.append((to, link)),
+    )
+    with TestClient(app, base_url="http://127.0.0.1:8000") as client:
+        yield Site(client, store, settings, mails=mails)
+
+
+def _submit(site: Site, reference: str) -> tuple[int, str, str]:
+    page = site.client.get("/papers/submit").text
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page)
+    assert csrf
+    r = site.client.post(
+        "/papers/submit",
+        data={"reference": reference, "csrf": csrf.group(1)},
+        follow_redirects=False,
+    )
+    return r.status_code, r.headers.get("location", ""), r.text
+
+
+def test_a_paper_new_to_the_store_is_fetched_from_arxiv(
+    site: Site, store: Store, arxiv: ReplayServer
+) -> None:
+    site.sign_in("submitter@example.org")
+    status, location, _ = _submit(site, "https://arxiv.org/abs/1707.08567v1")
+    assert (status, location) == (303, "/papers/1707.08567?submitted=1")
+    assert [r.params["id_list"] for r in arxiv.requests] == ["1707.08567"]
+    paper = store.get_paper("1707.08567")
+    assert paper is not None and paper.categories == ("cs.IT",)
+    assert "Dirk Wübben" in [a.name for a in paper.authors or ()]
+    today = datetime.now(UTC).date()
+    assert [e.arxiv_id for e in store.daily_entries_on(today)] == ["1707.08567"]
+    assert paper.title in site.client.get("/papers/1707.08567").text
+
+
+def test_arxiv_failing_is_a_clear_answer_and_stores_nothing(
+    site: Site, store: Store, arxiv: ReplayServer
+) -> None:
+    site.sign_in("submitter@example.org")
+    arxiv.always(error(503))
+    status, _, page = _submit(site, "2410.17243")
+    assert status == 502 and "arXiv did not answer" in page
+    assert store.get_paper("2410.17243") is None
+    assert len(arxiv.requests) == 2  # the first try and one retry, then the visitor is told
