@@ -24,6 +24,7 @@ SMTP_DEFAULT_PORTS = {"none": 25, "starttls": 587, "tls": 465}
 
 DEFAULT_SECRET = "paperfeed-development-secret-change-me"
 
+
 def default_parse_workers() -> int:
     """One parser process when there is a core for it besides the writer's. More do not help:
     with one, the writing process is already the slower of the two (1M Kaggle records: 50 s

@@ -48,7 +48,7 @@ def test_static_model_embeds_unit_float32_rows(tiny_static_model: Path, tmp_path
 
 def test_text_without_known_words_embeds_to_zero(tiny_static_model: Path, tmp_path: Path) -> None:
     embedder = load_embedder(str(tiny_static_model), cache_dir=tmp_path)
-    vectors = embedder.embed(["", "xyzzy qwertz", "🙂 \\ \" ]"])
+    vectors = embedder.embed(["", "xyzzy qwertz", '🙂 \\ " ]'])
     assert not vectors.any()
 
 

@@ -95,7 +95,10 @@ def test_ties_are_broken_by_paper_id(tmp_path: Path) -> None:
     index = build(tmp_path / "v.idx", ["2401.00003", "2401.00001", "CACM-0009", "2401.00002"], same)
     hits = index.search(np.array([0.6, 0.8, 0.0], dtype=np.float32), 4)
     assert [paper_id for paper_id, _ in hits] == [
-        "2401.00001", "2401.00002", "2401.00003", "CACM-0009",
+        "2401.00001",
+        "2401.00002",
+        "2401.00003",
+        "CACM-0009",
     ]
 
 

@@ -27,14 +27,55 @@ from tokenizers.pre_tokenizers import Whitespace
 
 CORPUS = (
     Path(__file__).resolve().parents[2].parent
-    / "shared" / "data" / "relevance" / "cacm" / "eval" / "corpus.jsonl"
+    / "shared"
+    / "data"
+    / "relevance"
+    / "cacm"
+    / "eval"
+    / "corpus.jsonl"
 )
 UNK, PAD = "[UNK]", "[PAD]"
-STOP_WORDS = frozenset({
-    "a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "has", "have", "in", "is",
-    "it", "its", "of", "on", "or", "that", "the", "this", "to", "was", "were", "which", "with",
-    "we", "can", "these", "their", "not", "been", "also", "such", "may", "than",
-})
+STOP_WORDS = frozenset(
+    {
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "by",
+        "for",
+        "from",
+        "has",
+        "have",
+        "in",
+        "is",
+        "it",
+        "its",
+        "of",
+        "on",
+        "or",
+        "that",
+        "the",
+        "this",
+        "to",
+        "was",
+        "were",
+        "which",
+        "with",
+        "we",
+        "can",
+        "these",
+        "their",
+        "not",
+        "been",
+        "also",
+        "such",
+        "may",
+        "than",
+    }
+)
 _WORD = re.compile(r"\w+")
 
 
@@ -48,8 +89,10 @@ def cacm_texts() -> list[str]:
 @cache
 def word_vectors(dim: int, vocab_size: int) -> tuple[tuple[str, ...], np.ndarray]:
     """The vocabulary (most frequent non-stop words) and its LSA vectors, float32 (V, dim)."""
-    docs = [[w for w in _WORD.findall(text.lower()) if w not in STOP_WORDS and not w.isdigit()]
-            for text in cacm_texts()]
+    docs = [
+        [w for w in _WORD.findall(text.lower()) if w not in STOP_WORDS and not w.isdigit()]
+        for text in cacm_texts()
+    ]
     doc_freq = Counter(word for doc in docs for word in set(doc))
     ranked = sorted((w for w, n in doc_freq.items() if n >= 2), key=lambda w: (-doc_freq[w], w))
     vocab = tuple(ranked[:vocab_size])
