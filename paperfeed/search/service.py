@@ -215,7 +215,7 @@ class SearchService:
         if parsed.is_empty:
             return SearchResults(query, used, [], 0, "; ".join(notes) or None)
 
-        pinned = self._pinned(parsed, filters)
+        pinned, known = self._pinned(parsed, filters)
         pinned_ids = {c.paper_id for c in pinned}
         # Fusion needs each engine's best FUSION_DEPTH; keyword order alone needs only the
         # page (plus what pinned papers push down); other sorts re-rank every candidate.
@@ -234,7 +234,8 @@ class SearchService:
             ranked.sort(key=lambda c: _date_key(dated.get(c.paper_id)), reverse=True)
         everything = [*pinned, *ranked]
         page = everything[offset : offset + limit]
-        papers = self.store.get_papers([c.paper_id for c in page])
+        missing = [c.paper_id for c in page if c.paper_id not in known]
+        papers = {**known, **self.store.get_papers(missing)} if missing else known
         terms = _query_terms(parsed) if explain else {}
         hits = [
             Hit(
@@ -249,8 +250,13 @@ class SearchService:
             query, used, hits, max(total, len(everything)), "; ".join(notes) or None
         )
 
-    def _pinned(self, parsed: ParsedQuery, filters: SearchFilters) -> list[_Candidate]:
+    def _pinned(
+        self, parsed: ParsedQuery, filters: SearchFilters
+    ) -> tuple[list[_Candidate], dict[str, Paper]]:
+        """Papers the query names (arXiv ids, else an exact title), first in the results; and
+        those read from the store to find them, so that the page need not read them again."""
         out: list[_Candidate] = []
+        found: dict[str, Paper] = {}
         if parsed.references:
             found = self.store.get_papers(parsed.references)
             out += [
@@ -262,7 +268,7 @@ class SearchService:
             titled = self.keyword.title_matches(parsed.text)
             allowed = self.keyword.restrict(titled, filters) if titled else set()
             out += [_Candidate(pid, 1.0, Why(pinned="title")) for pid in titled if pid in allowed]
-        return out
+        return out, found
 
     def _ranked(
         self,
