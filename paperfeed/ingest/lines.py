@@ -66,7 +66,7 @@ def parse_line(line: bytes, position: str, parse: Parse) -> Item:
         return RecordError(position, str(exc))
 
 
-def parse_chunk(parse: Parse, name: str, first: int, block: bytes) -> list[Item]:
+def parse_block(parse: Parse, name: str, first: int, block: bytes) -> list[Item]:
     """Items of a block of whole lines, the first of them numbered `first`; blank lines give
     none. Lines end at "\\n" only, as when iterating over the file."""
     lines = block.split(b"\n")
@@ -92,7 +92,7 @@ def iter_json_lines(raw: IO[bytes], parse: Parse, name: str, *, workers: int = 0
     second = next(blocks, None)
     if second is None or workers < 1:
         for start, block in (first,) if second is None else _chain(first, second, blocks):
-            yield from parse_chunk(parse, name, start, block)
+            yield from parse_block(parse, name, start, block)
         return
     yield from _in_workers(_chain(first, second, blocks), parse, name, workers)
 
@@ -134,7 +134,7 @@ def _in_workers(
     pending: deque[Future[list[Item]]] = deque()
     try:
         for start, block in blocks:
-            pending.append(pool.submit(parse_chunk, parse, name, start, block))
+            pending.append(pool.submit(parse_block, parse, name, start, block))
             if len(pending) > 2 * workers:
                 yield from _result(pending.popleft())
         while pending:
