@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 from paperfeed.cli import cli
 
@@ -19,6 +19,26 @@ def _run(runner: CliRunner, data_dir: Path, db_url: str, *args: str) -> str:
     )
     assert result.exit_code == 0, result.output + (result.stderr or "")
     return result.stdout
+
+
+def _eval(tmp_path: Path, *extra: str, queries: Path = EVAL / "queries.tsv") -> Result:
+    """`paperfeed eval` on the CACM collection (or other queries), with extra options."""
+    return CliRunner().invoke(
+        cli,
+        [
+            "--data-dir",
+            str(tmp_path),
+            "eval",
+            "--corpus",
+            str(EVAL / "corpus.jsonl"),
+            "--queries",
+            str(queries),
+            "--qrels",
+            str(EVAL / "qrels.txt"),
+            *extra,
+        ],
+        catch_exceptions=False,
+    )
 
 
 def test_index_and_search(db_url: str, tmp_path: Path, tiny_static_model: Path) -> None:
@@ -74,21 +94,8 @@ def test_search_rejects_bad_dates(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("with_model", [False, True])
 def test_eval_json(tmp_path: Path, tiny_static_model: Path, with_model: bool) -> None:
-    args = [
-        "--data-dir",
-        str(tmp_path),
-        "eval",
-        "--corpus",
-        str(EVAL / "corpus.jsonl"),
-        "--queries",
-        str(EVAL / "queries.tsv"),
-        "--qrels",
-        str(EVAL / "qrels.txt"),
-        "--json",
-    ]
-    if with_model:
-        args += ["--model", str(tiny_static_model)]
-    result = CliRunner().invoke(cli, args, catch_exceptions=False)
+    model = ["--model", str(tiny_static_model)] if with_model else []
+    result = _eval(tmp_path, "--json", *model)
     assert result.exit_code == 0, result.stderr
     data = json.loads(result.stdout)
     modes = ["keyword", "semantic", "hybrid"] if with_model else ["keyword"]
@@ -102,22 +109,7 @@ def test_eval_json(tmp_path: Path, tiny_static_model: Path, with_model: bool) ->
 
 
 def test_eval_semantic_without_model_is_an_error(tmp_path: Path) -> None:
-    result = CliRunner().invoke(
-        cli,
-        [
-            "--data-dir",
-            str(tmp_path),
-            "eval",
-            "--corpus",
-            str(EVAL / "corpus.jsonl"),
-            "--queries",
-            str(EVAL / "queries.tsv"),
-            "--qrels",
-            str(EVAL / "qrels.txt"),
-            "--mode",
-            "semantic",
-        ],
-    )
+    result = _eval(tmp_path, "--mode", "semantic")
     assert result.exit_code == 1
     assert "need an embedding model" in result.stderr
 
@@ -125,19 +117,6 @@ def test_eval_semantic_without_model_is_an_error(tmp_path: Path) -> None:
 def test_eval_reports_bad_files(tmp_path: Path) -> None:
     bad = tmp_path / "q.tsv"
     bad.write_text("no tab here\n")
-    result = CliRunner().invoke(
-        cli,
-        [
-            "--data-dir",
-            str(tmp_path),
-            "eval",
-            "--corpus",
-            str(EVAL / "corpus.jsonl"),
-            "--queries",
-            str(bad),
-            "--qrels",
-            str(EVAL / "qrels.txt"),
-        ],
-    )
+    result = _eval(tmp_path, queries=bad)
     assert result.exit_code == 1
     assert "q.tsv:1" in result.stderr
