@@ -8,7 +8,7 @@ outstanding: its digest must be (re)sent, with the content and Message-ID stored
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -279,15 +279,8 @@ class DeliveryLedger:
 
 
 def _replace_holder(d: Delivery, holder: str) -> Delivery:
-    return Delivery(
-        subscription_id=d.subscription_id,
-        period_key=d.period_key,
-        status="claimed",
-        message_id=d.message_id,
-        content=d.content,
-        holder=holder,
-        attempts=d.attempts,
-    )
+    """`d` as claimed by `holder`, with what its earlier attempt left (error, sent_at) cleared."""
+    return replace(d, status="claimed", holder=holder, error=None, sent_at=None)
 
 
 def _delivery(r: Any) -> Delivery:
