@@ -11,6 +11,8 @@ from paperfeed.arxiv_id import parse_reference
 from paperfeed.errors import Invalid, NotFound, PaperfeedError
 from paperfeed.feed.submission import submit_paper
 from paperfeed.models import Comment, User
+from paperfeed.settings import Settings
+from paperfeed.store import Store
 from paperfeed.web.deps import (
     Csrf,
     CuratorDep,
@@ -61,17 +63,7 @@ def _thread(comments: list[Comment], viewer: User | None) -> list[tuple[Comment,
 def submit_form(
     request: Request, user: MemberDep, settings: SettingsDep, store: StoreDep
 ) -> Response:
-    return render(
-        request,
-        "submit.html",
-        {
-            "window": settings.submission_window_days,
-            "cap": settings.daily_submission_cap,
-            "used": store.submissions.count_today(user.id),
-            "error": None,
-            "reference": "",
-        },
-    )
+    return _submit_page(request, user, settings, store)
 
 
 @router.post("/papers/submit", dependencies=[Csrf])
@@ -97,21 +89,36 @@ def submit(
             daily_cap=settings.daily_submission_cap,
         )
     except (Invalid, NotFound) as exc:
-        return render(
-            request,
-            "submit.html",
-            {
-                "window": settings.submission_window_days,
-                "cap": settings.daily_submission_cap,
-                "used": store.submissions.count_today(user.id),
-                "error": str(exc),
-                "reference": reference,
-            },
-            status=400 if isinstance(exc, Invalid) else 404,
-        )
+        status = 400 if isinstance(exc, Invalid) else 404
+        return _submit_page(request, user, settings, store, str(exc), reference, status)
     # The new paper becomes searchable once the response is sent.
     background.add_task(search.refresh)
     return RedirectResponse(paper_path(paper.arxiv_id) + "?submitted=1", status_code=303)
+
+
+def _submit_page(
+    request: Request,
+    user: User,
+    settings: Settings,
+    store: Store,
+    error: str | None = None,
+    reference: str = "",
+    status: int = 200,
+) -> Response:
+    """The submission form, with what the member has left today and, after a refusal, why
+    and what they typed."""
+    return render(
+        request,
+        "submit.html",
+        {
+            "window": settings.submission_window_days,
+            "cap": settings.daily_submission_cap,
+            "used": store.submissions.count_today(user.id),
+            "error": error,
+            "reference": reference,
+        },
+        status=status,
+    )
 
 
 @router.post("/papers/{arxiv_id:path}/vote", dependencies=[Csrf])
