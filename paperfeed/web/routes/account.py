@@ -11,6 +11,8 @@ from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import RedirectResponse
 
 from paperfeed.errors import Invalid
+from paperfeed.models import User
+from paperfeed.store import Store
 from paperfeed.web.deps import (
     Csrf,
     MailerDep,
@@ -113,15 +115,7 @@ def logout(session: SessionDep) -> Response:
 
 @router.get("/settings")
 def settings_page(request: Request, user: MemberDep, store: StoreDep) -> Response:
-    return render(
-        request,
-        "settings.html",
-        {
-            "tokens": store.accounts.api_tokens(user.id),
-            "new_token": None,
-            **settings_context(store, user.email),
-        },
-    )
+    return _settings_page(request, user, store)
 
 
 @router.post("/settings/name", dependencies=[Csrf])
@@ -136,12 +130,19 @@ def new_token(
 ) -> Response:
     label = name.strip()[:100] or "API token"
     token = store.accounts.create_api_token(user.id, label)
+    return _settings_page(request, user, store, new_token=token)
+
+
+def _settings_page(
+    request: Request, user: User, store: Store, new_token: str | None = None
+) -> Response:
+    """A member's settings: API tokens (a new one shown once) and their digest."""
     return render(
         request,
         "settings.html",
         {
             "tokens": store.accounts.api_tokens(user.id),
-            "new_token": token,
+            "new_token": new_token,
             **settings_context(store, user.email),
         },
     )
