@@ -7,7 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 from aiosmtpd.controller import Controller
-from digest_helpers import Recorder, SmtpServer, free_port
+from digest_helpers import Recorder, SmtpServer
+from loopback import free_port
 
 
 @pytest.fixture

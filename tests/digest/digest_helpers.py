@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import email
-import socket
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import EmailMessage
@@ -21,12 +20,6 @@ from paperfeed.store import Store
 
 SECRET = Secret("test-secret-not-for-production")
 LINKS = Links("http://paperfeed.test", "paperfeed <digest@paperfeed.test>", SECRET)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass

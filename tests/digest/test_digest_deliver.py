@@ -7,7 +7,8 @@ import socket
 from datetime import datetime, timedelta
 
 import pytest
-from digest_helpers import LINKS, SmtpServer, add_papers, free_port, term_search
+from digest_helpers import LINKS, SmtpServer, add_papers, term_search
+from loopback import free_port
 
 from paperfeed.digest.deliver import LEASE, PAUSE_AFTER, DigestSender, plan
 from paperfeed.digest.periods import period_containing

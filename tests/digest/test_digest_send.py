@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
-from digest_helpers import LINKS, Recorder, free_port
+from digest_helpers import LINKS, Recorder
+from loopback import free_port
 
 from paperfeed.digest.mail import build_mail
 from paperfeed.digest.send import Mailer, SmtpConfig

@@ -4,15 +4,12 @@ searches and submits on a live server; it also refreshes the screenshots in docs
 from __future__ import annotations
 
 import os
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-import uvicorn
+from loopback import free_port, serving
 from playwright.sync_api import Page, expect, sync_playwright
 from webutil import indexed_search, make_settings
 
@@ -34,12 +31,6 @@ ARGS = [
 ]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def live(store: Store, tmp_path: Path, db_url: str) -> Iterator[tuple[str, list[str]]]:
     if not CHROMIUM.exists():
@@ -55,17 +46,8 @@ def live(store: Store, tmp_path: Path, db_url: str) -> Iterator[tuple[str, list[
         fetch=lambda _id: [],
         mail_hook=lambda _to, link: links.append(link),
     )
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}", links
-    finally:
-        server.should_exit = True
-        thread.join(10)
+    with serving(app, port) as url:
+        yield url, links
 
 
 def shot(page: Page, name: str, keep: bool) -> None:

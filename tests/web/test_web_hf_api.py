@@ -4,27 +4,18 @@
 from __future__ import annotations
 
 import json
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from huggingface_hub import HfApi
+from loopback import free_port, serving
 from webutil import indexed_search, make_settings
 
 from paperfeed.ingest.hf_daily import read_hf_daily
 from paperfeed.ingest.runner import run_import
 from paperfeed.store import Store
 from paperfeed.web.app import create_app
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture
@@ -37,19 +28,8 @@ def live(store: Store, tmp_path: Path, db_url: str, data_dir: Path) -> Iterator[
         indexed_search(store, tmp_path / "search"),
         fetch=lambda _id: [],
     )
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(10)
+    with serving(app, free_port()) as url:
+        yield url
 
 
 def test_huggingface_hub_client(live: str, data_dir: Path) -> None:

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import httpx
-from test_web_hf_api import free_port
+from loopback import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 
