@@ -61,6 +61,7 @@ from paperfeed.settings import Settings, load_settings
 from paperfeed.store import Store
 from paperfeed.web.mail import Mailer as WebMailer
 from paperfeed.web.mail import digest_links, smtp_config
+from paperfeed.web.serialize import why_json
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -581,15 +582,7 @@ def results_json(results: SearchResults) -> dict[str, Any]:
                 "published": h.paper.published.isoformat() if h.paper.published else None,
                 "categories": list(h.paper.categories or ()),
                 "score": round(h.score, 6),
-                "why": {
-                    "terms": list(h.why.terms),
-                    "keyword_rank": h.why.keyword_rank,
-                    "semantic_rank": h.why.semantic_rank,
-                    "similarity": (
-                        round(h.why.similarity, 4) if h.why.similarity is not None else None
-                    ),
-                    "pinned": h.why.pinned,
-                },
+                "why": why_json(h.why, digits=4),
             }
             for h in results.hits
         ],

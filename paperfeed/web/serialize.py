@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from typing import Any
 
-from paperfeed.models import Comment, ListedPaper, Paper
+from paperfeed.models import Comment, ListedPaper, Paper, Why
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -48,6 +48,20 @@ def listed_json(item: ListedPaper) -> dict[str, Any]:
         "featured_on": item.day.isoformat() if item.day else None,
         "submitted_by": item.submitted_by,
         "source": item.source,
+    }
+
+
+def why_json(why: Why, *, digits: int | None = None) -> dict[str, Any]:
+    """Why a search hit matched; `digits` rounds the similarity."""
+    similarity = why.similarity
+    if similarity is not None and digits is not None:
+        similarity = round(similarity, digits)
+    return {
+        "terms": list(why.terms),
+        "keyword_rank": why.keyword_rank,
+        "semantic_rank": why.semantic_rank,
+        "similarity": similarity,
+        "pinned": why.pinned,
     }
 
 

@@ -27,7 +27,7 @@ from paperfeed.web.deps import (
 from paperfeed.web.routes.pages import now_utc
 from paperfeed.web.routes.papers import comment_body
 from paperfeed.web.searching import related_papers, run_search, search_request
-from paperfeed.web.serialize import comment_json, listed_json
+from paperfeed.web.serialize import comment_json, listed_json, why_json
 
 router = APIRouter(prefix="/api/v1", tags=["paperfeed"])
 
@@ -120,13 +120,7 @@ def search(
             {
                 **listed_json(f.listed),
                 "score": f.hit.score,
-                "why": {
-                    "terms": list(f.hit.why.terms),
-                    "keyword_rank": f.hit.why.keyword_rank,
-                    "semantic_rank": f.hit.why.semantic_rank,
-                    "similarity": f.hit.why.similarity,
-                    "pinned": f.hit.why.pinned,
-                },
+                "why": why_json(f.hit.why),
             }
             for f in result.found
         ],
