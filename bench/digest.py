@@ -41,10 +41,10 @@ sys.path.insert(0, str(ROOT))
 
 from paperfeed.digest.compose import SearchFn, compose, index_period  # noqa: E402
 from paperfeed.digest.deliver import DigestSender, compose_period, plan  # noqa: E402
-from paperfeed.digest.periods import period_containing  # noqa: E402
-from paperfeed.digest.render import Links  # noqa: E402
+from paperfeed.digest.links import Links  # noqa: E402
+from paperfeed.digest.schedule import period_containing  # noqa: E402
 from paperfeed.digest.searching import saved_search  # noqa: E402
-from paperfeed.digest.send import Mailer, SmtpConfig  # noqa: E402
+from paperfeed.mail.smtp import SmtpClient, SmtpConfig  # noqa: E402
 from paperfeed.models import (  # noqa: E402
     Author,
     Batch,
@@ -156,14 +156,14 @@ def build(workdir: Path, n_papers: int, n_subscribers: int, n_queries: int) -> N
         if published.date() == LAST_DAY.date():
             titles_of_last_day.append(rec["title"])
         if len(papers) == 5_000:
-            store.write(Batch(papers=papers))
+            store.papers.write(Batch(papers=papers))
             papers = []
         if len(docs) == 100_000:
             index.update(docs)
             docs = []
         if k % 100_000 == 0:
             print(f"  built {k:,} papers in {time.monotonic() - started:.0f} s", flush=True)
-    store.write(Batch(papers=papers))
+    store.papers.write(Batch(papers=papers))
     index.update(docs)
     # Saved searches: two-word phrases from recent titles (so they match like real ones do),
     # plus rarer ones from older titles; subscribers pick them with a skewed distribution.
@@ -207,7 +207,7 @@ class KeywordEngine:
         sort: str = "relevance",
     ) -> SearchResults:
         found = self.index.search(parse_query(query), filters, limit=limit)
-        papers = self.store.get_papers([i for i, _ in found.hits])
+        papers = self.store.papers.get_many([i for i, _ in found.hits])
         hits = [
             Hit(papers[i], score, Why(keyword_rank=rank))
             for rank, (i, score) in enumerate(found.hits, 1)
@@ -254,7 +254,7 @@ def measure_send(workdir: Path) -> dict[str, Any]:
     started = time.monotonic()
     cpu = time.process_time()
     load = os.getloadavg()[0]
-    with Mailer(SmtpConfig("127.0.0.1", port, timeout=30)) as mailer:
+    with SmtpClient(SmtpConfig("127.0.0.1", port, timeout=30)) as mailer:
         summary = DigestSender(store, mailer, LINKS, saved_search(engine)).run(period=period)
     elapsed = time.monotonic() - started
     cpu = time.process_time() - cpu
@@ -293,8 +293,8 @@ def measure_compose(workdir: Path, sample: int) -> dict[str, Any]:
     papers = sum(len(d.items) for d in digests)
     started = time.monotonic()
     new = index_period(
-        store.get_papers(store.paper_ids_between(period.start, period.end)).values(),
-        store.upvote_counts(store.paper_ids_between(period.start, period.end)),
+        store.papers.get_many(store.papers.ids_between(period.start_at, period.end_at)).values(),
+        store.papers.upvote_counts(store.papers.ids_between(period.start_at, period.end_at)),
     )
     for s in subs[:sample]:
         matches = {q: list(search(q, period)) for q in s.content.queries}

@@ -85,7 +85,7 @@ def add_community(database_url: str, today: datetime) -> str:
 
     rng = random.Random(2024)
     with Store.open(database_url) as store:
-        ids = store.paper_ids()
+        ids = store.papers.ids()
         members = [store.accounts.ensure_user(f"bench-{n}@bench.invalid") for n in range(MEMBERS)]
         featured: list[str] = []
         for offset in range(DAYS):

@@ -45,11 +45,6 @@ def is_arxiv_id(text: str) -> bool:
     return True
 
 
-def normalize_arxiv_id(text: str) -> str:
-    """The versionless canonical form of an arXiv id; raise Invalid for anything else."""
-    return split_version(text)[0]
-
-
 def parse_reference(text: str) -> tuple[str, int | None]:
     """Accept what people paste: `2410.17243`, `arXiv:2410.17243v2`, an arXiv abs/pdf URL or a
     Hugging Face paper URL. Returns (id, version or None)."""

@@ -43,5 +43,9 @@ class Busy(PaperfeedError):
     """Another process holds a lease this one needs (e.g. a `digest send` already running)."""
 
 
+class InsecureConfiguration(PaperfeedError):
+    """Settings that are unsafe outside development (the default secret key in production)."""
+
+
 class DeliveryFailed(PaperfeedError):
     """The mail server cannot be reached, or keeps failing, so sending stopped."""

@@ -16,7 +16,9 @@ from typing import Any
 
 import platformdirs
 
-from paperfeed.errors import Invalid
+from paperfeed.digest.links import Links
+from paperfeed.errors import InsecureConfiguration, Invalid
+from paperfeed.mail.smtp import SmtpConfig
 from paperfeed.secret import Secret
 
 SMTP_TLS_MODES = ("none", "starttls", "tls")
@@ -197,6 +199,33 @@ class Settings:
     def admins(self) -> frozenset[str]:
         return frozenset(e.strip().lower() for e in self.admin_emails.split(",") if e.strip())
 
+    def smtp(self, *, retries: int = 4) -> SmtpConfig | None:
+        """The mail server to send through; None when none is configured."""
+        if not self.smtp_host:
+            return None
+        return SmtpConfig(
+            host=self.smtp_host,
+            port=self.smtp_port,
+            tls=self.smtp_tls,
+            user=self.smtp_user,
+            password=self.smtp_password,
+            timeout=self.http_timeout,
+            retries=retries,
+        )
+
+    def require_smtp(self) -> SmtpConfig:
+        """The mail server, or Invalid saying how to configure one (digests need it)."""
+        config = self.smtp()
+        if config is None:
+            raise Invalid(
+                "no mail server configured: set PAPERFEED_SMTP_HOST (see docs/digests.md)"
+            )
+        return config
+
+    def links(self) -> Links:
+        """Where e-mails point and who sends them."""
+        return Links(self.public_url, self.mail_from, self.secret_key)
+
 
 def env_name(name: str) -> str:
     return f"PAPERFEED_{name.upper()}"
@@ -300,6 +329,12 @@ def load_settings(
         if values[name] < 1:
             raise Invalid(f"{name} must be at least 1")
     values["secret_key"] = Secret(str(values["secret_key"]))
+    if values["environment"] != "development" and values["secret_key"].reveal() == DEFAULT_SECRET:
+        # Sessions, CSRF tokens and unsubscribe links would be forgeable by anyone.
+        raise InsecureConfiguration(
+            "refusing to run in production with the default secret key: set "
+            "PAPERFEED_SECRET_KEY (or secret_key in paperfeed.toml) to a long random value"
+        )
     if values["smtp_tls"] not in SMTP_TLS_MODES:
         raise Invalid(f"smtp_tls must be none, starttls or tls, got {values['smtp_tls']!r}")
     if values["smtp_port"] is None:

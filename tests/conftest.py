@@ -1,4 +1,5 @@
-"""Shared fixtures: real SQLite files and a real PostgreSQL (one fresh schema per test)."""
+"""Shared fixtures: real SQLite files and a real PostgreSQL (one fresh schema per test), and a
+real SMTP server."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from smtp_server import SmtpServer, running_smtp
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
@@ -97,3 +99,10 @@ def store(db_url: str) -> Iterator[Store]:
         yield s
     finally:
         s.close()
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpServer]:
+    """A real SMTP server on loopback that records every message it accepts."""
+    with running_smtp() as server:
+        yield server

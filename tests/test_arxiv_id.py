@@ -2,7 +2,6 @@ import pytest
 
 from paperfeed.arxiv_id import (
     is_arxiv_id,
-    normalize_arxiv_id,
     normalize_record_id,
     parse_reference,
     split_version,
@@ -47,7 +46,7 @@ def test_split_version(text: str, expected: tuple[str, int | None]) -> None:
 def test_rejects_malformed(text: str) -> None:
     assert not is_arxiv_id(text)
     with pytest.raises(Invalid, match="not an arXiv identifier"):
-        normalize_arxiv_id(text)
+        split_version(text)
 
 
 @pytest.mark.parametrize(

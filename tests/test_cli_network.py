@@ -167,7 +167,7 @@ def test_ingest_oai_then_continue_where_it_stopped(
     assert second.out.strip() == "oai: 0 new, 0 updated, 0 unchanged, 0 skipped"
     assert [r.params.get("from") for r in server.requests] == ["2014-10-01", None, "2015-01-06"]
     with Store.open(f"sqlite:///{db_file}") as store:
-        assert store.get_state("oai:*:last") == "2015-06-23"
+        assert store.checkpoints.get("oai:*:last") == "2015-06-23"
         assert store.stats().papers == 8
 
 
@@ -192,8 +192,8 @@ def test_ingest_oai_set(paperfeed: Paperfeed, server: ReplayServer, db_file: Pat
     assert result.code == 0, result
     assert result.out.strip() == "oai: 0 new, 0 updated, 0 unchanged, 0 skipped"
     with Store.open(f"sqlite:///{db_file}") as store:
-        assert store.get_state("oai:moo:last") == "2015-01-01"
-        assert store.get_state("oai:*:last") is None
+        assert store.checkpoints.get("oai:moo:last") == "2015-01-01"
+        assert store.checkpoints.get("oai:*:last") is None
 
 
 def test_ingest_rss(paperfeed: Paperfeed, server: ReplayServer) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from store_rows import announcements_on, daily_entries_on, is_deleted
 
 from paperfeed.errors import NotFound, StoreUnavailable
 from paperfeed.ingest.generic import read_generic
@@ -56,7 +57,7 @@ def test_real_sources_give_one_paper_per_id_and_rerun_changes_nothing(
 
 def test_paper_round_trip(store: Store, data_dir: Path) -> None:
     import_all(store, data_dir)
-    p = store.get_paper("0704.0001")
+    p = store.papers.get("0704.0001")
     assert p is not None
     assert p.title.startswith("Calculation of prompt diphoton") and p.version == 2
     assert [a.name for a in p.authors or ()] == [
@@ -67,11 +68,11 @@ def test_paper_round_trip(store: Store, data_dir: Path) -> None:
     ]
     assert [v.number for v in p.versions] == [1, 2]
     assert p.versions[0].submitted == datetime(2007, 4, 2, 19, 18, 42)
-    hf = store.get_paper("2410.17243")
+    hf = store.papers.get("2410.17243")
     assert hf is not None and hf.imported_upvotes == 64
-    entries = store.daily_entries_on(date(2024, 10, 25))
+    entries = daily_entries_on(store, date(2024, 10, 25))
     assert len(entries) == 29 and entries[0].submitted_by == "ClownRat"
-    assert store.get_paper("9999.99999") is None
+    assert store.papers.get("9999.99999") is None
 
 
 def test_version_rules(store: Store) -> None:
@@ -89,25 +90,25 @@ def test_version_rules(store: Store) -> None:
         version=1,
         versions=(Version(1, datetime(2024, 1, 1)),),
     )
-    assert store.write(Batch(papers=[v2])).counts.new == 1
-    store.write(Batch(papers=[v1]))
-    p = store.get_paper("2401.00001")
+    assert store.papers.write(Batch(papers=[v2])).counts.new == 1
+    store.papers.write(Batch(papers=[v1]))
+    p = store.papers.get("2401.00001")
     assert p is not None and p.title == "Second" and p.version == 2
     assert [(v.number, v.submitted) for v in p.versions] == [
         (1, datetime(2024, 1, 1)),
         (2, datetime(2024, 2, 1)),
     ]
     v3 = Paper("2401.00001", "Third", version=3)
-    assert store.write(Batch(papers=[v3])).counts.updated == 1
-    p = store.get_paper("2401.00001")
+    assert store.papers.write(Batch(papers=[v3])).counts.updated == 1
+    p = store.papers.get("2401.00001")
     assert p is not None and p.title == "Third" and p.abstract == "two"
 
 
 def test_duplicate_ids_in_one_batch(store: Store) -> None:
     a = Paper("2401.00001", "A", version=1)
-    result = store.write(Batch(papers=[a, a, Paper("2401.00001", "B", version=2)]))
+    result = store.papers.write(Batch(papers=[a, a, Paper("2401.00001", "B", version=2)]))
     assert (result.counts.new, result.counts.unchanged, result.counts.updated) == (1, 1, 1)
-    p = store.get_paper("2401.00001")
+    p = store.papers.get("2401.00001")
     assert p is not None and p.title == "B"
 
 
@@ -117,50 +118,52 @@ def test_failed_batch_leaves_nothing(store: Store) -> None:
         daily_entries=[DailyEntry("2401.09999", date(2024, 1, 1))],
     )
     with pytest.raises(NotFound, match=r"2401\.09999"):
-        store.write(batch)
+        store.papers.write(batch)
     assert store.stats().papers == 0
 
 
 def test_deletions_and_announcements(store: Store) -> None:
-    store.write(Batch(papers=[Paper("2401.00001", "A", version=1)]))
+    store.papers.write(Batch(papers=[Paper("2401.00001", "A", version=1)]))
     day = date(2024, 1, 5)
-    result = store.write(Batch(announcements=[Announcement("2401.00001", day, "cs.LG", "new")]))
+    result = store.papers.write(
+        Batch(announcements=[Announcement("2401.00001", day, "cs.LG", "new")])
+    )
     assert result.new_announcements == 1
     assert (
-        store.write(
+        store.papers.write(
             Batch(announcements=[Announcement("2401.00001", day, "cs.LG", "new")])
         ).new_announcements
         == 0
     )
-    assert store.announcements_on(day) == [Announcement("2401.00001", day, "cs.LG", "new")]
-    assert store.write(Batch(deletions=[Deletion("2401.00001")])).counts.updated == 1
-    assert store.write(Batch(deletions=[Deletion("2401.00001")])).counts.unchanged == 1
-    assert store.get_paper("2401.00001") is None
-    assert store.is_deleted("2401.00001")
+    assert announcements_on(store, day) == [Announcement("2401.00001", day, "cs.LG", "new")]
+    assert store.papers.write(Batch(deletions=[Deletion("2401.00001")])).counts.updated == 1
+    assert store.papers.write(Batch(deletions=[Deletion("2401.00001")])).counts.unchanged == 1
+    assert store.papers.get("2401.00001") is None
+    assert is_deleted(store, "2401.00001")
     assert store.stats().papers == 0 and store.stats().deleted == 1
     # a newer version arriving again brings the paper back
-    store.write(Batch(papers=[Paper("2401.00001", "A", version=2)]))
-    assert store.get_paper("2401.00001") is not None
+    store.papers.write(Batch(papers=[Paper("2401.00001", "A", version=2)]))
+    assert store.papers.get("2401.00001") is not None
 
 
 def test_user_text_is_data_not_sql(store: Store) -> None:
     evil = 'Robert\'); DROP TABLE papers;-- "quoted" \\ back'
-    store.write(Batch(papers=[Paper("2401.00001", evil, abstract=evil, version=1)]))
-    p = store.get_paper("2401.00001")
+    store.papers.write(Batch(papers=[Paper("2401.00001", evil, abstract=evil, version=1)]))
+    p = store.papers.get("2401.00001")
     assert p is not None and p.title == evil
 
 
 def test_ingest_state(store: Store) -> None:
-    assert store.get_state("oai:cs:last") is None
-    store.set_state("oai:cs:last", "2024-01-01")
-    store.set_state("oai:cs:last", "2024-01-02")
-    assert store.get_state("oai:cs:last") == "2024-01-02"
+    assert store.checkpoints.get("oai:cs:last") is None
+    store.checkpoints.set("oai:cs:last", "2024-01-01")
+    store.checkpoints.set("oai:cs:last", "2024-01-02")
+    assert store.checkpoints.get("oai:cs:last") == "2024-01-02"
 
 
 def test_migrations_match_the_schema(db_url: str) -> None:
     store = Store.open(db_url)
-    assert current_revision(store.engine) == head_revision()
-    with store.engine.connect() as conn:
+    assert current_revision(store.db.engine) == head_revision()
+    with store.db.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), metadata)
     store.close()
     assert diff == []

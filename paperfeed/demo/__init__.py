@@ -45,7 +45,7 @@ def load_demo(store: Store, today: date) -> DemoSummary | None:
     members = [store.accounts.ensure_user(f"demo-{n}@demo.invalid") for n in DEMO_MEMBERS]
     rng = random.Random(2024)
     # Recent days get demo entries drawn from the real papers, so today's page is not empty.
-    ids = sorted(store.paper_ids())
+    ids = sorted(store.papers.ids())
     rng.shuffle(ids)
     entries = 0
     for offset in range(DAYS):

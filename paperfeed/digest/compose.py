@@ -11,8 +11,8 @@ import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from paperfeed.digest.periods import Period
 from paperfeed.models import Hit, Paper, Subscription
+from paperfeed.periods import Period
 
 # A saved search restricted to the period's papers: (query, period) -> hits, best first.
 SearchFn = Callable[[str, Period], Sequence[Hit]]

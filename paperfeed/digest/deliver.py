@@ -16,8 +16,9 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
+from paperfeed.clock import Clock
 from paperfeed.digest.compose import (
     Digest,
     DigestItem,
@@ -26,13 +27,21 @@ from paperfeed.digest.compose import (
     index_period,
     run_saved_searches,
 )
-from paperfeed.digest.mail import Mail
-from paperfeed.digest.periods import PERIODS, Period, last_completed, period_containing
-from paperfeed.digest.render import Links, digest_message
-from paperfeed.digest.send import Deferred, Mailer, Refused
+from paperfeed.digest.links import Links
+from paperfeed.digest.render import digest_message
+from paperfeed.digest.schedule import (
+    PERIODS,
+    digest_kind,
+    due_at,
+    last_completed,
+    period_containing,
+)
 from paperfeed.digest.tokens import message_id
 from paperfeed.errors import DeliveryFailed, NotFound
+from paperfeed.mail.message import Mail
+from paperfeed.mail.smtp import Deferred, Refused, SmtpClient
 from paperfeed.models import Paper, Subscription
+from paperfeed.periods import Period
 from paperfeed.store import Store
 from paperfeed.store.deliveries import SETTLED, Delivery, LeaseHolder
 
@@ -41,10 +50,6 @@ LEASE_SECONDS = 120.0
 PAUSE_AFTER = 3  # permanent failures in a row before a subscription is paused
 DEDUP_DAYS = 8  # papers sent within this many days are not sent again
 CLAIM_BATCH = 200
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 @dataclass(slots=True)
@@ -91,13 +96,13 @@ def plan(
     """What is due at `now`: for each kind, its last completed period, for subscribers whose
     sending hour has come (an explicit `period` is due at once, for its kind only)."""
     plans = []
-    for kind in [period.kind] if period else kinds:
+    for kind in [digest_kind(period)] if period else kinds:
         p = period or last_completed(kind, now)
         subs = store.subscriptions.find(status="active", period=kind)
         if to is not None:
             subs = [s for s in subs if s.email == to]
         if period is None:
-            subs = [s for s in subs if now >= p.due_at(s.content.send_hour)]
+            subs = [s for s in subs if now >= due_at(p, s.content.send_hour)]
         settled = store.deliveries.settled(p.key)
         by_id = {s.id: s for s in subs}
         outstanding = [
@@ -111,17 +116,40 @@ def plan(
     return plans
 
 
+@dataclass(frozen=True, slots=True)
+class PlannedDigests:
+    """What a run would do for one period: its plan, and the digests it would compose."""
+
+    plan: Plan
+    digests: list[Digest]
+
+
+def dry_run(
+    store: Store,
+    *,
+    kinds: Sequence[str] = PERIODS,
+    period: Period | None = None,
+    to: str | None = None,
+    search: SearchFn,
+) -> list[PlannedDigests]:
+    """What `DigestSender.run` would send now, composed and not sent (nothing is recorded)."""
+    return [
+        PlannedDigests(p, compose_period(store, p.period, p.fresh, search))
+        for p in plan(store, store.db.now(), kinds=kinds, period=period, to=to)
+    ]
+
+
 def compose_period(
     store: Store, period: Period, subs: Sequence[Subscription], search: SearchFn
 ) -> list[Digest]:
     """The digests of `subs` for `period`, empty ones included."""
     if not subs:
         return []
-    ids = store.paper_ids_between(period.start, period.end)
-    new = index_period(store.get_papers(ids).values(), store.upvote_counts(ids))
+    ids = store.papers.ids_between(period.start_at, period.end_at)
+    new = index_period(store.papers.get_many(ids).values(), store.papers.upvote_counts(ids))
     matches = run_saved_searches(subs, period, search) if new.papers else {}
     sent = store.deliveries.sent_paper_ids(
-        [s.id for s in subs], since=period.start - timedelta(days=DEDUP_DAYS)
+        [s.id for s in subs], since=period.start_at - timedelta(days=DEDUP_DAYS)
     )
     return [compose(s, period, new, matches, sent.get(s.id, set())) for s in subs]
 
@@ -189,18 +217,18 @@ class DigestSender:
     def __init__(
         self,
         store: Store,
-        mailer: Mailer,
+        mailer: SmtpClient,
         links: Links,
         search: SearchFn,
         *,
-        clock: Callable[[], datetime] = utcnow,
+        clock: Clock | None = None,
         on_progress: Callable[[int, int], None] = lambda _done, _total: None,
     ) -> None:
         self.store = store
         self.mailer = mailer
         self.links = links
         self.search = search
-        self.clock = clock
+        self.clock = clock or store.db.clock
         self.on_progress = on_progress
         self.holder = f"{socket.gethostname()[:60]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._renewed = 0.0
@@ -308,7 +336,7 @@ class DigestSender:
             if (d.subscription_id, d.period_key) in held
         ]
         missing = [str(i["id"]) for _, d, g in mine if g is None for i in d.content["items"]]
-        papers = self.store.get_papers(missing) if missing else {}
+        papers = self.store.papers.get_many(missing) if missing else {}
         return [
             (s, d, g or digest_from_content(s, period, d.content, papers), g is None)
             for s, d, g in mine

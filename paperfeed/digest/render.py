@@ -4,21 +4,17 @@
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
-from email.utils import getaddresses
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
 from paperfeed.digest.compose import Digest
-from paperfeed.digest.mail import Mail, build_mail
-from paperfeed.digest.periods import Period
-from paperfeed.digest.tokens import message_id, unsubscribe_token
+from paperfeed.digest.links import Links
+from paperfeed.digest.tokens import message_id
+from paperfeed.mail.message import Mail, build_mail
 from paperfeed.models import Paper, Subscription
-from paperfeed.secret import Secret
 
 CONFIRM_DAYS = 7
 EXCERPT_CHARS = 300
@@ -30,38 +26,6 @@ _env = Environment(
     undefined=StrictUndefined,
     keep_trailing_newline=True,
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Links:
-    """Where e-mails point and who sends them."""
-
-    public_url: str
-    mail_from: str
-    secret: Secret
-
-    @property
-    def domain(self) -> str:
-        addresses = getaddresses([self.mail_from])
-        address = addresses[0][1] if addresses else ""
-        return address.rpartition("@")[2] or "paperfeed.invalid"
-
-    def paper_url(self, arxiv_id: str) -> str:
-        return f"{self.public_url}/papers/{quote(arxiv_id, safe='/')}"
-
-    def listing_url(self, period: Period) -> str:
-        kind = "date" if period.kind == "daily" else "week"
-        return f"{self.public_url}/papers/{kind}/{period.key}"
-
-    def settings_url(self) -> str:
-        return f"{self.public_url}/settings"
-
-    def unsubscribe_url(self, sub: Subscription) -> str:
-        token = unsubscribe_token(self.secret, sub.id, sub.email)
-        return f"{self.public_url}/digest/unsubscribe/{token}"
-
-    def confirm_url(self, token: str) -> str:
-        return f"{self.public_url}/digest/confirm/{token}"
 
 
 def excerpt(text: str | None, limit: int = EXCERPT_CHARS) -> str:

@@ -7,28 +7,15 @@ title), or its similarity to the query reaches SIMILARITY_FLOOR.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import timedelta
-from typing import Protocol
+from collections.abc import Callable, Sequence
 
 from paperfeed.digest.compose import SearchFn
-from paperfeed.digest.periods import Period
-from paperfeed.models import Hit, SearchFilters, SearchResults
+from paperfeed.models import Hit, SearchFilters
+from paperfeed.periods import Period
+from paperfeed.search.searcher import Searcher
 
 SIMILARITY_FLOOR = 0.5
 PER_SEARCH = 100  # hits taken per saved search and period
-
-
-class Engine(Protocol):
-    def search(
-        self,
-        query: str,
-        *,
-        mode: str = ...,
-        limit: int = ...,
-        filters: SearchFilters | None = ...,
-        sort: str = ...,
-    ) -> SearchResults: ...
 
 
 def is_real_match(hit: Hit) -> bool:
@@ -40,16 +27,27 @@ def is_real_match(hit: Hit) -> bool:
     )
 
 
-def saved_search(engine: Engine) -> SearchFn:
+def saved_search(engine: Searcher) -> SearchFn:
     """A SearchFn running each saved search in hybrid mode over the period's papers."""
 
     def search(query: str, period: Period) -> Sequence[Hit]:
-        filters = SearchFilters(
-            date_from=period.start.date(), date_to=(period.end - timedelta(days=1)).date()
-        )
+        filters = SearchFilters(date_from=period.start, date_to=period.last)
         results = engine.search(
             query, mode="hybrid", limit=PER_SEARCH, filters=filters, sort="relevance"
         )
         return [h for h in results.hits if is_real_match(h)]
+
+    return search
+
+
+def lazy_saved_search(open_searcher: Callable[[], Searcher]) -> SearchFn:
+    """`saved_search` over a searcher opened on first use: a run without saved searches, or
+    without new papers, loads no index and no embedding model."""
+    opened: list[SearchFn] = []
+
+    def search(query: str, period: Period) -> Sequence[Hit]:
+        if not opened:
+            opened.append(saved_search(open_searcher()))
+        return opened[0](query, period)
 
     return search

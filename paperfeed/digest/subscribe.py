@@ -11,14 +11,13 @@ import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from paperfeed.digest.mail import Mail
-from paperfeed.digest.periods import check_period
+from paperfeed.digest.links import Links
 from paperfeed.digest.render import (
     CONFIRM_DAYS,
-    Links,
     already_subscribed_message,
     confirmation_message,
 )
+from paperfeed.digest.schedule import check_period
 from paperfeed.digest.tokens import (
     hash_token,
     new_confirm_token,
@@ -26,23 +25,16 @@ from paperfeed.digest.tokens import (
     verify_unsubscribe,
 )
 from paperfeed.errors import Invalid, NotFound
+from paperfeed.mail.address import normalize_address
+from paperfeed.mail.message import Mail
 from paperfeed.models import Subscription, SubscriptionContent
+from paperfeed.search.searcher import MAX_QUERY
 from paperfeed.store import Store
 
-_ADDRESS = re.compile(r"^[^@\s\"(),:;<>\[\\\]]{1,64}@[a-z0-9-]+(\.[a-z0-9-]+)+$")
 _CATEGORY = re.compile(r"^[a-z][a-z-]*(\.[A-Za-z][A-Za-z-]*)?$")
 MAX_RULES = 20
-MAX_QUERY = 500
 MAX_TOP_N = 100
 DEFAULT_TOP_N = 10
-
-
-def normalize_address(text: str) -> str:
-    """A plausible e-mail address, lowercased, or Invalid."""
-    address = text.strip().lower()
-    if len(address) > 254 or not _ADDRESS.match(address):
-        raise Invalid(f"not an e-mail address: {text[:100]!r}")
-    return address
 
 
 def validate_content(content: SubscriptionContent) -> SubscriptionContent:

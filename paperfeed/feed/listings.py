@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from paperfeed.errors import Invalid
-from paperfeed.feed.periods import Period, day_period
-from paperfeed.feed.trending import WINDOWS, Trending, rank_trending
+from paperfeed.feed.trending import CANDIDATES, WINDOWS, Trending, age_at_score, rank_trending
 from paperfeed.models import Listing
+from paperfeed.periods import Period, day_period
 from paperfeed.store import Store
 from paperfeed.store.listings import LISTING_SORTS
 
@@ -51,20 +51,28 @@ def period_listing(
         raise Invalid(f"sort must be one of {', '.join(LISTING_SORTS)}")
     listing = store.listings.featured(
         period.start,
-        period.end,
+        period.last,
         limit=per_page,
         offset=(page - 1) * per_page,
         sort=sort,
         submitter=submitter,
     )
-    if period.kind == "date":
+    if period.kind == "day":
         # Days jump over empty days; weeks and months step one at a time.
         before, after = store.listings.neighbour_days(period.start)
         previous = day_period(before) if before else None
         following = day_period(after) if after else None
     else:
-        previous, following = period.previous(), period.next()
+        previous, following = _step(period, -1), _step(period, 1)
     return PeriodListing(period, listing, page, per_page, sort, previous, following)
+
+
+def _step(period: Period, steps: int) -> Period | None:
+    """The neighbouring period, None beyond the calendar (year 1 to 9999)."""
+    try:
+        return period.shift(steps)
+    except (OverflowError, ValueError):
+        return None
 
 
 def front_day(store: Store, today: date) -> date:
@@ -76,8 +84,45 @@ def front_day(store: Store, today: date) -> date:
 
 
 def trending(store: Store, window: str, now: datetime, limit: int = 50) -> list[Trending]:
-    """Papers featured within the window, ranked by the trending formula."""
+    """Papers featured within the window, ranked by the trending formula: exactly the best
+    `limit` of them all, though usually only the most upvoted 1,000 and the newest are read."""
     if window not in WINDOWS:
         raise Invalid(f"window must be one of {', '.join(WINDOWS)}")
+    if limit < 1:
+        raise Invalid("limit must be 1 or more")
     since = (now - timedelta(days=WINDOWS[window])).date()
-    return rank_trending(store.listings.trending_candidates(since), now)[:limit]
+    listings = store.listings
+    read = max(CANDIDATES, limit)
+    top = listings.featured(since, date.max, limit=read)
+    ranked = rank_trending(top.items, now)
+    if top.total <= read:
+        return ranked[:limit]
+
+    def every_paper() -> list[Trending]:
+        return rank_trending(listings.featured(since, date.max, limit=top.total).items, now)[:limit]
+
+    if len(ranked) < limit or ranked[limit - 1].score <= 0:
+        # Unvoted papers rank newest first, which upvotes cannot bound.
+        return every_paper()
+    # A paper not read has at most `fewest` upvotes, so once older than `horizon` hours it
+    # scores below `bar`, the limit-th best score read, and cannot enter the ranking. Its
+    # featured time (submission time, else the day's start) lies within its featured day, as
+    # imports and curators record it, so only papers featured on `start` or later can.
+    fewest = min(item.upvotes for item in top.items)
+    bar = ranked[limit - 1].score
+    horizon = age_at_score(fewest, bar)
+    if horizon < 0:
+        return ranked[:limit]
+    start = (now - timedelta(hours=min(horizon, 24 * (WINDOWS[window] + 1)))).date()
+    if start <= since:
+        return every_paper()
+    newer = listings.featured(start, date.max, limit=top.total)
+    # A paper featured both before and after `start` counts from its first day in the window,
+    # which `newer` does not show; `top` does for those it holds. Any other: read them all.
+    older = listings.featured(since, start - timedelta(days=1), limit=0)
+    twice = newer.total + older.total - top.total
+    earlier = {i.paper.arxiv_id for i in top.items if i.day is not None and i.day < start}
+    if sum(i.paper.arxiv_id in earlier for i in newer.items) != twice:
+        return every_paper()
+    merged = {item.paper.arxiv_id: item for item in [*newer.items, *top.items]}
+    return rank_trending(list(merged.values()), now)[:limit]

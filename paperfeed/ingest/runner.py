@@ -54,7 +54,7 @@ def run_import(
     def flush() -> None:
         nonlocal batch, pending
         if pending:
-            result = store.write(batch)
+            result = store.papers.write(batch)
             summary.counts.add(result.counts)
             summary.daily_entries += result.new_daily_entries
             summary.announcements += result.new_announcements

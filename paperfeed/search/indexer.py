@@ -11,11 +11,12 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
 
+from paperfeed.clock import utcnow
 from paperfeed.models import IndexDoc
 from paperfeed.search.embedder import Embedder, paper_text
 from paperfeed.search.keyword_index import KeywordIndex
@@ -74,17 +75,13 @@ def _since(state: dict[str, Any]) -> datetime | None:
     return min(watermark, read_at - OVERLAP)
 
 
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
-
-
 def update_keyword(
     store: Store, index: KeywordIndex, *, rebuild: bool = False, progress: Progress | None = None
 ) -> int:
     """Bring the keyword index up to date; returns how many papers were (re)indexed."""
     if rebuild:
         index.clear()
-    read_at = _now()
+    read_at = utcnow()
     since = _since(index.state())
     total = store.search_data.count_changed_since(since)
     done = 0
@@ -128,7 +125,7 @@ def update_vectors(
     data = state.read()
     if data.get("model") not in (None, embedder.name):
         data = {}
-    read_at = _now()
+    read_at = utcnow()
     since = _since(data)
     total = store.search_data.count_changed_since(since)
     done = embedded = reused = 0

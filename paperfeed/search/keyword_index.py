@@ -124,13 +124,6 @@ class KeywordIndex:
         q = tantivy.Query.term_query(self.schema, "title_key", key)
         return self._ids(q, limit)
 
-    def lookup(self, ids: Sequence[str]) -> list[str]:
-        """Which of `ids` are in the index."""
-        if not ids:
-            return []
-        q = tantivy.Query.term_set_query(self.schema, "id", list(ids))
-        return self._ids(q, len(ids))
-
     def restrict(
         self, ids: Sequence[str], filters: SearchFilters, query: ParsedQuery | None = None
     ) -> set[str]:

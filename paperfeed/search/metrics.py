@@ -10,8 +10,6 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-MEASURES = ("map", "ndcg@10", "recall@100", "p@10")
-
 
 @dataclass(frozen=True, slots=True)
 class QueryScores:
@@ -45,7 +43,7 @@ def score_query(ranking: Sequence[str], gains: Mapping[str, int]) -> QueryScores
 
 
 def mean_scores(scores: Sequence[QueryScores]) -> dict[str, float]:
-    """The mean of each measure over queries, keyed as `MEASURES` names them."""
+    """The mean of each measure over queries, keyed by name (map, ndcg@10, recall@100, p@10)."""
     n = len(scores) or 1
     return {
         "map": sum(s.ap for s in scores) / n,

@@ -34,14 +34,13 @@ from paperfeed.search.indexer import (
 )
 from paperfeed.search.keyword_index import KeywordIndex
 from paperfeed.search.query import ParsedQuery, parse_query
+from paperfeed.search.searcher import MODES, SORTS
 from paperfeed.search.state_file import StateFile
 from paperfeed.search.vector_index import VectorIndex, VectorIndexError
 from paperfeed.store import Store
 
 log = logging.getLogger(__name__)
 
-MODES = ("keyword", "semantic", "hybrid")
-SORTS = ("relevance", "date", "upvotes")
 # Each engine contributes its best this-many papers to the fusion.
 FUSION_DEPTH = 100
 # Results come from at most this many candidates (sorting by upvotes, filtering ANN hits).
@@ -227,15 +226,15 @@ class SearchService:
         ranked, total = self._ranked(parsed, filters, used, vectors, want, sort)
         ranked = [c for c in ranked if c.paper_id not in pinned_ids]
         if sort == "upvotes":
-            votes = self.store.upvote_counts([c.paper_id for c in ranked])
+            votes = self.store.papers.upvote_counts([c.paper_id for c in ranked])
             ranked.sort(key=lambda c: (-votes.get(c.paper_id, 0), -c.score, c.paper_id))
         elif sort == "date" and used != "keyword":
-            dated = self.store.get_papers([c.paper_id for c in ranked])
+            dated = self.store.papers.get_many([c.paper_id for c in ranked])
             ranked.sort(key=lambda c: _date_key(dated.get(c.paper_id)), reverse=True)
         everything = [*pinned, *ranked]
         page = everything[offset : offset + limit]
         missing = [c.paper_id for c in page if c.paper_id not in known]
-        papers = {**known, **self.store.get_papers(missing)} if missing else known
+        papers = {**known, **self.store.papers.get_many(missing)} if missing else known
         terms = _query_terms(parsed) if explain else {}
         hits = [
             Hit(
@@ -258,7 +257,7 @@ class SearchService:
         out: list[_Candidate] = []
         found: dict[str, Paper] = {}
         if parsed.references:
-            found = self.store.get_papers(parsed.references)
+            found = self.store.papers.get_many(parsed.references)
             out += [
                 _Candidate(pid, 1.0, Why(pinned="arxiv id"))
                 for pid in parsed.references
@@ -359,7 +358,7 @@ class SearchService:
                     Why(semantic_rank=i, similarity=s) for i, (_p, s) in enumerate(found, 1)
                 ]
         if not found:
-            paper = self.store.get_paper(arxiv_id)
+            paper = self.store.papers.get(arxiv_id)
             if paper is None:
                 return []
             parsed = parse_query(paper.title)
@@ -367,7 +366,7 @@ class SearchService:
             found = [h for h in kw.hits if h[0] != arxiv_id]
             hits_why = [Why(keyword_rank=i) for i in range(1, len(found) + 1)]
         found = found[:limit]
-        papers = self.store.get_papers([pid for pid, _ in found])
+        papers = self.store.papers.get_many([pid for pid, _ in found])
         return [
             Hit(paper=papers[pid], score=score, why=why)
             for (pid, score), why in zip(found, hits_why, strict=False)

@@ -1,5 +1,6 @@
 """Storage: the only package that talks SQL."""
 
-from paperfeed.store.store import Store, make_engine
+from paperfeed.store.database import Database, make_engine
+from paperfeed.store.store import Store
 
-__all__ = ["Store", "make_engine"]
+__all__ = ["Database", "Store", "make_engine"]

@@ -9,17 +9,14 @@ import hashlib
 import re
 import secrets
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import Connection, func, select, update
 
 from paperfeed.errors import Invalid, NotFound
 from paperfeed.models import ROLES, User
+from paperfeed.store.database import Database
 from paperfeed.store.schema import api_tokens, login_tokens, users
-from paperfeed.store.timeutil import utcnow
-
-if TYPE_CHECKING:
-    from paperfeed.store.store import Store
 
 _NAME_CHARS = re.compile(r"[^a-z0-9_-]+")
 
@@ -35,14 +32,14 @@ def _user(row: Any) -> User:
 class Accounts:
     """Users, sign-in links and API tokens."""
 
-    def __init__(self, store: Store) -> None:
-        self._store = store
+    def __init__(self, db: Database) -> None:
+        self._db = db
 
     def create_login_token(self, email: str, ttl: timedelta) -> str:
         """A new single-use sign-in token for `email` (already validated), valid for `ttl`."""
         token = secrets.token_urlsafe(32)
-        now = utcnow()
-        with self._store._writing() as conn:
+        now = self._db.now()
+        with self._db.writing() as conn:
             conn.execute(
                 login_tokens.insert().values(
                     token_hash=token_hash(token),
@@ -58,8 +55,8 @@ class Accounts:
     def redeem_login_token(self, token: str, admin_emails: frozenset[str] = frozenset()) -> User:
         """The user a sign-in token belongs to, created on first sign-in. The token is spent in
         the same statement that checks it, so two clicks on one link sign in once."""
-        now = utcnow()
-        with self._store._writing() as conn:
+        now = self._db.now()
+        with self._db.writing() as conn:
             spent = conn.execute(
                 update(login_tokens)
                 .where(
@@ -106,32 +103,32 @@ class Accounts:
 
     def ensure_user(self, email: str, role: str = "member") -> User:
         """The user with this e-mail, created with `role` if new (CLI, demo, tests)."""
-        with self._store._writing() as conn:
+        with self._db.writing() as conn:
             user = self._by_email(conn, email)
-            return user or self._create(conn, email, role, utcnow())
+            return user or self._create(conn, email, role, self._db.now())
 
     def get(self, user_id: int) -> User | None:
-        with self._store.engine.connect() as conn:
+        with self._db.reading() as conn:
             row = conn.execute(select(users).where(users.c.id == user_id)).first()
         return _user(row) if row else None
 
     def by_email(self, email: str) -> User | None:
-        with self._store.engine.connect() as conn:
+        with self._db.reading() as conn:
             return self._by_email(conn, email)
 
     def all(self, limit: int = 200) -> list[User]:
-        with self._store.engine.connect() as conn:
+        with self._db.reading() as conn:
             rows = conn.execute(select(users).order_by(users.c.id).limit(limit))
             return [_user(r) for r in rows]
 
     def count(self) -> int:
-        with self._store.engine.connect() as conn:
+        with self._db.reading() as conn:
             return int(conn.scalar(select(func.count()).select_from(users)) or 0)
 
     def set_role(self, user_id: int, role: str) -> User:
         if role not in ROLES:
             raise Invalid(f"unknown role {role!r}: use one of {', '.join(ROLES)}")
-        with self._store._writing() as conn:
+        with self._db.writing() as conn:
             done = conn.execute(update(users).where(users.c.id == user_id).values(role=role))
             if done.rowcount == 0:
                 raise NotFound(f"no user with id {user_id}")
@@ -141,7 +138,7 @@ class Accounts:
 
     def rename(self, user_id: int, name: str) -> User:
         """Change a display name (validated by the caller); names are unique."""
-        with self._store._writing() as conn:
+        with self._db.writing() as conn:
             clash = conn.scalar(
                 select(users.c.id).where(users.c.name == name, users.c.id != user_id)
             )
@@ -155,17 +152,20 @@ class Accounts:
 
     def create_api_token(self, user_id: int, name: str) -> str:
         token = "pf_" + secrets.token_urlsafe(32)
-        with self._store._writing() as conn:
+        with self._db.writing() as conn:
             conn.execute(
                 api_tokens.insert().values(
-                    token_hash=token_hash(token), user_id=user_id, name=name, created_at=utcnow()
+                    token_hash=token_hash(token),
+                    user_id=user_id,
+                    name=name,
+                    created_at=self._db.now(),
                 )
             )
         return token
 
     def api_tokens(self, user_id: int) -> list[tuple[str, str, datetime, datetime | None]]:
         """(id, name, created, last used) of a user's API tokens; the id is a hash prefix."""
-        with self._store.engine.connect() as conn:
+        with self._db.reading() as conn:
             rows = conn.execute(
                 select(api_tokens)
                 .where(api_tokens.c.user_id == user_id)
@@ -176,7 +176,7 @@ class Accounts:
     def revoke_api_token(self, user_id: int, token_id: str) -> None:
         if not re.fullmatch(r"[0-9a-f]{12}", token_id):
             raise Invalid("not a token id")
-        with self._store._writing() as conn:
+        with self._db.writing() as conn:
             done = conn.execute(
                 api_tokens.delete().where(
                     api_tokens.c.user_id == user_id,
@@ -187,19 +187,20 @@ class Accounts:
                 raise NotFound("no such API token")
 
     def user_for_api_token(self, token: str) -> User | None:
-        digest = token_hash(token)
-        with self._store.engine.connect() as conn:
+        """The owner of an API token (None when it was revoked or never issued)."""
+        with self._db.reading() as conn:
             row = conn.execute(
                 select(users)
                 .join(api_tokens, api_tokens.c.user_id == users.c.id)
-                .where(api_tokens.c.token_hash == digest)
+                .where(api_tokens.c.token_hash == token_hash(token))
             ).first()
-        if row is None:
-            return None
-        with self._store._writing() as conn:
+        return _user(row) if row else None
+
+    def touch_api_token(self, token: str) -> None:
+        """Record that an API token was just used (shown on the owner's settings page)."""
+        with self._db.writing() as conn:
             conn.execute(
                 update(api_tokens)
-                .where(api_tokens.c.token_hash == digest)
-                .values(last_used_at=utcnow())
+                .where(api_tokens.c.token_hash == token_hash(token))
+                .values(last_used_at=self._db.now())
             )
-        return _user(row)

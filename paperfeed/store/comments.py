@@ -4,17 +4,15 @@ A deleted comment keeps its place (its replies stay readable) but loses its text
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import func, select, update
 
 from paperfeed.errors import Forbidden, Invalid, NotFound
 from paperfeed.models import Comment
-from paperfeed.store.schema import comments, papers, users
-from paperfeed.store.timeutil import utcnow
-
-if TYPE_CHECKING:
-    from paperfeed.store.store import Store
+from paperfeed.store.database import Database
+from paperfeed.store.papers import require_paper
+from paperfeed.store.schema import comments, users
 
 
 def _comment(row: Any) -> Comment:
@@ -36,14 +34,13 @@ _SELECT = select(comments, users.c.name).join(users, users.c.id == comments.c.us
 
 
 class Comments:
-    def __init__(self, store: Store) -> None:
-        self._store = store
+    def __init__(self, db: Database) -> None:
+        self._db = db
 
     def add(self, arxiv_id: str, user_id: int, body: str, parent_id: int | None = None) -> Comment:
         """A new comment; a reply to a reply joins its thread (one level of replies)."""
-        with self._store._writing() as conn:
-            if conn.scalar(select(papers.c.id).where(papers.c.id == arxiv_id)) is None:
-                raise NotFound(f"no paper {arxiv_id}")
+        with self._db.writing() as conn:
+            require_paper(conn, arxiv_id)
             if parent_id is not None:
                 parent = conn.execute(
                     select(comments.c.paper_id, comments.c.parent_id).where(
@@ -60,14 +57,14 @@ class Comments:
                     user_id=user_id,
                     parent_id=parent_id,
                     body=body,
-                    created_at=utcnow(),
+                    created_at=self._db.now(),
                 )
                 .returning(comments.c.id)
             ).scalar_one()
         return self.get(new_id)
 
     def get(self, comment_id: int) -> Comment:
-        with self._store.engine.connect() as conn:
+        with self._db.reading() as conn:
             row = conn.execute(_SELECT.where(comments.c.id == comment_id)).first()
         if row is None:
             raise NotFound(f"no comment {comment_id}")
@@ -83,24 +80,24 @@ class Comments:
 
     def edit(self, comment_id: int, user_id: int, body: str) -> Comment:
         self._own(comment_id, user_id)
-        with self._store._writing() as conn:
+        with self._db.writing() as conn:
             conn.execute(
                 update(comments)
                 .where(comments.c.id == comment_id)
-                .values(body=body, edited_at=utcnow())
+                .values(body=body, edited_at=self._db.now())
             )
         return self.get(comment_id)
 
     def delete(self, comment_id: int, user_id: int) -> None:
         self._own(comment_id, user_id)
-        with self._store._writing() as conn:
+        with self._db.writing() as conn:
             conn.execute(
                 update(comments).where(comments.c.id == comment_id).values(deleted=True, body="")
             )
 
     def set_hidden(self, comment_id: int, hidden: bool) -> Comment:
         """Curators hide (or show again) a comment; its author still sees it marked hidden."""
-        with self._store._writing() as conn:
+        with self._db.writing() as conn:
             done = conn.execute(
                 update(comments).where(comments.c.id == comment_id).values(hidden=hidden)
             )
@@ -110,7 +107,7 @@ class Comments:
 
     def for_paper(self, arxiv_id: str) -> list[Comment]:
         """Every comment on a paper, oldest first (the web layer decides what to show)."""
-        with self._store.engine.connect() as conn:
+        with self._db.reading() as conn:
             rows = conn.execute(
                 _SELECT.where(comments.c.paper_id == arxiv_id).order_by(comments.c.id)
             )
@@ -120,7 +117,7 @@ class Comments:
         """Visible comments per paper among `ids`."""
         if not ids:
             return {}
-        with self._store.engine.connect() as conn:
+        with self._db.reading() as conn:
             rows = conn.execute(
                 select(comments.c.paper_id, func.count())
                 .where(

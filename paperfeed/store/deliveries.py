@@ -10,16 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import and_, select, update
 
 from paperfeed.errors import Busy
 from paperfeed.store.chunks import chunks
+from paperfeed.store.database import Database
 from paperfeed.store.schema import digest_deliveries, leases, subscriptions
-
-if TYPE_CHECKING:
-    from paperfeed.store.store import Store
 
 SETTLED = ("sent", "failed")
 OUTSTANDING = ("claimed", "deferred")
@@ -51,8 +49,8 @@ class LeaseHolder:
 class DeliveryLedger:
     """Reached as `store.deliveries`."""
 
-    def __init__(self, store: Store) -> None:
-        self._store = store
+    def __init__(self, db: Database) -> None:
+        self._db = db
 
     # ------------------------------------------------------------------- lease
 
@@ -65,10 +63,9 @@ class DeliveryLedger:
     ) -> None:
         """Take lease `name` for `me`, or raise Busy naming its live holder. A lease whose
         time ran out, or whose holder `is_dead` says is gone, is taken over."""
-        ins = self._store._insert
-        with self._store._writing() as conn:
+        with self._db.writing() as conn:
             conn.execute(
-                ins(leases)
+                self._db.insert(leases)
                 .values(name=name, holder="", host="", pid=0, expires_at=datetime(1970, 1, 1))
                 .on_conflict_do_nothing(index_elements=[leases.c.name])
             )
@@ -91,7 +88,7 @@ class DeliveryLedger:
 
     def renew_lease(self, name: str, holder: str, expires_at: datetime) -> bool:
         """Extend a held lease; False when it was lost (taken over after it ran out)."""
-        with self._store._writing() as conn:
+        with self._db.writing() as conn:
             result = conn.execute(
                 update(leases)
                 .where(leases.c.name == name, leases.c.holder == holder)
@@ -100,7 +97,7 @@ class DeliveryLedger:
             return bool(result.rowcount)
 
     def release_lease(self, name: str, holder: str) -> None:
-        with self._store._writing() as conn:
+        with self._db.writing() as conn:
             conn.execute(
                 update(leases)
                 .where(leases.c.name == name, leases.c.holder == holder)
@@ -111,7 +108,7 @@ class DeliveryLedger:
 
     def settled(self, period_key: str) -> set[int]:
         """Subscriptions whose digest for `period_key` was sent or permanently failed."""
-        with self._store.engine.connect() as conn:
+        with self._db.reading() as conn:
             return set(
                 conn.scalars(
                     select(digest_deliveries.c.subscription_id).where(
@@ -124,7 +121,7 @@ class DeliveryLedger:
     def outstanding(self, period_key: str) -> list[Delivery]:
         """Digests of `period_key` claimed by an earlier run and not known to be sent, or
         deferred after a transient failure: they are sent again with their stored content."""
-        with self._store.engine.connect() as conn:
+        with self._db.reading() as conn:
             rows = conn.execute(
                 select(digest_deliveries)
                 .where(
@@ -136,7 +133,7 @@ class DeliveryLedger:
             return [_delivery(r) for r in rows]
 
     def get(self, sub_id: int, period_key: str) -> Delivery | None:
-        with self._store.engine.connect() as conn:
+        with self._db.reading() as conn:
             row = conn.execute(
                 select(digest_deliveries).where(
                     digest_deliveries.c.subscription_id == sub_id,
@@ -146,7 +143,7 @@ class DeliveryLedger:
         return _delivery(row) if row else None
 
     def history(self, sub_id: int, limit: int = 20) -> list[Delivery]:
-        with self._store.engine.connect() as conn:
+        with self._db.reading() as conn:
             rows = conn.execute(
                 select(digest_deliveries)
                 .where(digest_deliveries.c.subscription_id == sub_id)
@@ -158,7 +155,7 @@ class DeliveryLedger:
     def sent_paper_ids(self, sub_ids: Sequence[int], since: datetime) -> dict[int, set[str]]:
         """Papers each subscription was sent since `since`, so a digest does not repeat them."""
         found: dict[int, set[str]] = {}
-        with self._store.engine.connect() as conn:
+        with self._db.reading() as conn:
             for chunk in chunks(sub_ids):
                 rows = conn.execute(
                     select(digest_deliveries.c.subscription_id, digest_deliveries.c.content).where(
@@ -178,12 +175,11 @@ class DeliveryLedger:
         there wins), outstanding rows of another holder are taken over only if unchanged
         since they were read. Returns the deliveries now held by `holder`."""
         won: list[Delivery] = []
-        ins = self._store._insert
-        with self._store._writing() as conn:
+        with self._db.writing() as conn:
             for d in deliveries:
                 if d.holder == holder:  # new: not in the ledger yet
                     result = conn.execute(
-                        ins(digest_deliveries)
+                        self._db.insert(digest_deliveries)
                         .values(
                             subscription_id=d.subscription_id,
                             period_key=d.period_key,
@@ -213,7 +209,7 @@ class DeliveryLedger:
 
     def mark_sent(self, d: Delivery, now: datetime, *, reset_failures: bool = True) -> None:
         """The server accepted it; a subscription's count of failures in a row restarts."""
-        with self._store._writing() as conn:
+        with self._db.writing() as conn:
             self._finish(conn, d, status="sent", error=None, sent_at=now)
             if not reset_failures:
                 return
@@ -225,13 +221,13 @@ class DeliveryLedger:
 
     def mark_deferred(self, d: Delivery, error: str) -> None:
         """A transient failure: the next run tries again."""
-        with self._store._writing() as conn:
+        with self._db.writing() as conn:
             self._finish(conn, d, status="deferred", error=error, sent_at=None)
 
     def mark_failed(self, d: Delivery, error: str, now: datetime, pause_after: int) -> bool:
         """A permanent failure; the subscription is paused after `pause_after` in a row.
         Returns True when this failure paused it."""
-        with self._store._writing() as conn:
+        with self._db.writing() as conn:
             self._finish(conn, d, status="failed", error=error, sent_at=None)
             conn.execute(
                 update(subscriptions)

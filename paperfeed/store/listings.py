@@ -5,15 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, Text, cast, func, literal, select
 
 from paperfeed.models import ListedPaper, Listing
+from paperfeed.store.comments import Comments
+from paperfeed.store.database import Database
+from paperfeed.store.papers import Papers
 from paperfeed.store.schema import daily_entries, hidden_papers, papers, votes
-
-if TYPE_CHECKING:
-    from paperfeed.store.store import Store
 
 LISTING_SORTS = ("upvotes", "published")
 
@@ -31,8 +31,10 @@ def _visible() -> list[ColumnElement[bool]]:
 
 
 class Listings:
-    def __init__(self, store: Store) -> None:
-        self._store = store
+    def __init__(self, db: Database, papers: Papers, comments: Comments) -> None:
+        self._db = db
+        self._papers = papers
+        self._comments = comments
 
     def featured(
         self,
@@ -78,15 +80,15 @@ class Listings:
             order = [papers.c.published.desc(), papers.c.id]
         else:
             order = [upvotes.desc(), daily_entries.c.id]
-        with self._store.engine.connect() as conn:
+        with self._db.reading() as conn:
             total = conn.scalar(select(func.count()).select_from(base.subquery())) or 0
             rows = list(conn.execute(base.order_by(*order).limit(limit).offset(offset)))
         return Listing(items=self._listed(rows), total=int(total))
 
     def _listed(self, rows: Sequence[Any]) -> list[ListedPaper]:
         ids = [r.id for r in rows]
-        found = self._store.get_papers(ids)
-        counts = self._store.comments.counts(ids)
+        found = self._papers.get_many(ids)
+        counts = self._comments.counts(ids)
         return [
             ListedPaper(
                 paper=found[r.id],
@@ -102,18 +104,14 @@ class Listings:
             if r.id in found
         ]
 
-    def trending_candidates(self, since: date, limit: int = 1000) -> list[ListedPaper]:
-        """Papers featured on or after `since`, with their upvotes, for the trending formula."""
-        return self.featured(since, date.max, limit=limit).items
-
     def latest_day(self) -> date | None:
-        with self._store.engine.connect() as conn:
+        with self._db.reading() as conn:
             value: date | None = conn.scalar(select(func.max(daily_entries.c.day)))
             return value
 
     def neighbour_days(self, day: date) -> tuple[date | None, date | None]:
         """The closest days before and after `day` that have papers."""
-        with self._store.engine.connect() as conn:
+        with self._db.reading() as conn:
             before = conn.scalar(
                 select(func.max(daily_entries.c.day)).where(daily_entries.c.day < day)
             )
@@ -149,7 +147,7 @@ class Listings:
             )
             .where(papers.c.id.in_(list(ids)), *_visible())
         )
-        with self._store.engine.connect() as conn:
+        with self._db.reading() as conn:
             rows = list(conn.execute(stmt))
         return {item.paper.arxiv_id: item for item in self._listed(rows)}
 
@@ -168,7 +166,7 @@ class Listings:
             .order_by(papers.c.published.desc(), papers.c.id)
             .limit(limit)
         )
-        with self._store.engine.connect() as conn:
+        with self._db.reading() as conn:
             rows = list(conn.execute(stmt))
         return self._listed(rows)
 

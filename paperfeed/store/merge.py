@@ -16,48 +16,32 @@ from datetime import datetime
 from typing import Any
 
 from paperfeed.models import Author, Paper, Version
+from paperfeed.store.schema import papers
 
-# Columns filled from a Paper; the rest (first_seen, changed_at) are bookkeeping.
-CONTENT_COLUMNS = (
-    "version",
-    "title",
-    "abstract",
-    "authors",
-    "categories",
-    "primary_category",
-    "published",
-    "updated",
-    "comments",
-    "journal_ref",
-    "doi",
-    "report_no",
-    "license",
-    "submitter",
-    "code_url",
-    "project_url",
-    "imported_upvotes",
-    "deleted",
+# Columns filled from a Paper: every column of `papers` but its key and bookkeeping.
+CONTENT_COLUMNS = tuple(
+    c.name for c in papers.columns if c.name not in ("id", "first_seen", "changed_at")
 )
 _SOURCE_OWNED = ("imported_upvotes", "code_url", "project_url")
-_EMPTY: dict[str, Any] = {
-    "version": None,
+# What a paper's row holds before any source said anything: NULL, or the empty value of a
+# NOT NULL column (the title is always given).
+_NOT_NULL_EMPTY: dict[str, Any] = {
     "abstract": "",
     "authors": [],
     "categories": "",
-    "primary_category": None,
-    "published": None,
-    "updated": None,
-    "comments": None,
-    "journal_ref": None,
-    "doi": None,
-    "report_no": None,
-    "license": None,
-    "submitter": None,
-    "code_url": None,
-    "project_url": None,
     "imported_upvotes": 0,
     "deleted": False,
 }
+_EMPTY: dict[str, Any] = {
+    name: _NOT_NULL_EMPTY.get(name) for name in CONTENT_COLUMNS if name != "title"
+}
+# Columns a Paper gives as they are (the rest are derived: version, authors, categories).
+_AS_GIVEN = tuple(
+    name
+    for name in CONTENT_COLUMNS
+    if name not in ("version", "title", "abstract", "authors", "categories")
+    and name not in ("primary_category", "deleted")
+)
 
 
 @dataclass(slots=True)
@@ -88,19 +72,7 @@ def provided_fields(paper: Paper) -> dict[str, Any]:
     if paper.categories is not None:
         out["categories"] = " ".join(paper.categories)
         out["primary_category"] = paper.categories[0] if paper.categories else None
-    for name in (
-        "published",
-        "updated",
-        "comments",
-        "journal_ref",
-        "doi",
-        "report_no",
-        "license",
-        "submitter",
-        "code_url",
-        "project_url",
-        "imported_upvotes",
-    ):
+    for name in _AS_GIVEN:
         value = getattr(paper, name)
         if value is not None:
             out[name] = value

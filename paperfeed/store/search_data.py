@@ -5,30 +5,26 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from sqlalchemy import and_, func, or_, select
 
 from paperfeed.models import IndexDoc
 from paperfeed.store.chunks import chunks
+from paperfeed.store.database import Database
 from paperfeed.store.schema import paper_vectors, papers
-
-if TYPE_CHECKING:
-    from paperfeed.store.store import Store
 
 
 class SearchData:
     """Reached as `store.search_data`."""
 
-    def __init__(self, store: Store) -> None:
-        self._store = store
+    def __init__(self, db: Database) -> None:
+        self._db = db
 
     def changed_since(
         self, since: datetime | None, *, batch_size: int = 2000
     ) -> Iterator[list[IndexDoc]]:
         """Every paper (deleted ones too, flagged) whose `changed_at` >= `since`, in batches,
         oldest change first; keyset-paged, so it streams a million papers in flat memory."""
-        engine = self._store.engine
         cols = (
             papers.c.id,
             papers.c.title,
@@ -52,7 +48,7 @@ class SearchData:
                         and_(papers.c.changed_at == at, papers.c.id > pid),
                     )
                 )
-            with engine.connect() as conn:
+            with self._db.reading() as conn:
                 rows = conn.execute(stmt).all()
             if not rows:
                 return
@@ -76,19 +72,19 @@ class SearchData:
         stmt = select(func.count()).select_from(papers)
         if since is not None:
             stmt = stmt.where(papers.c.changed_at >= since)
-        with self._store.engine.connect() as conn:
+        with self._db.reading() as conn:
             n: int = conn.scalar(stmt) or 0
         return n
 
     def last_change(self) -> datetime | None:
-        with self._store.engine.connect() as conn:
+        with self._db.reading() as conn:
             value: datetime | None = conn.scalar(select(func.max(papers.c.changed_at)))
         return value
 
     def vector_hashes(self, model: str, ids: Sequence[str]) -> dict[str, str]:
         """The content hash of each stored vector of `model` among `ids`."""
         found: dict[str, str] = {}
-        with self._store.engine.connect() as conn:
+        with self._db.reading() as conn:
             for chunk in chunks(ids):
                 rows = conn.execute(
                     select(paper_vectors.c.paper_id, paper_vectors.c.content_hash).where(
@@ -101,7 +97,7 @@ class SearchData:
     def vectors(self, model: str, ids: Sequence[str]) -> dict[str, bytes]:
         """Stored vectors (little-endian float32 bytes) of `model` among `ids`."""
         found: dict[str, bytes] = {}
-        with self._store.engine.connect() as conn:
+        with self._db.reading() as conn:
             for chunk in chunks(ids):
                 rows = conn.execute(
                     select(paper_vectors.c.paper_id, paper_vectors.c.vector).where(
@@ -116,8 +112,7 @@ class SearchData:
         in one transaction."""
         if not rows:
             return
-        store = self._store
-        stmt = store._insert(paper_vectors)
+        stmt = self._db.insert(paper_vectors)
         stmt = stmt.on_conflict_do_update(
             index_elements=[paper_vectors.c.model, paper_vectors.c.paper_id],
             set_={
@@ -126,7 +121,7 @@ class SearchData:
                 "vector": stmt.excluded.vector,
             },
         )
-        with store._writing() as conn:
+        with self._db.writing() as conn:
             conn.execute(
                 stmt,
                 [
@@ -136,7 +131,7 @@ class SearchData:
             )
 
     def count_vectors(self, model: str) -> int:
-        with self._store.engine.connect() as conn:
+        with self._db.reading() as conn:
             n: int = (
                 conn.scalar(
                     select(func.count())

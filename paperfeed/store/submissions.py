@@ -3,34 +3,30 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 
-from paperfeed.errors import Invalid, NotFound, RateLimited
+from paperfeed.errors import Invalid, RateLimited
 from paperfeed.models import User
-from paperfeed.store.schema import daily_entries, papers, submissions
-from paperfeed.store.timeutil import utcnow
-
-if TYPE_CHECKING:
-    from paperfeed.store.store import Store
+from paperfeed.store.database import Database
+from paperfeed.store.papers import require_paper
+from paperfeed.store.schema import daily_entries, submissions
 
 
 class Submissions:
-    def __init__(self, store: Store) -> None:
-        self._store = store
+    def __init__(self, db: Database) -> None:
+        self._db = db
 
     def submit(self, arxiv_id: str, user: User, day: date, daily_cap: int) -> None:
         """List `arxiv_id` on `day` as submitted by `user`. The cap is checked and the
         submission written in one transaction, so parallel requests cannot exceed it."""
-        now = utcnow()
+        now = self._db.now()
         start = datetime.combine(now.date(), time())
-        with self._store._writing() as conn:
-            if self._store.dialect == "postgresql":
+        with self._db.writing() as conn:
+            if self._db.dialect == "postgresql":
                 # Serialise one user's submissions so the count below stays true.
                 conn.execute(select(func.pg_advisory_xact_lock(4_000_000 + user.id)))
-            if conn.scalar(select(papers.c.id).where(papers.c.id == arxiv_id)) is None:
-                raise NotFound(f"no paper {arxiv_id}")
+            require_paper(conn, arxiv_id)
             listed = conn.scalar(
                 select(daily_entries.c.id).where(
                     daily_entries.c.paper_id == arxiv_id, daily_entries.c.day == day
@@ -65,8 +61,8 @@ class Submissions:
             )
 
     def count_today(self, user_id: int) -> int:
-        start = datetime.combine(utcnow().date(), time())
-        with self._store.engine.connect() as conn:
+        start = datetime.combine(self._db.now().date(), time())
+        with self._db.reading() as conn:
             return int(
                 conn.scalar(
                     select(func.count())

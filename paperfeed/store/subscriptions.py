@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import Connection, delete, select, update
 
 from paperfeed.errors import NotFound
 from paperfeed.models import Subscription, SubscriptionContent
 from paperfeed.store.chunks import chunks
+from paperfeed.store.database import Database
 from paperfeed.store.schema import subscription_rules, subscriptions
-
-if TYPE_CHECKING:
-    from paperfeed.store.store import Store
 
 RULE_KINDS = ("query", "category", "author")
 
@@ -22,8 +20,8 @@ RULE_KINDS = ("query", "category", "author")
 class Subscriptions:
     """Reached as `store.subscriptions`."""
 
-    def __init__(self, store: Store) -> None:
-        self._store = store
+    def __init__(self, db: Database) -> None:
+        self._db = db
 
     # ------------------------------------------------------------------ writes
 
@@ -50,8 +48,8 @@ class Subscriptions:
         }
         if status == "active":
             values.update(failures=0, paused_reason=None)
-        with self._store._writing() as conn:
-            stmt = self._store._insert(subscriptions).values(
+        with self._db.writing() as conn:
+            stmt = self._db.insert(subscriptions).values(
                 {"failures": 0, **values, "email": email, "created_at": now}
             )
             stmt = stmt.on_conflict_do_update(index_elements=[subscriptions.c.email], set_=values)
@@ -77,7 +75,7 @@ class Subscriptions:
     def confirm(self, confirm_hash: str, now: datetime) -> Subscription | None:
         """Activate the pending subscription whose confirmation token hashes to `confirm_hash`
         (None when no such token, or it expired). Used once: the hash is cleared."""
-        with self._store._writing() as conn:
+        with self._db.writing() as conn:
             sub_id = conn.scalar(
                 select(subscriptions.c.id).where(
                     subscriptions.c.confirm_hash == confirm_hash,
@@ -104,7 +102,7 @@ class Subscriptions:
     def set_status(
         self, sub_id: int, status: str, now: datetime, reason: str | None = None
     ) -> Subscription:
-        with self._store._writing() as conn:
+        with self._db.writing() as conn:
             result = conn.execute(
                 update(subscriptions)
                 .where(subscriptions.c.id == sub_id)
@@ -121,19 +119,19 @@ class Subscriptions:
 
     def remove(self, email: str) -> bool:
         """Delete a subscription with its rules and ledger; False when there was none."""
-        with self._store._writing() as conn:
+        with self._db.writing() as conn:
             result = conn.execute(delete(subscriptions).where(subscriptions.c.email == email))
             return bool(result.rowcount)
 
     # ------------------------------------------------------------------- reads
 
     def get(self, sub_id: int) -> Subscription | None:
-        with self._store.engine.connect() as conn:
+        with self._db.reading() as conn:
             found = self._load(conn, [sub_id])
         return found[0] if found else None
 
     def by_email(self, email: str) -> Subscription | None:
-        with self._store.engine.connect() as conn:
+        with self._db.reading() as conn:
             sub_id = conn.scalar(select(subscriptions.c.id).where(subscriptions.c.email == email))
             found = self._load(conn, [sub_id]) if sub_id is not None else []
         return found[0] if found else None
@@ -145,7 +143,7 @@ class Subscriptions:
             query = query.where(subscriptions.c.status == status)
         if period is not None:
             query = query.where(subscriptions.c.period == period)
-        with self._store.engine.connect() as conn:
+        with self._db.reading() as conn:
             ids = list(conn.scalars(query))
             return self._load(conn, ids)
 

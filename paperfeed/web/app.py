@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 import traceback
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -26,13 +25,24 @@ from paperfeed.errors import (
     Upstream,
 )
 from paperfeed.feed.submission import Fetch
-from paperfeed.settings import DEFAULT_SECRET, Settings
+from paperfeed.mail.outbox import Outbox
+from paperfeed.search.searcher import Searcher
+from paperfeed.settings import Settings
 from paperfeed.store import Store
 from paperfeed.web.cache import TimedCache
-from paperfeed.web.deps import CsrfFailed, Searcher, SignInRequired, get_user
-from paperfeed.web.mail import Mailer
+from paperfeed.web.deps import CsrfFailed, SignInRequired, get_user
 from paperfeed.web.middleware import SessionAndHeaders
-from paperfeed.web.routes import account, admin, api_hf, api_v1, digest, feeds, pages, papers
+from paperfeed.web.routes import (
+    account,
+    admin,
+    api_hf,
+    api_v1,
+    digest,
+    feeds,
+    pages,
+    papers,
+    settings_page,
+)
 from paperfeed.web.session import SessionCodec
 from paperfeed.web.templating import templates
 
@@ -49,10 +59,6 @@ _STATUS: list[tuple[type[PaperfeedError], int, str]] = [
     (Upstream, 502, "arXiv did not answer"),
     (StoreUnavailable, 503, "Database unavailable"),
 ]
-
-
-class InsecureConfiguration(PaperfeedError):
-    """The server would run with settings that are unsafe outside development."""
 
 
 def wants_json(request: Request) -> bool:
@@ -90,14 +96,8 @@ def create_app(
     search: Searcher,
     *,
     fetch: Fetch,
-    mail_hook: Callable[[str, str], None] | None = None,
 ) -> FastAPI:
-    """The site. Refuses to build outside development with the default secret key."""
-    if settings.environment != "development" and settings.secret_key.reveal() == DEFAULT_SECRET:
-        raise InsecureConfiguration(
-            "refusing to start in production with the default secret key: set "
-            "PAPERFEED_SECRET_KEY (or secret_key in paperfeed.toml) to a long random value"
-        )
+    """The site over `store` and `search`; `fetch` gets a submitted paper from arXiv."""
     app = FastAPI(
         title="paperfeed",
         version=__version__,
@@ -111,7 +111,8 @@ def create_app(
     app.state.store = store
     app.state.search = search
     app.state.fetch = fetch
-    app.state.mailer = Mailer(settings, mail_hook)
+    # One attempt per message: a visitor is waiting for the page.
+    app.state.outbox = Outbox(settings.smtp(retries=1))
     app.state.page_cache = TimedCache[bytes](settings.page_cache_seconds)
     app.state.day_cache = TimedCache[date](settings.page_cache_seconds)
     codec = SessionCodec(settings.secret_key.reveal())
@@ -161,6 +162,6 @@ def create_app(
         )
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (api_hf, api_v1, feeds, account, admin, digest, pages, papers):
+    for module in (api_hf, api_v1, feeds, account, settings_page, admin, digest, pages, papers):
         app.include_router(module.router)
     return app

@@ -1,21 +1,25 @@
-"""What routes receive: the store, settings, search, the session and signed-in user, and the
-checks every write passes (CSRF, rate limits, roles), as typed dependency aliases."""
+"""What routes receive: the store, settings, search, the outbox, the clock, the session and the
+signed-in user, the checks every write passes (CSRF, roles), and the unit of work that makes
+each write request one transaction — as typed dependency aliases."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-from typing import Annotated, Any, Protocol
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime, timedelta
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
 from paperfeed.errors import Forbidden, PaperfeedError, RateLimited
 from paperfeed.feed.listings import front_day
 from paperfeed.feed.submission import Fetch
-from paperfeed.models import Hit, SearchFilters, SearchResults, User
+from paperfeed.mail.outbox import Outbox
+from paperfeed.models import User
+from paperfeed.search.searcher import Searcher
 from paperfeed.settings import Settings
 from paperfeed.store import Store
 from paperfeed.web.cache import TimedCache
-from paperfeed.web.mail import Mailer
 from paperfeed.web.session import Session
 
 # (requests, window) per kind of write, per user or client address.
@@ -26,6 +30,7 @@ LIMITS: dict[str, tuple[int, timedelta]] = {
     "submit": (20, timedelta(hours=1)),
     "subscribe": (5, timedelta(minutes=15)),
 }
+_SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
 class SignInRequired(PaperfeedError):
@@ -34,25 +39,6 @@ class SignInRequired(PaperfeedError):
 
 class CsrfFailed(PaperfeedError):
     """A form came back without the token this session put in it."""
-
-
-class Searcher(Protocol):
-    """What the site needs of the search service (paperfeed.search.SearchService)."""
-
-    def search(
-        self,
-        query: str,
-        *,
-        mode: str = "hybrid",
-        limit: int = 20,
-        offset: int = 0,
-        filters: SearchFilters | None = None,
-        sort: str = "relevance",
-    ) -> SearchResults: ...
-
-    def related(self, arxiv_id: str, limit: int = 10) -> list[Hit]: ...
-
-    def refresh(self) -> None: ...
 
 
 def get_store(request: Request) -> Store:
@@ -70,14 +56,19 @@ def get_search(request: Request) -> Searcher:
     return searcher
 
 
-def get_mailer(request: Request) -> Mailer:
-    mailer: Mailer = request.app.state.mailer
-    return mailer
+def get_outbox(request: Request) -> Outbox:
+    outbox: Outbox = request.app.state.outbox
+    return outbox
 
 
 def get_fetch(request: Request) -> Fetch:
     fetch: Fetch = request.app.state.fetch
     return fetch
+
+
+def now(request: Request) -> datetime:
+    """The time, by the store's clock (which tests can move)."""
+    return get_store(request).db.now()
 
 
 def page_cache(request: Request) -> TimedCache[bytes]:
@@ -86,10 +77,11 @@ def page_cache(request: Request) -> TimedCache[bytes]:
     return cache
 
 
-def shown_day(request: Request, today: date) -> date:
+def shown_day(request: Request) -> date:
     """The day the front page and `/api/daily_papers` show (`front_day`), looked up once per
     cache period like the pages themselves."""
     store = get_store(request)
+    today = now(request).date()
     cache: TimedCache[date] = request.app.state.day_cache
     return cache.get(("front_day", today), store.generation, lambda: front_day(store, today))
 
@@ -106,7 +98,8 @@ def _bearer(request: Request) -> str | None:
 
 
 def get_user(request: Request) -> User | None:
-    """The signed-in user, from an API token (Authorization: Bearer) or the session cookie."""
+    """The signed-in user, from an API token (Authorization: Bearer) or the session cookie.
+    A token's use is recorded at once on reads, and in the request's unit of work on writes."""
     if hasattr(request.state, "user"):
         cached: User | None = request.state.user
         return cached
@@ -117,6 +110,10 @@ def get_user(request: Request) -> User | None:
         user = store.accounts.user_for_api_token(token)
         if user is None:
             raise SignInRequired("that API token is not valid (revoked, or never issued)")
+        if request.method in _SAFE_METHODS:
+            store.accounts.touch_api_token(token)
+        else:
+            request.state.api_token = token
     else:
         uid = get_session(request).user_id
         user = store.accounts.get(uid) if uid is not None else None
@@ -163,20 +160,41 @@ async def check_csrf(request: Request) -> None:
         )
 
 
-def rate_limit(request: Request, kind: str) -> None:
-    limit, window = LIMITS[kind]
-    user = get_user(request)
-    who = f"u{user.id}" if user else f"ip{request.client.host if request.client else '-'}"
-    wait = get_store(request).rate_limits.hit(f"{kind}:{who}", limit, window)
-    if wait:
-        raise RateLimited(f"too many {kind} requests; try again in {wait} seconds", wait)
+@contextmanager
+def unit_of_work(request: Request, limit: str | None = None) -> Iterator[Store]:
+    """One transaction for what a write request changes: the use of its API token, its count
+    against the rate limit of kind `limit`, and the change itself. Anything slow and outside
+    the database (arXiv, SMTP) goes before or after the block: on SQLite the write lock is
+    held for all of it."""
+    store = get_store(request)
+    with store.transaction():
+        token = getattr(request.state, "api_token", None)
+        if token is not None:
+            store.accounts.touch_api_token(token)
+        if limit is not None:
+            bound, window = LIMITS[limit]
+            user = get_user(request)
+            who = f"u{user.id}" if user else f"ip{request.client.host if request.client else '-'}"
+            wait = store.rate_limits.hit(f"{limit}:{who}", bound, window)
+            if wait:
+                raise RateLimited(f"too many {limit} requests; try again in {wait} seconds", wait)
+        yield store
+
+
+def admit(request: Request, limit: str) -> None:
+    """Count a write request against its rate limit, and record its API token's use, in a
+    transaction of their own: for requests whose work waits on something slow first (a
+    submission fetches from arXiv) and so cannot be one unit of work with it."""
+    with unit_of_work(request, limit=limit):
+        pass
 
 
 StoreDep = Annotated[Store, Depends(get_store)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 SearchDep = Annotated[Searcher, Depends(get_search)]
-MailerDep = Annotated[Mailer, Depends(get_mailer)]
+OutboxDep = Annotated[Outbox, Depends(get_outbox)]
 FetchDep = Annotated[Fetch, Depends(get_fetch)]
+NowDep = Annotated[datetime, Depends(now)]
 SessionDep = Annotated[Session, Depends(get_session)]
 UserDep = Annotated[User | None, Depends(get_user)]
 MemberDep = Annotated[User, Depends(require_user)]

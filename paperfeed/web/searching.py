@@ -7,14 +7,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from paperfeed.errors import Invalid
-from paperfeed.feed.periods import parse_day
 from paperfeed.models import Hit, ListedPaper, SearchFilters, SearchResults
+from paperfeed.periods import parse_day
+from paperfeed.search.searcher import MAX_QUERY, MODES, SORTS, Searcher
 from paperfeed.store import Store
-from paperfeed.web.deps import Searcher
 
-MODES = ("hybrid", "keyword", "semantic")
-SORTS = ("relevance", "date", "upvotes")
-MAX_QUERY = 500
 MAX_LIMIT = 100
 
 

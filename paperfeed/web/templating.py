@@ -8,9 +8,9 @@ from urllib.parse import quote
 
 from fastapi.templating import Jinja2Templates
 
-from paperfeed.feed.periods import month_period, week_period
 from paperfeed.feed.trending import FORMULA
 from paperfeed.models import Paper
+from paperfeed.periods import month_period, week_period
 from paperfeed.web.render import highlight, markdown
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")

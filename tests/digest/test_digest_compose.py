@@ -9,9 +9,10 @@ from paperfeed.digest.compose import (
     index_period,
     run_saved_searches,
 )
-from paperfeed.digest.periods import last_completed, parse_key, period_containing
+from paperfeed.digest.schedule import due_at, last_completed, period_containing
 from paperfeed.errors import Invalid
 from paperfeed.models import Author, Hit, Paper, Subscription, SubscriptionContent, Why
+from paperfeed.periods import parse_key
 
 PERIOD = period_containing("daily", date(2026, 11, 25))
 
@@ -101,13 +102,13 @@ def test_author_key_ignores_accents_case_and_spacing() -> None:
 def test_periods() -> None:
     assert last_completed("daily", datetime(2026, 11, 26, 0, 5)).key == "2026-11-25"
     week = last_completed("weekly", datetime(2026, 11, 26, 7))
-    assert (week.key, week.start, week.end) == (
+    assert (week.key, week.start_at, week.end_at) == (
         "2026-W47",
         datetime(2026, 11, 16),
         datetime(2026, 11, 23),
     )
     assert parse_key("2026-W47") == week
-    assert PERIOD.due_at(6) == datetime(2026, 11, 26, 6)
+    assert due_at(PERIOD, 6) == datetime(2026, 11, 26, 6)
     for bad in ("yesterday", "2026-W60", "2026-13-01"):
         with pytest.raises(Invalid):
             parse_key(bad)

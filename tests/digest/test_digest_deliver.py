@@ -7,14 +7,15 @@ import socket
 from datetime import datetime, timedelta
 
 import pytest
-from digest_helpers import LINKS, SmtpServer, add_papers, term_search
+from digest_helpers import LINKS, add_papers, term_search
 from loopback import free_port
+from smtp_server import SmtpServer
 
 from paperfeed.digest.deliver import LEASE, PAUSE_AFTER, DigestSender, plan
-from paperfeed.digest.periods import period_containing
-from paperfeed.digest.send import Mailer, SmtpConfig
+from paperfeed.digest.schedule import period_containing
 from paperfeed.digest.subscribe import add_confirmed, check_unsubscribe_token
 from paperfeed.errors import Busy, DeliveryFailed
+from paperfeed.mail.smtp import SmtpClient, SmtpConfig
 from paperfeed.models import SubscriptionContent
 from paperfeed.store import Store
 from paperfeed.store.deliveries import LeaseHolder
@@ -24,7 +25,7 @@ PERIOD = period_containing("daily", DAY.date())
 NOW = datetime(2026, 11, 26, 7)
 
 
-def sender(store: Store, mailer: Mailer) -> DigestSender:
+def sender(store: Store, mailer: SmtpClient) -> DigestSender:
     return DigestSender(store, mailer, LINKS, term_search(store), clock=lambda: NOW)
 
 
@@ -40,7 +41,7 @@ def test_one_message_per_due_subscriber_then_nothing_more(store: Store, smtp: Sm
     add_papers(store, DAY, 6)
     add_papers(store, DAY - timedelta(days=3), 2, start=50)  # an older period: never sent
     subscribe_three(store)
-    with smtp.mailer() as mailer:
+    with smtp.client() as mailer:
         summary = sender(store, mailer).run()
     assert (summary.sent, summary.empty, summary.periods) == (3, 1, ["2026-11-25", "2026-W47"])
     assert sorted(m["To"] for m in smtp.recorder.messages) == [
@@ -64,7 +65,7 @@ def test_one_message_per_due_subscriber_then_nothing_more(store: Store, smtp: Sm
     (top,) = smtp.recorder.to("top@example.org")
     assert "trending: #1 with 6 upvotes" in top.get_body(("plain",)).get_content()
 
-    with smtp.mailer() as mailer:
+    with smtp.client() as mailer:
         again = sender(store, mailer).run()
     assert (again.sent, again.already) == (0, 3)
     assert len(smtp.recorder.messages) == 3
@@ -81,7 +82,7 @@ def test_transient_failures_are_retried(store: Store, smtp: SmtpServer) -> None:
     add_papers(store, DAY, 3)
     add_confirmed(store, "a@example.org", SubscriptionContent(top_n=2), now=NOW)
     smtp.recorder.transient = ["451 4.3.0 Try again later", "421 4.7.0 Closing"]
-    with smtp.mailer() as mailer:
+    with smtp.client() as mailer:
         summary = sender(store, mailer).run(period=PERIOD)
     assert (summary.sent, summary.deferred) == (1, 0)
     assert len(smtp.recorder.to("a@example.org")) == 1
@@ -94,13 +95,13 @@ def test_a_transient_failure_that_persists_is_deferred_to_the_next_run(
     add_papers(store, DAY, 3)
     add_confirmed(store, "a@example.org", SubscriptionContent(top_n=2), now=NOW)
     smtp.recorder.transient = ["452 4.2.2 Mailbox full"] * 3
-    with smtp.mailer(retries=2) as mailer:
+    with smtp.client(retries=2) as mailer:
         assert sender(store, mailer).run(period=PERIOD).deferred == 1
     delivery = store.deliveries.get(1, PERIOD.key)
     assert (
         delivery is not None and delivery.status == "deferred" and "452" in (delivery.error or "")
     )
-    with smtp.mailer() as mailer:
+    with smtp.client() as mailer:
         summary = sender(store, mailer).run(period=PERIOD)
     assert (summary.sent, summary.resent) == (1, 1)
     assert len(smtp.recorder.messages) == 1
@@ -115,7 +116,7 @@ def test_permanent_refusals_are_recorded_and_pause_the_subscription(
     for n in range(PAUSE_AFTER):
         day = DAY + timedelta(days=n)
         add_papers(store, day, 2, start=10 * n + 1)
-        with smtp.mailer() as mailer:
+        with smtp.client() as mailer:
             summary = sender(store, mailer).run(period=period_containing("daily", day.date()))
         assert (summary.sent, summary.failed) == (1, 1)
     assert summary.paused == ["gone@example.org"]
@@ -135,10 +136,10 @@ def test_an_unreachable_server_stops_the_run_and_the_next_run_resumes(
     add_papers(store, DAY, 3)
     for i in range(3):
         add_confirmed(store, f"r{i}@example.org", SubscriptionContent(top_n=2), now=NOW)
-    down = Mailer(SmtpConfig("127.0.0.1", free_port(), tls="none", retries=2, backoff=0.01))
+    down = SmtpClient(SmtpConfig("127.0.0.1", free_port(), tls="none", retries=2, backoff=0.01))
     with down, pytest.raises(DeliveryFailed, match="failed 3 times"):
         sender(store, down).run(period=PERIOD)
-    with smtp.mailer() as mailer:
+    with smtp.client() as mailer:
         summary = sender(store, mailer).run(period=PERIOD)
     assert (summary.sent, summary.resent) == (3, 3)
     assert sorted(m["To"] for m in smtp.recorder.messages) == [
@@ -153,7 +154,7 @@ def test_a_claim_left_by_a_dead_run_is_resent_with_the_same_message_id_and_paper
 ) -> None:
     add_papers(store, DAY, 3)
     add_confirmed(store, "a@example.org", SubscriptionContent(top_n=3), now=NOW)
-    dead = sender(store, smtp.mailer())
+    dead = sender(store, smtp.client())
     dead.holder = "elsewhere:1:dead"
     (p,) = plan(store, NOW, period=PERIOD)
     (digest,) = [
@@ -165,7 +166,7 @@ def test_a_claim_left_by_a_dead_run_is_resent_with_the_same_message_id_and_paper
     claimed = store.deliveries.claim([dead._new_delivery(digest)], dead.holder, NOW)
     assert len(claimed) == 1
     add_papers(store, DAY, 2, start=40)  # more upvoted papers arrive meanwhile
-    with smtp.mailer() as mailer:
+    with smtp.client() as mailer:
         summary = sender(store, mailer).run(period=PERIOD)
     assert (summary.sent, summary.resent) == (1, 1)
     (msg,) = smtp.recorder.messages
@@ -176,14 +177,14 @@ def test_a_claim_left_by_a_dead_run_is_resent_with_the_same_message_id_and_paper
 def test_a_live_lease_keeps_a_second_sender_out(store: Store, smtp: SmtpServer) -> None:
     other = LeaseHolder("other", "another-host", 4242, NOW + timedelta(minutes=2))
     store.deliveries.acquire_lease(LEASE, other, NOW, lambda _h: False)
-    with smtp.mailer() as mailer, pytest.raises(Busy, match="pid 4242 on another-host"):
+    with smtp.client() as mailer, pytest.raises(Busy, match="pid 4242 on another-host"):
         sender(store, mailer).run()
     # Expired, it is taken over; on this host, a holder whose process is gone is too.
     later = DigestSender(
-        store, smtp.mailer(), LINKS, term_search(store), clock=lambda: NOW + timedelta(minutes=3)
+        store, smtp.client(), LINKS, term_search(store), clock=lambda: NOW + timedelta(minutes=3)
     )
     later.run()
     gone = LeaseHolder("gone", socket.gethostname(), 2**22 + 12345, NOW + timedelta(hours=1))
     store.deliveries.acquire_lease(LEASE, gone, NOW, lambda _h: False)
     assert os.getpid() != gone.pid
-    sender(store, smtp.mailer()).run()
+    sender(store, smtp.client()).run()

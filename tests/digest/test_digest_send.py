@@ -13,12 +13,13 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
-from digest_helpers import LINKS, Recorder
+from digest_helpers import LINKS
 from loopback import free_port
+from smtp_server import Recorder
 
-from paperfeed.digest.mail import build_mail
-from paperfeed.digest.send import Mailer, SmtpConfig
 from paperfeed.errors import DeliveryFailed
+from paperfeed.mail.message import build_mail
+from paperfeed.mail.smtp import SmtpClient, SmtpConfig
 from paperfeed.secret import Secret
 
 MAIL = build_mail(LINKS.mail_from, "reader@example.org", "Hello", "Hello over TLS")
@@ -94,19 +95,22 @@ def test_tls_and_login(certificate: tuple[Path, Path], mode: str) -> None:
             backoff=0.01,
             ssl_context=client_context(certificate),
         )
-        with Mailer(config) as mailer:
+        with SmtpClient(config) as mailer:
             mailer.send(MAIL)
         (msg,) = recorder.messages
         assert msg.get_body(("plain",)).get_content() == "Hello over TLS"
         wrong = dataclasses.replace(config, password=Secret("nope"))
-        with Mailer(wrong) as mailer, pytest.raises(DeliveryFailed, match="refused the session"):
+        with (
+            SmtpClient(wrong) as mailer,
+            pytest.raises(DeliveryFailed, match="refused the session"),
+        ):
             mailer.send(MAIL)
 
 
 def test_an_untrusted_certificate_is_refused(certificate: tuple[Path, Path]) -> None:
     for port, recorder in serve(certificate, implicit=False):
         config = SmtpConfig("127.0.0.1", port, tls="starttls", retries=1, backoff=0.01)
-        with Mailer(config) as mailer, pytest.raises(DeliveryFailed, match="CERTIFICATE"):
+        with SmtpClient(config) as mailer, pytest.raises(DeliveryFailed, match="CERTIFICATE"):
             mailer.send(MAIL)
         assert recorder.messages == []
 
@@ -118,7 +122,7 @@ def test_starttls_required_but_not_offered() -> None:
     controller.start()
     try:
         config = SmtpConfig("127.0.0.1", port, tls="starttls", retries=0)
-        with Mailer(config) as mailer, pytest.raises(DeliveryFailed, match="STARTTLS"):
+        with SmtpClient(config) as mailer, pytest.raises(DeliveryFailed, match="STARTTLS"):
             mailer.send(MAIL)
     finally:
         controller.stop()

@@ -2,10 +2,9 @@ from pathlib import Path
 
 import pytest
 
-from paperfeed.digest.mail import build_mail
-from paperfeed.errors import Invalid
+from paperfeed.errors import InsecureConfiguration, Invalid
+from paperfeed.mail.message import build_mail
 from paperfeed.settings import load_settings
-from paperfeed.web.mail import digest_links, smtp_config
 
 
 def settings(tmp_path: Path, **env: str):  # type: ignore[no-untyped-def]
@@ -22,7 +21,7 @@ def test_smtp_settings_from_the_environment_and_secrets_never_print(tmp_path: Pa
         PAPERFEED_MAIL_FROM="paperfeed <digest@example.org>",
         PAPERFEED_SECRET_KEY="k" * 40,
     )
-    config = smtp_config(s)
+    config = s.require_smtp()
     assert (config.host, config.port, config.tls, config.user) == (
         "mail.example.org",
         587,
@@ -51,11 +50,12 @@ def test_bad_smtp_settings_are_clear(tmp_path: Path, env: dict[str, str], messag
 
 
 def test_sending_needs_a_server_and_production_a_secret(tmp_path: Path) -> None:
+    assert settings(tmp_path).smtp() is None
     with pytest.raises(Invalid, match="PAPERFEED_SMTP_HOST"):
-        smtp_config(settings(tmp_path))
-    with pytest.raises(Invalid, match="PAPERFEED_SECRET_KEY"):
-        digest_links(settings(tmp_path, PAPERFEED_ENVIRONMENT="production"))
-    links = digest_links(settings(tmp_path, PAPERFEED_BASE_URL="https://papers.example.org/"))
+        settings(tmp_path).require_smtp()
+    with pytest.raises(InsecureConfiguration, match="PAPERFEED_SECRET_KEY"):
+        settings(tmp_path, PAPERFEED_ENVIRONMENT="production")
+    links = settings(tmp_path, PAPERFEED_BASE_URL="https://papers.example.org/").links()
     assert links.public_url == "https://papers.example.org" and links.domain == "localhost"
 
 

@@ -173,10 +173,10 @@ def test_fetch_ids_into_the_store(store: Store, server: ReplayServer, client: Po
     first = run_import(store, items(), "arxiv")
     assert (first.counts.new, first.counts.updated, first.counts.unchanged) == (2, 0, 0)
     assert [r.params["id_list"] for r in server.requests] == ["1707.08567", "astro-ph/0601001"]
-    assert store.paper_ids() == ["1707.08567", "astro-ph/0601001"]
-    stored = store.get_paper("1707.08567")
+    assert store.papers.ids() == ["1707.08567", "astro-ph/0601001"]
+    stored = store.papers.get("1707.08567")
     assert stored is not None and "Dirk Wübben" in [a.name for a in stored.authors or ()]
-    old = store.get_paper("astro-ph/0601001")
+    old = store.papers.get("astro-ph/0601001")
     assert old is not None and old.authors and old.authors[0].affiliations == ("Ohio State",)
     assert old.categories == ("astro-ph",)
 
@@ -195,11 +195,11 @@ def test_fetch_query_pages_into_the_store(
     assert {r.params["search_query"] for r in server.requests} == {"testing"}
     assert clock.sleeps == [3.0, 3.0]  # the polite pause between pages
     assert first.counts.new == 30 and first.skipped == 0
-    assert len(store.paper_ids()) == 30  # exactly one paper per distinct id
+    assert len(store.papers.ids()) == 30  # exactly one paper per distinct id
 
     again = run_import(store, fetch_query(client, api(server), "testing", 30, page_size=10), "q")
     assert (again.counts.new, again.counts.updated, again.counts.unchanged) == (0, 0, 30)
-    assert len(store.paper_ids()) == 30
+    assert len(store.papers.ids()) == 30
 
 
 @pytest.mark.network

@@ -10,6 +10,7 @@ from datetime import date, datetime
 
 import pytest
 from replay import DATA, FIXTURES, SERVE, TRUNCATED, FakeClock, ReplayServer, unavailable
+from store_rows import is_deleted
 
 from paperfeed.ingest.http import PoliteClient
 from paperfeed.ingest.kaggle import parse_kaggle_record
@@ -163,7 +164,7 @@ def kaggle_paper(arxiv_id: str) -> Paper:
 def test_harvest_follows_the_token_and_marks_deletions(
     store: Store, server: ReplayServer, client: PoliteClient, clock: FakeClock
 ) -> None:
-    store.write(Batch(papers=[kaggle_paper("0704.0003")]))
+    store.papers.write(Batch(papers=[kaggle_paper("0704.0003")]))
     progress = Harvest()
     items = harvest(client, f"{server.url}/oai", since=date(2014, 10, 1), progress=progress)
     first = run_import(store, items, "oai")
@@ -174,15 +175,15 @@ def test_harvest_follows_the_token_and_marks_deletions(
     assert progress.response_date == "2015-01-06T20:49:59Z"
     assert (first.counts.new, first.counts.updated, first.counts.unchanged) == (8, 1, 0)
     assert first.skipped == 0
-    assert store.is_deleted("0704.0003") and store.get_paper("0704.0003") is None
+    assert is_deleted(store, "0704.0003") and store.papers.get("0704.0003") is None
     assert store.stats().papers == 8 and store.stats().deleted == 1
-    stored = store.get_paper("0704.0716")
+    stored = store.papers.get("0704.0716")
     assert stored is not None and stored.version == 4
     assert [v.size for v in stored.versions] == ["43kb", "48kb", "48kb", "49kb"]
 
     again = run_import(store, harvest(client, f"{server.url}/oai", since=date(2014, 10, 1)), "oai")
     assert (again.counts.new, again.counts.updated, again.counts.unchanged) == (0, 0, 9)
-    assert store.stats().papers == 8 and store.is_deleted("0704.0003")
+    assert store.stats().papers == 8 and is_deleted(store, "0704.0003")
 
 
 @pytest.mark.network
@@ -191,7 +192,7 @@ def test_deleting_an_unknown_paper_changes_nothing(
 ) -> None:
     summary = run_import(store, harvest(client, f"{server.url}/oai", since=date(2014, 10, 1)), "o")
     assert (summary.counts.new, summary.counts.unchanged) == (8, 1)
-    assert "0704.0003" not in store.paper_ids()
+    assert "0704.0003" not in store.papers.ids()
 
 
 @pytest.mark.network

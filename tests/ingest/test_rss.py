@@ -9,6 +9,7 @@ from datetime import date, datetime
 
 import pytest
 from replay import FIXTURES, TRUNCATED, FakeClock, ReplayServer, error
+from store_rows import announcements_on
 
 from paperfeed.errors import Invalid, Upstream
 from paperfeed.ingest.http import PoliteClient
@@ -155,29 +156,29 @@ def survey_v1() -> Paper:
 def test_papers_and_announcements_into_the_store(
     store: Store, server: ReplayServer, client: PoliteClient
 ) -> None:
-    store.write(Batch(papers=[survey_v1()]))
+    store.papers.write(Batch(papers=[survey_v1()]))
     base = f"{server.url}/rss/"
     first = run_import(store, fetch_rss(client, base, ["cs.SE"]), "rss")
     assert [r.path for r in server.requests] == ["/rss/cs.SE"]
     assert (first.counts.new, first.counts.updated, first.counts.unchanged) == (3, 1, 0)
     assert first.skipped == 1 and first.errors[0].position == "RSS item 2"
     assert first.announcements == 4
-    assert store.announcements_on(DAY) == [
+    assert announcements_on(store, DAY) == [
         Announcement("2108.07910", DAY, "cs.SE", "replace-cross"),
         Announcement("2301.05651", DAY, "cs.SE", "cross"),
         Announcement("2503.05378", DAY, "cs.SE", "replace"),
         Announcement("2509.05540", DAY, "cs.SE", "new"),
     ]
-    survey = store.get_paper("2503.05378")
+    survey = store.papers.get("2503.05378")
     assert survey is not None and survey.version == 2  # the replacement updated it
     assert survey.abstract and survey.abstract.startswith("Web application testing")
     assert [v.number for v in survey.versions] == [1]  # RSS does not date versions
-    assert "2412.16620" not in store.paper_ids()
+    assert "2412.16620" not in store.papers.ids()
 
     again = run_import(store, fetch_rss(client, base, ["cs.SE"]), "rss")
     assert (again.counts.new, again.counts.updated, again.counts.unchanged) == (0, 0, 4)
     assert again.announcements == 0 and again.skipped == 1
-    assert len(store.announcements_on(DAY)) == 4
+    assert len(announcements_on(store, DAY)) == 4
 
 
 @pytest.mark.network

@@ -118,6 +118,11 @@ def test_restrict(index: KeywordIndex) -> None:
     assert index.restrict(ids, SearchFilters(categories=("cs.OS",))) == {"CACM-0001", "CACM-0003"}
 
 
+def _indexed_ids() -> set[str]:
+    """The ids the `index` fixture holds: every CACM record."""
+    return {doc.arxiv_id for doc in _cacm_docs()}
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -131,11 +136,30 @@ def test_restrict(index: KeywordIndex) -> None:
         "compiler " * 3000,
         '"" ""',
         "year:99999 cat:",
+        "",
+        "   ",
+        "\x00",
+        "sort\x00ing",
+        "\u202e",
+        "\u202etape\u202c",
+        "<script>alert(1)</script>",
+        ("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~" * 320)[:10_240],
     ],
 )
 def test_hostile_queries(index: KeywordIndex, text: str) -> None:
+    normal = index.search(parse_query("compiler"), limit=10)
     result = index.search(parse_query(text), limit=10)
-    assert result.total >= 0
+    ids = [pid for pid, _ in result.hits]
+    assert len(set(ids)) == len(ids) <= 10
+    assert set(ids) <= _indexed_ids()
+    assert result.total >= len(ids)
+    scores = [score for _, score in result.hits]
+    assert scores == sorted(scores, reverse=True)
+    if text in ("", "   ", "\x00", "\u202e", '"" ""'):  # nothing to search for
+        assert result.hits == [] and result.total == 0
+    # The index still answers a normal query exactly as before.
+    assert index.search(parse_query("compiler"), limit=10) == normal
+    assert normal.hits
 
 
 def test_update_replaces_and_deletes(tmp_path: Path) -> None:

@@ -102,6 +102,11 @@ def test_exact_title_is_pinned(service: SearchService) -> None:
     assert "CACM-0002" not in [h.paper.arxiv_id for h in hits[1:]]
 
 
+def _stored(service: SearchService, arxiv_id: str) -> Paper | None:
+    """The paper as the store holds it (the one store call of the hostile-query test)."""
+    return service.store.papers.get(arxiv_id)
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -117,13 +122,29 @@ def test_exact_title_is_pinned(service: SearchService) -> None:
         '""',
         "year:abc cat:",
         "DROP TABLE papers; --",
+        "\x00",
+        "sort\x00ing",
+        "\u202e",
+        "\u202etape\u202c",
+        ("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~" * 320)[:10_240],
     ],
 )
 @pytest.mark.parametrize("mode", ["keyword", "semantic", "hybrid"])
 def test_hostile_queries_never_raise(service: SearchService, text: str, mode: str) -> None:
+    normal = [h.paper.arxiv_id for h in service.search("sorting", limit=5).hits]
     results = service.search(text, mode=mode, limit=10)
-    assert results.total >= 0
-    assert service.search("sorting", limit=1).hits  # the store and indexes are intact
+    assert results.query == text
+    assert results.mode == mode
+    ids = [h.paper.arxiv_id for h in results.hits]
+    assert len(set(ids)) == len(ids) <= 10
+    assert results.total >= len(ids)
+    for hit in results.hits:
+        assert _stored(service, hit.paper.arxiv_id) == hit.paper
+    if text in ("", "   ", "\x00", "\u202e", '""'):  # nothing to search for
+        assert results.hits == [] and results.total == 0
+    # The store and indexes are intact: a normal query answers as before.
+    assert [h.paper.arxiv_id for h in service.search("sorting", limit=5).hits] == normal
+    assert normal
 
 
 def test_filters_and_sorting(service: SearchService) -> None:
@@ -188,18 +209,20 @@ def test_incremental_updates_and_deletions(
         abstract="Sorting quokkas.",
         version=1,
     )
-    loaded.write(Batch(papers=[first]))
+    loaded.papers.write(Batch(papers=[first]))
     report = svc.index()
     assert report.embedded == 1
     assert svc.search("zyxwvut", mode="keyword").hits[0].paper.arxiv_id == "2501.00001"
     # A new version with another text is re-indexed and re-embedded.
-    loaded.write(Batch(papers=[replace(first, title="Plain title", abstract="Other.", version=2)]))
+    loaded.papers.write(
+        Batch(papers=[replace(first, title="Plain title", abstract="Other.", version=2)])
+    )
     report = svc.index()
     assert report.embedded == 1
     assert svc.search("zyxwvut", mode="keyword").hits == []
     assert svc.search("plain title", mode="keyword").hits[0].paper.arxiv_id == "2501.00001"
     # A deleted paper leaves both indexes.
-    loaded.write(Batch(deletions=[Deletion("2501.00001")]))
+    loaded.papers.write(Batch(deletions=[Deletion("2501.00001")]))
     svc.index()
     assert "2501.00001" not in [h.paper.arxiv_id for h in svc.search("plain title").hits]
     assert "2501.00001" not in [h.paper.arxiv_id for h in svc.search("plain", mode="semantic").hits]

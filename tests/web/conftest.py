@@ -1,5 +1,6 @@
 """Web fixtures: a real store (SQLite and PostgreSQL) loaded with the bundled demo, the app
-in-process, and a helper that signs in through the real e-mail-link flow."""
+in-process, a real SMTP server taking its e-mails, and a helper that signs in through the
+real e-mail-link flow."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from smtp_server import SmtpServer
 from webutil import indexed_search, make_settings
 
 from paperfeed.demo import load_demo
@@ -27,8 +29,13 @@ class Site:
     client: TestClient
     store: Store
     settings: Settings
-    mails: list[tuple[str, str]] = field(default_factory=list)
+    smtp: SmtpServer
     fetched: list[str] = field(default_factory=list)
+
+    def last_link(self, email: str) -> str:
+        """The link in the last e-mail the site sent to `email`, as a path on this site."""
+        link = self.smtp.recorder.last_link(email)
+        return link.split("8000", 1)[1] if "8000" in link else link
 
     def csrf(self, path: str = "/login") -> str:
         m = CSRF.search(self.client.get(path).text)
@@ -39,10 +46,7 @@ class Site:
         csrf = self.csrf("/login")
         r = self.client.post("/login", data={"email": email, "csrf": csrf, "next": "/"})
         assert r.status_code == 200 and "sent a sign-in link" in r.text
-        to, link = self.mails[-1]
-        assert to == email
-        path = link.split("8000", 1)[1] if "8000" in link else link
-        page = self.client.get(path)
+        page = self.client.get(self.last_link(email))
         token = re.search(r'name="token" value="([^"]+)"', page.text)
         assert token
         r = self.client.post(
@@ -54,9 +58,9 @@ class Site:
 
 
 @pytest.fixture
-def site(store: Store, tmp_path: Path, db_url: str) -> Iterator[Site]:
+def site(store: Store, tmp_path: Path, db_url: str, smtp: SmtpServer) -> Iterator[Site]:
     load_demo(store, datetime.now(UTC).date())
-    settings = make_settings(tmp_path, db_url)
+    settings = make_settings(tmp_path, db_url, **smtp.env())
     holder: dict[str, Site] = {}
 
     def fetch(arxiv_id: str) -> Iterable[Item]:
@@ -68,8 +72,7 @@ def site(store: Store, tmp_path: Path, db_url: str) -> Iterator[Site]:
         store,
         indexed_search(store, tmp_path / "search"),
         fetch=fetch,
-        mail_hook=lambda to, link: holder["site"].mails.append((to, link)),
     )
     with TestClient(app, base_url="http://127.0.0.1:8000") as client:
-        holder["site"] = Site(client, store, settings)
+        holder["site"] = Site(client, store, settings, smtp)
         yield holder["site"]

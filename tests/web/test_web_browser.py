@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from loopback import free_port, serving
 from playwright.sync_api import Page, expect, sync_playwright
+from smtp_server import SmtpServer
 from webutil import indexed_search, make_settings
 
 from paperfeed.demo import load_demo
@@ -32,22 +33,19 @@ ARGS = [
 
 
 @pytest.fixture
-def live(store: Store, tmp_path: Path, db_url: str) -> Iterator[tuple[str, list[str]]]:
+def live(
+    store: Store, tmp_path: Path, db_url: str, smtp: SmtpServer
+) -> Iterator[tuple[str, SmtpServer]]:
     if not CHROMIUM.exists():
         pytest.fail("Debian's chromium is required: apt-get install -y chromium")
     load_demo(store, datetime.now(UTC).date())
     port = free_port()
-    links: list[str] = []
-    settings = make_settings(tmp_path, db_url, PAPERFEED_PORT=str(port))
+    settings = make_settings(tmp_path, db_url, PAPERFEED_PORT=str(port), **smtp.env())
     app = create_app(
-        settings,
-        store,
-        indexed_search(store, tmp_path / "search"),
-        fetch=lambda _id: [],
-        mail_hook=lambda _to, link: links.append(link),
+        settings, store, indexed_search(store, tmp_path / "search"), fetch=lambda _id: []
     )
     with serving(app, port) as url:
-        yield url, links
+        yield url, smtp
 
 
 def shot(page: Page, name: str, keep: bool) -> None:
@@ -57,9 +55,9 @@ def shot(page: Page, name: str, keep: bool) -> None:
 
 
 def test_sign_in_vote_comment_search_submit(
-    live: tuple[str, list[str]], db_url: str, store: Store
+    live: tuple[str, SmtpServer], db_url: str, store: Store
 ) -> None:
-    base, links = live
+    base, smtp = live
     # The screenshots in docs/ are refreshed on request (PAPERFEED_UPDATE_SCREENSHOTS=1), from
     # the SQLite run; a plain test run leaves the work tree as it was.
     keep = db_url.startswith("sqlite") and os.environ.get("PAPERFEED_UPDATE_SCREENSHOTS") == "1"
@@ -80,18 +78,18 @@ def test_sign_in_vote_comment_search_submit(
         page.fill("#email", "browser@example.org")
         page.get_by_role("button", name="E-mail me a sign-in link").click()
         expect(page.get_by_role("status")).to_contain_text("browser@example.org")
-        page.goto(links[-1].replace("http://127.0.0.1:8000", base))
+        page.goto(smtp.recorder.last_link("browser@example.org"))
         page.get_by_role("button", name="Sign in to paperfeed").click()
         expect(page.get_by_role("link", name="@browser")).to_be_visible()
 
         # vote in place (htmx swaps the button)
         first = page.locator("article.card").first
         arxiv_id = (first.get_attribute("id") or "")[2:]
-        before = store.upvote_counts([arxiv_id])[arxiv_id]
+        before = store.papers.upvote_counts([arxiv_id])[arxiv_id]
         first.locator("form.vote button").click()
         expect(first.locator("form.vote button")).to_have_attribute("aria-pressed", "true")
         expect(first.locator(".count")).to_have_text(str(before + 1))
-        assert store.upvote_counts([arxiv_id])[arxiv_id] == before + 1
+        assert store.papers.upvote_counts([arxiv_id])[arxiv_id] == before + 1
 
         # comment on the paper page
         page.goto(f"{base}/papers/{arxiv_id}")

@@ -27,7 +27,7 @@ def test_login_link_is_single_use_and_expires(site, store: Store) -> None:
     me = site.client.get("/api/v1/me", headers={"x-csrf-token": "x"}).json()
     assert me["name"] == "reader" and me["role"] == "member"
     # the link that signed in is spent
-    _to, link = site.mails[-1]
+    link = site.last_link("reader@example.org")
     token = link.split("token=")[1].split("&")[0]
     with pytest.raises(Invalid, match="expired or was already used"):
         store.accounts.redeem_login_token(token)
@@ -44,7 +44,7 @@ def test_login_link_is_single_use_and_expires(site, store: Store) -> None:
 def test_login_rejects_bad_email_and_is_rate_limited(site) -> None:
     csrf = csrf_of(site, "/login")
     r = site.client.post("/login", data={"email": "not an email", "csrf": csrf})
-    assert r.status_code == 400 and "is not an e-mail address" in r.text
+    assert r.status_code == 400 and "not an e-mail address" in r.text
     codes = [
         site.client.post("/login", data={"email": "spam@example.org", "csrf": csrf}).status_code
         for _ in range(6)
@@ -61,7 +61,7 @@ def test_forms_need_csrf(site) -> None:
 
 
 def test_vote_toggles_in_place(site, store: Store) -> None:
-    before = store.upvote_counts(["0704.0002"])["0704.0002"]
+    before = store.papers.upvote_counts(["0704.0002"])["0704.0002"]
     anon = site.client.get("/papers/0704.0002")
     assert "Sign in to upvote" in anon.text
     site.sign_in("voter@example.org")
@@ -73,19 +73,19 @@ def test_vote_toggles_in_place(site, store: Store) -> None:
     assert f'<span class="count">{before + 1}</span>' in r.text
     # a repeated click sends the same desired state: still one vote
     site.client.post("/papers/0704.0002/vote", data={"on": "1", "csrf": csrf})
-    assert store.upvote_counts(["0704.0002"])["0704.0002"] == before + 1
+    assert store.papers.upvote_counts(["0704.0002"])["0704.0002"] == before + 1
     r = site.client.post(
         "/papers/0704.0002/vote", data={"on": "0", "csrf": csrf}, follow_redirects=False
     )
     assert r.status_code == 303
-    assert store.upvote_counts(["0704.0002"])["0704.0002"] == before
+    assert store.papers.upvote_counts(["0704.0002"])["0704.0002"] == before
 
 
 def test_concurrent_votes_are_exact(store: Store) -> None:
     store.accounts.ensure_user("x@example.org")
     from paperfeed.models import Batch, Paper
 
-    store.write(Batch(papers=[Paper("2401.00002", "Votes")]))
+    store.papers.write(Batch(papers=[Paper("2401.00002", "Votes")]))
     users = [store.accounts.ensure_user(f"u{i}@example.org") for i in range(12)]
 
     def click(uid: int) -> None:
@@ -97,7 +97,7 @@ def test_concurrent_votes_are_exact(store: Store) -> None:
         t.start()
     for t in threads:
         t.join()
-    assert store.upvote_counts(["2401.00002"]) == {"2401.00002": 12}
+    assert store.papers.upvote_counts(["2401.00002"]) == {"2401.00002": 12}
 
 
 def test_comments_replies_edit_delete_hide(site, store: Store) -> None:

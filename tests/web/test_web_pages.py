@@ -105,7 +105,7 @@ def test_search_page_highlights_terms(site) -> None:
 
 def test_user_text_is_escaped(site) -> None:
     evil = '<script>alert("x")</script> & <b>bold</b>'
-    site.store.write(
+    site.store.papers.write(
         Batch(papers=[Paper("2401.00001", evil, abstract=evil, authors=(Author(evil),))])
     )
     r = site.client.get("/papers/2401.00001")
@@ -146,13 +146,11 @@ def test_production_refuses_the_default_secret(store, tmp_path, db_url) -> None:
     import pytest
     from webutil import indexed_search, make_settings
 
-    from paperfeed.web.app import InsecureConfiguration, create_app
+    from paperfeed.errors import InsecureConfiguration
+    from paperfeed.web.app import create_app
 
-    settings = make_settings(tmp_path, db_url, PAPERFEED_ENVIRONMENT="production")
     with pytest.raises(InsecureConfiguration, match="default secret key"):
-        create_app(
-            settings, store, indexed_search(store, tmp_path / "search"), fetch=lambda _id: []
-        )
+        make_settings(tmp_path, db_url, PAPERFEED_ENVIRONMENT="production")
     ok = make_settings(
         tmp_path, db_url, PAPERFEED_ENVIRONMENT="production", PAPERFEED_SECRET_KEY="s" * 40
     )
@@ -163,9 +161,9 @@ def test_production_refuses_the_default_secret(store, tmp_path, db_url) -> None:
 def test_rate_limits_are_shared_through_the_database(store) -> None:
     from datetime import timedelta
 
-    from paperfeed.store import Store
+    from paperfeed.store import Database, Store
 
-    other = Store(store.engine)  # another server process on the same database
+    other = Store(Database(store.db.engine))  # another server process on the same database
     window = timedelta(minutes=1)
     assert [store.rate_limits.hit("k", 2, window) for _ in range(2)] == [0, 0]
     assert other.rate_limits.hit("k", 2, window) > 0

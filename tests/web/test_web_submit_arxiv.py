@@ -12,6 +12,7 @@ import pytest
 from conftest import Site
 from fastapi.testclient import TestClient
 from replay import API_RECORDINGS, ReplayServer, error
+from smtp_server import SmtpServer
 from webutil import indexed_search, make_settings
 
 from paperfeed.store import Store
@@ -29,24 +30,22 @@ def arxiv() -> Iterator[ReplayServer]:
 
 
 @pytest.fixture
-def site(store: Store, tmp_path: Path, db_url: str, arxiv: ReplayServer) -> Iterator[Site]:
+def site(
+    store: Store, tmp_path: Path, db_url: str, arxiv: ReplayServer, smtp: SmtpServer
+) -> Iterator[Site]:
     settings = make_settings(
         tmp_path,
         db_url,
+        **smtp.env(),
         PAPERFEED_ARXIV_API_URL=f"{arxiv.url}/api/query",
         PAPERFEED_HTTP_DELAY="0",
         PAPERFEED_HTTP_TIMEOUT="5",
     )
-    mails: list[tuple[str, str]] = []
     app = create_app(
-        settings,
-        store,
-        indexed_search(store, tmp_path / "search"),
-        fetch=ArxivFetcher(settings),
-        mail_hook=lambda to, link: mails.append((to, link)),
+        settings, store, indexed_search(store, tmp_path / "search"), fetch=ArxivFetcher(settings)
     )
     with TestClient(app, base_url="http://127.0.0.1:8000") as client:
-        yield Site(client, store, settings, mails=mails)
+        yield Site(client, store, settings, smtp)
 
 
 def _submit(site: Site, reference: str) -> tuple[int, str, str]:
@@ -68,11 +67,12 @@ def test_a_paper_new_to_the_store_is_fetched_from_arxiv(
     status, location, _ = _submit(site, "https://arxiv.org/abs/1707.08567v1")
     assert (status, location) == (303, "/papers/1707.08567?submitted=1")
     assert [r.params["id_list"] for r in arxiv.requests] == ["1707.08567"]
-    paper = store.get_paper("1707.08567")
+    paper = store.papers.get("1707.08567")
     assert paper is not None and paper.categories == ("cs.IT",)
     assert "Dirk Wübben" in [a.name for a in paper.authors or ()]
     today = datetime.now(UTC).date()
-    assert [e.arxiv_id for e in store.daily_entries_on(today)] == ["1707.08567"]
+    listed = store.listings.featured(today, today).items
+    assert [(i.paper.arxiv_id, i.source) for i in listed] == [("1707.08567", "community")]
     assert paper.title in site.client.get("/papers/1707.08567").text
 
 
@@ -83,5 +83,5 @@ def test_arxiv_failing_is_a_clear_answer_and_stores_nothing(
     arxiv.always(error(503))
     status, _, page = _submit(site, "2410.17243")
     assert status == 502 and "arXiv did not answer" in page
-    assert store.get_paper("2410.17243") is None
+    assert store.papers.get("2410.17243") is None
     assert len(arxiv.requests) == 2  # the first try and one retry, then the visitor is told

@@ -8,60 +8,72 @@ from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import RedirectResponse
 
 from paperfeed.arxiv_id import parse_reference
-from paperfeed.web.deps import AdminDep, Csrf, CuratorDep, StoreDep
+from paperfeed.web.deps import AdminDep, Csrf, CuratorDep, NowDep, StoreDep, unit_of_work
 from paperfeed.web.page import render
-from paperfeed.web.routes.pages import now_utc
 
 router = APIRouter(include_in_schema=False)
 
 
 @router.get("/admin")
-def admin_page(request: Request, user: CuratorDep, store: StoreDep) -> Response:
+def admin_page(request: Request, user: CuratorDep, store: StoreDep, now: NowDep) -> Response:
     hidden = sorted(store.moderation.hidden_ids())
     return render(
         request,
         "admin.html",
         {
-            "hidden": store.get_papers(hidden),
+            "hidden": store.papers.get_many(hidden),
             "users": store.accounts.all() if user.is_admin else [],
-            "today": now_utc().date(),
+            "today": now.date(),
         },
     )
 
 
 @router.post("/admin/papers/hide", dependencies=[Csrf])
 def hide_paper(
+    request: Request,
     user: CuratorDep,
     store: StoreDep,
     reference: Annotated[str, Form()] = "",
     reason: Annotated[str, Form()] = "",
 ) -> Response:
     arxiv_id, _ = parse_reference(reference)
-    store.moderation.hide(arxiv_id, user.id, reason.strip()[:500])
+    with unit_of_work(request):
+        store.moderation.hide(arxiv_id, user.id, reason.strip()[:500])
     return RedirectResponse("/admin", status_code=303)
 
 
 @router.post("/admin/papers/unhide", dependencies=[Csrf])
 def unhide_paper(
-    user: CuratorDep, store: StoreDep, reference: Annotated[str, Form()] = ""
+    request: Request, user: CuratorDep, store: StoreDep, reference: Annotated[str, Form()] = ""
 ) -> Response:
     arxiv_id, _ = parse_reference(reference)
-    store.moderation.unhide(arxiv_id)
+    with unit_of_work(request):
+        store.moderation.unhide(arxiv_id)
     return RedirectResponse("/admin", status_code=303)
 
 
 @router.post("/admin/papers/feature", dependencies=[Csrf])
 def feature_paper(
-    user: CuratorDep, store: StoreDep, reference: Annotated[str, Form()] = ""
+    request: Request,
+    user: CuratorDep,
+    store: StoreDep,
+    now: NowDep,
+    reference: Annotated[str, Form()] = "",
 ) -> Response:
     arxiv_id, _ = parse_reference(reference)
-    store.moderation.feature(arxiv_id, now_utc().date(), user.name)
-    return RedirectResponse(f"/papers/date/{now_utc().date().isoformat()}", status_code=303)
+    with unit_of_work(request):
+        store.moderation.feature(arxiv_id, now.date(), user.name)
+    return RedirectResponse(f"/papers/date/{now.date().isoformat()}", status_code=303)
 
 
 @router.post("/admin/users/{user_id}/role", dependencies=[Csrf])
 def set_role(
-    user: AdminDep, store: StoreDep, user_id: int, role: Annotated[str, Form()] = "member"
+    request: Request,
+    user: AdminDep,
+    store: StoreDep,
+    user_id: int,
+    role: Annotated[str, Form()] = "member",
 ) -> Response:
-    store.accounts.set_role(user_id, role)
+    with unit_of_work(request):
+        store.accounts.set_role(user_id, role)
     return RedirectResponse("/admin", status_code=303)

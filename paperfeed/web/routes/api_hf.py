@@ -11,11 +11,10 @@ from fastapi import APIRouter, Request, Response
 from paperfeed.arxiv_id import parse_reference
 from paperfeed.errors import Invalid, NotFound
 from paperfeed.feed.listings import period_listing, trending
-from paperfeed.feed.periods import Period, day_period, parse_period
-from paperfeed.web.deps import SearchDep, StoreDep, page_cache, shown_day
-from paperfeed.web.routes.pages import now_utc
+from paperfeed.periods import Period, day_period, parse_period
+from paperfeed.serialize import hf_daily_item, hf_paper
+from paperfeed.web.deps import NowDep, SearchDep, StoreDep, page_cache, shown_day
 from paperfeed.web.searching import run_search, search_request
-from paperfeed.web.serialize import hf_daily_item, hf_paper
 
 router = APIRouter(prefix="/api", tags=["Hugging Face-compatible"])
 
@@ -28,6 +27,7 @@ router = APIRouter(prefix="/api", tags=["Hugging Face-compatible"])
 def daily_papers(
     request: Request,
     store: StoreDep,
+    now: NowDep,
     p: int = 0,
     limit: int = 50,
     date: str | None = None,
@@ -53,11 +53,11 @@ def daily_papers(
     elif month:
         period = parse_period("month", month)
     else:
-        period = day_period(shown_day(request, now_utc().date()))
+        period = day_period(shown_day(request))
 
     def encoded() -> bytes:
         if sort == "trending" and not chosen:
-            ranked = trending(store, "week", now_utc(), limit=(p + 1) * limit)
+            ranked = trending(store, "week", now, limit=(p + 1) * limit)
             items = [t.item for t in ranked][p * limit :]
         else:
             items = period_listing(

@@ -12,22 +12,23 @@ from pydantic import BaseModel, Field
 from paperfeed.arxiv_id import parse_reference
 from paperfeed.errors import Invalid, NotFound
 from paperfeed.feed.listings import period_listing, trending
-from paperfeed.feed.periods import parse_period
 from paperfeed.feed.submission import submit_paper
 from paperfeed.feed.trending import FORMULA
+from paperfeed.periods import parse_period
+from paperfeed.serialize import comment_json, listed_json, why_json
 from paperfeed.web.deps import (
     Csrf,
     FetchDep,
     MemberDep,
+    NowDep,
     SearchDep,
     SettingsDep,
     StoreDep,
-    rate_limit,
+    admit,
+    unit_of_work,
 )
-from paperfeed.web.routes.pages import now_utc
-from paperfeed.web.routes.papers import comment_body
+from paperfeed.web.forms import author_name, category_name, comment_body
 from paperfeed.web.searching import related_papers, run_search, search_request
-from paperfeed.web.serialize import comment_json, listed_json, why_json
 
 router = APIRouter(prefix="/api/v1", tags=["paperfeed"])
 
@@ -70,10 +71,12 @@ def listing(
 
 
 @router.get("/trending", summary="Trending papers, with the formula used")
-def trending_papers(store: StoreDep, window: str = "week", limit: int = 50) -> dict[str, Any]:
+def trending_papers(
+    store: StoreDep, now: NowDep, window: str = "week", limit: int = 50
+) -> dict[str, Any]:
     if not 1 <= limit <= 100:
         raise Invalid("limit must be between 1 and 100")
-    ranked = trending(store, window, now_utc(), limit=limit)
+    ranked = trending(store, window, now, limit=limit)
     return {
         "formula": FORMULA,
         "window": window,
@@ -129,8 +132,7 @@ def search(
 
 @router.get("/categories/{category}", summary="Newest papers in a category")
 def category(category: str, store: StoreDep) -> dict[str, Any]:
-    if len(category) > 32:
-        raise Invalid("that is not an arXiv category")
+    category = category_name(category)
     return {
         "category": category,
         "items": [listed_json(i) for i in store.listings.by_category(category)],
@@ -139,8 +141,7 @@ def category(category: str, store: StoreDep) -> dict[str, Any]:
 
 @router.get("/authors/{name}", summary="Newest papers by an author")
 def author(name: str, store: StoreDep) -> dict[str, Any]:
-    if len(name) > 200:
-        raise Invalid("that author name is too long")
+    name = author_name(name)
     return {"author": name, "items": [listed_json(i) for i in store.listings.by_author(name)]}
 
 
@@ -163,15 +164,16 @@ def submit(
     settings: SettingsDep,
     fetch: FetchDep,
     search: SearchDep,
+    now: NowDep,
     background: BackgroundTasks,
 ) -> dict[str, Any]:
-    rate_limit(request, "submit")
+    admit(request, "submit")
     paper = submit_paper(
         store,
         body.reference,
         user,
         fetch=fetch,
-        today=now_utc().date(),
+        today=now.date(),
         window_days=settings.submission_window_days,
         daily_cap=settings.daily_submission_cap,
     )
@@ -181,28 +183,33 @@ def submit(
 
 @router.patch("/comments/{comment_id}", dependencies=[Csrf], summary="Edit your comment")
 def edit_comment(
-    comment_id: int, body: CommentEdit, user: MemberDep, store: StoreDep
+    request: Request, comment_id: int, body: CommentEdit, user: MemberDep, store: StoreDep
 ) -> dict[str, Any]:
-    return comment_json(store.comments.edit(comment_id, user.id, comment_body(body.body)))
+    text = comment_body(body.body)
+    with unit_of_work(request):
+        return comment_json(store.comments.edit(comment_id, user.id, text))
 
 
 @router.delete(
     "/comments/{comment_id}", status_code=204, dependencies=[Csrf], summary="Delete your comment"
 )
-def delete_comment(comment_id: int, user: MemberDep, store: StoreDep) -> None:
-    store.comments.delete(comment_id, user.id)
+def delete_comment(request: Request, comment_id: int, user: MemberDep, store: StoreDep) -> None:
+    with unit_of_work(request):
+        store.comments.delete(comment_id, user.id)
 
 
 @router.put("/papers/{arxiv_id:path}/vote", dependencies=[Csrf], summary="Upvote a paper")
 def upvote(arxiv_id: str, request: Request, user: MemberDep, store: StoreDep) -> dict[str, Any]:
-    rate_limit(request, "vote")
-    return {"id": arxiv_id, "voted": True, "upvotes": store.votes.cast(user.id, arxiv_id, True)}
+    with unit_of_work(request, limit="vote"):
+        upvotes = store.votes.cast(user.id, arxiv_id, True)
+    return {"id": arxiv_id, "voted": True, "upvotes": upvotes}
 
 
 @router.delete("/papers/{arxiv_id:path}/vote", dependencies=[Csrf], summary="Withdraw an upvote")
 def unvote(arxiv_id: str, request: Request, user: MemberDep, store: StoreDep) -> dict[str, Any]:
-    rate_limit(request, "vote")
-    return {"id": arxiv_id, "voted": False, "upvotes": store.votes.cast(user.id, arxiv_id, False)}
+    with unit_of_work(request, limit="vote"):
+        upvotes = store.votes.cast(user.id, arxiv_id, False)
+    return {"id": arxiv_id, "voted": False, "upvotes": upvotes}
 
 
 @router.get("/papers/{arxiv_id:path}/comments", summary="Comments on a paper")
@@ -219,10 +226,9 @@ def comments(arxiv_id: str, store: StoreDep) -> list[dict[str, Any]]:
 def add_comment(
     arxiv_id: str, body: CommentIn, request: Request, user: MemberDep, store: StoreDep
 ) -> dict[str, Any]:
-    rate_limit(request, "comment")
-    return comment_json(
-        store.comments.add(arxiv_id, user.id, comment_body(body.body), body.parent_id)
-    )
+    text = comment_body(body.body)
+    with unit_of_work(request, limit="comment"):
+        return comment_json(store.comments.add(arxiv_id, user.id, text, body.parent_id))
 
 
 @router.get("/papers/{arxiv_id:path}/related", summary="Related papers")

@@ -1,6 +1,5 @@
-"""Digest subscriptions on the site: subscribe (double opt-in), confirm, one-click
-unsubscribe (RFC 8058, no sign-in), the next digest previewed in the browser, and the digest
-section of /settings."""
+"""Digest subscriptions on the site: subscribe (double opt-in), confirm, one-click unsubscribe
+(RFC 8058, no sign-in), and the next digest previewed in the browser."""
 
 from __future__ import annotations
 
@@ -9,8 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from paperfeed.digest.deliver import preview, utcnow
-from paperfeed.digest.periods import PERIODS
+from paperfeed.digest.deliver import preview
 from paperfeed.digest.render import digest_html
 from paperfeed.digest.searching import saved_search
 from paperfeed.digest.subscribe import (
@@ -18,25 +16,25 @@ from paperfeed.digest.subscribe import (
     add_confirmed,
     check_unsubscribe_token,
     confirm,
-    normalize_address,
     request_subscription,
     unsubscribe,
 )
 from paperfeed.digest.tokens import unsubscribe_token
 from paperfeed.errors import Invalid, NotFound
-from paperfeed.models import Subscription, SubscriptionContent
+from paperfeed.mail.address import normalize_address
+from paperfeed.models import Subscription
 from paperfeed.web.deps import (
     Csrf,
-    MailerDep,
-    MemberDep,
+    NowDep,
+    OutboxDep,
     SearchDep,
     SettingsDep,
     SignInRequired,
     StoreDep,
     UserDep,
-    rate_limit,
+    unit_of_work,
 )
-from paperfeed.web.mail import digest_links
+from paperfeed.web.forms import digest_content, digest_form, prefilled_content
 from paperfeed.web.page import render
 
 router = APIRouter(include_in_schema=False)
@@ -45,48 +43,6 @@ router = APIRouter(include_in_schema=False)
 _PREVIEW_CSP = (
     "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'"
 )
-
-
-def _lines(text: str) -> tuple[str, ...]:
-    return tuple(line.strip() for line in text.splitlines() if line.strip())
-
-
-def _words(text: str) -> tuple[str, ...]:
-    return tuple(text.replace(",", " ").split())
-
-
-def _content(
-    period: str,
-    send_hour: int,
-    top_n: int,
-    min_upvotes: int,
-    queries: str,
-    categories: str,
-    authors: str,
-) -> SubscriptionContent:
-    return SubscriptionContent(
-        period=period,
-        send_hour=send_hour,
-        top_n=top_n,
-        min_upvotes=min_upvotes,
-        queries=_lines(queries),
-        categories=_words(categories),
-        authors=_lines(authors),
-    )
-
-
-def _form_values(c: SubscriptionContent, email: str = "") -> dict[str, object]:
-    return {
-        "email": email,
-        "period": c.period,
-        "send_hour": c.send_hour,
-        "top_n": c.top_n,
-        "min_upvotes": c.min_upvotes,
-        "queries": "\n".join(c.queries),
-        "categories": " ".join(c.categories),
-        "authors": "\n".join(c.authors),
-    }
-
 
 Text = Annotated[str, Form()]
 Number = Annotated[int, Form()]
@@ -102,14 +58,8 @@ def subscribe_form(
     period: str = "daily",
 ) -> Response:
     """The full form, prefilled from "e-mail me new papers like this" links."""
-    content = SubscriptionContent(
-        period=period if period in PERIODS else "daily",
-        top_n=0 if (q or category or author) else DEFAULT_TOP_N,
-        queries=_lines(q[:500]),
-        categories=_words(category[:200]),
-        authors=_lines(author[:200]),
-    )
-    values = _form_values(content, user.email if user else "")
+    content = prefilled_content(q, category, author, period, DEFAULT_TOP_N)
+    values = digest_form(content, user.email if user else "")
     return render(request, "digest/subscribe.html", {"form": values, "error": None, "sent": None})
 
 
@@ -118,8 +68,9 @@ def subscribe(
     request: Request,
     store: StoreDep,
     settings: SettingsDep,
-    mailer: MailerDep,
+    outbox: OutboxDep,
     user: UserDep,
+    now: NowDep,
     email: Text = "",
     period: Text = "daily",
     send_hour: Number = 6,
@@ -131,22 +82,24 @@ def subscribe(
 ) -> Response:
     """Anyone may subscribe an address: a confirmation link goes to it. A signed-in member
     subscribing their own address is active at once (their sign-in proved it)."""
-    content = _content(period, send_hour, top_n, min_upvotes, queries, categories, authors)
-    values = _form_values(content, email)
+    content = digest_content(period, send_hour, top_n, min_upvotes, queries, categories, authors)
+    values = digest_form(content, email)
+    outgoing = []
     try:
         address = normalize_address(email or (user.email if user else ""))
-        if user is not None and address == user.email.lower():
-            add_confirmed(store, address, content, now=utcnow())
+        if user is not None and address == user.email:
+            with unit_of_work(request):
+                add_confirmed(store, address, content, now=now)
             return RedirectResponse("/settings#digest", status_code=303)
-        rate_limit(request, "subscribe")
-        request_subscription(
-            store,
-            address,
-            content,
-            now=utcnow(),
-            links=digest_links(settings),
-            send=lambda msg, link: mailer.send(msg, link, "confirmation"),
-        )
+        with unit_of_work(request, limit="subscribe"):
+            request_subscription(
+                store,
+                address,
+                content,
+                now=now,
+                links=settings.links(),
+                send=lambda msg, link: outgoing.append((msg, link)),
+            )
     except Invalid as exc:
         return render(
             request,
@@ -154,6 +107,9 @@ def subscribe(
             {"form": values, "error": str(exc), "sent": None},
             status=400,
         )
+    # Mailed once the subscription is committed, outside the transaction.
+    for message, link in outgoing:
+        outbox.send(message, link, "confirmation")
     return render(
         request, "digest/subscribe.html", {"form": values, "error": None, "sent": address}
     )
@@ -169,9 +125,10 @@ def confirm_form(request: Request, token: str) -> Response:
 
 @router.post("/digest/confirm/{token}", dependencies=[Csrf])
 def confirm_subscription(
-    request: Request, store: StoreDep, settings: SettingsDep, token: str
+    request: Request, store: StoreDep, settings: SettingsDep, now: NowDep, token: str
 ) -> Response:
-    sub = confirm(store, token, now=utcnow())
+    with unit_of_work(request):
+        sub = confirm(store, token, now=now)
     signed = unsubscribe_token(settings.secret_key, sub.id, sub.email)
     return render(
         request,
@@ -184,17 +141,18 @@ def confirm_subscription(
 def unsubscribe_form(
     request: Request, store: StoreDep, settings: SettingsDep, token: str
 ) -> Response:
-    sub = check_unsubscribe_token(store, token, digest_links(settings))
+    sub = check_unsubscribe_token(store, token, settings.links())
     return render(request, "digest/unsubscribe.html", {"token": token, "sub": sub, "done": False})
 
 
 @router.post("/digest/unsubscribe/{token}")
 def unsubscribe_now(
-    request: Request, store: StoreDep, settings: SettingsDep, token: str
+    request: Request, store: StoreDep, settings: SettingsDep, now: NowDep, token: str
 ) -> Response:
     """RFC 8058 one-click: mail providers POST `List-Unsubscribe=One-Click` here without
     cookies, so the signed token is the only credential (no CSRF token, no sign-in)."""
-    sub = unsubscribe(store, token, links=digest_links(settings), now=utcnow())
+    with unit_of_work(request):
+        sub = unsubscribe(store, token, links=settings.links(), now=now)
     return render(request, "digest/unsubscribe.html", {"token": token, "sub": sub, "done": True})
 
 
@@ -202,10 +160,10 @@ def _subscription_for(
     store: StoreDep, settings: SettingsDep, user: UserDep, token: str
 ) -> Subscription:
     if token:
-        return check_unsubscribe_token(store, token, digest_links(settings))
+        return check_unsubscribe_token(store, token, settings.links())
     if user is None:
         raise SignInRequired("sign in to preview your digest")
-    sub = store.subscriptions.by_email(user.email.lower())
+    sub = store.subscriptions.by_email(user.email)
     if sub is None:
         raise NotFound("you have no digest subscription yet: subscribe in your settings")
     return sub
@@ -218,51 +176,14 @@ def digest_preview(
     settings: SettingsDep,
     search: SearchDep,
     user: UserDep,
+    now: NowDep,
     token: str = "",
 ) -> Response:
     """The subscriber's next digest, composed now, as the e-mail will show it."""
     sub = _subscription_for(store, settings, user, token)
-    digest = preview(store, sub, utcnow(), saved_search(search))
+    digest = preview(store, sub, now, saved_search(search))
     if digest.is_empty:
         return render(request, "digest/empty.html", {"sub": sub, "period": digest.period})
-    response = HTMLResponse(digest_html(digest, digest_links(settings)))
+    response = HTMLResponse(digest_html(digest, settings.links()))
     response.headers["Content-Security-Policy"] = _PREVIEW_CSP
     return response
-
-
-@router.post("/settings/digest", dependencies=[Csrf])
-def save_settings(
-    request: Request,
-    store: StoreDep,
-    user: MemberDep,
-    period: Text = "daily",
-    send_hour: Number = 6,
-    top_n: Number = 0,
-    min_upvotes: Number = 0,
-    queries: Text = "",
-    categories: Text = "",
-    authors: Text = "",
-) -> Response:
-    """A member's own subscription: saved active (this also resumes a paused one)."""
-    content = _content(period, send_hour, top_n, min_upvotes, queries, categories, authors)
-    add_confirmed(store, user.email, content, now=utcnow())
-    return RedirectResponse("/settings#digest", status_code=303)
-
-
-@router.post("/settings/digest/stop", dependencies=[Csrf])
-def stop(store: StoreDep, user: MemberDep) -> Response:
-    sub = store.subscriptions.by_email(user.email.lower())
-    if sub is not None and sub.status != "unsubscribed":
-        store.subscriptions.set_status(sub.id, "unsubscribed", utcnow())
-    return RedirectResponse("/settings#digest", status_code=303)
-
-
-def settings_context(store: StoreDep, email: str) -> dict[str, object]:
-    """What /settings shows of a member's digest."""
-    sub = store.subscriptions.by_email(email.lower())
-    content = sub.content if sub else SubscriptionContent(top_n=DEFAULT_TOP_N)
-    return {
-        "digest": sub,
-        "digest_form": _form_values(content, email),
-        "digest_history": store.deliveries.history(sub.id, limit=5) if sub else [],
-    }

@@ -4,6 +4,7 @@ categories and authors."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Response
@@ -11,10 +12,10 @@ from fastapi import APIRouter, Response
 from paperfeed.errors import Invalid
 from paperfeed.feed import syndication
 from paperfeed.feed.listings import period_listing, trending
-from paperfeed.feed.periods import parse_period
 from paperfeed.models import Paper
-from paperfeed.web.deps import SearchDep, SettingsDep, StoreDep
-from paperfeed.web.routes.pages import now_utc
+from paperfeed.periods import parse_period
+from paperfeed.web.deps import NowDep, SearchDep, SettingsDep, StoreDep
+from paperfeed.web.forms import author_name, category_name
 from paperfeed.web.searching import run_search, search_request
 
 router = APIRouter(prefix="/feeds", tags=["feeds"])
@@ -23,6 +24,7 @@ FORMATS = {"rss": "application/rss+xml", "atom": "application/atom+xml"}
 
 def _feed(
     settings: SettingsDep,
+    now: datetime,
     fmt: str,
     title: str,
     description: str,
@@ -38,7 +40,7 @@ def _feed(
         description=description,
         page_url=base + page,
         self_url=base + feed_path,
-        updated=now_utc().replace(microsecond=0),
+        updated=now,
     )
     render = syndication.rss if fmt == "rss" else syndication.atom
     body = render(info, papers, base + "/papers/{id}")
@@ -46,12 +48,15 @@ def _feed(
 
 
 @router.get("/{kind}/{key}.{fmt}", summary="Feed of a day, an ISO week or a month")
-def period_feed(kind: str, key: str, fmt: str, store: StoreDep, settings: SettingsDep) -> Response:
+def period_feed(
+    kind: str, key: str, fmt: str, store: StoreDep, settings: SettingsDep, now: NowDep
+) -> Response:
     if kind in ("date", "week", "month"):
         period = parse_period(kind, key)
         items = period_listing(store, period, per_page=100).listing.items
         return _feed(
             settings,
+            now,
             fmt,
             f"Papers of {period.label}",
             f"Papers featured on paperfeed for {period.label}, most upvoted first.",
@@ -60,9 +65,10 @@ def period_feed(kind: str, key: str, fmt: str, store: StoreDep, settings: Settin
             [i.paper for i in items],
         )
     if kind == "trending":
-        ranked = trending(store, key, now_utc())
+        ranked = trending(store, key, now)
         return _feed(
             settings,
+            now,
             fmt,
             f"Trending papers ({key})",
             "Papers ranked by upvotes with time decay.",
@@ -71,10 +77,10 @@ def period_feed(kind: str, key: str, fmt: str, store: StoreDep, settings: Settin
             [t.item.paper for t in ranked],
         )
     if kind == "category":
-        if len(key) > 32:
-            raise Invalid("that is not an arXiv category")
+        key = category_name(key)
         return _feed(
             settings,
+            now,
             fmt,
             f"Newest in {key}",
             f"The newest papers in {key}.",
@@ -83,10 +89,10 @@ def period_feed(kind: str, key: str, fmt: str, store: StoreDep, settings: Settin
             [i.paper for i in store.listings.by_category(key)],
         )
     if kind == "author":
-        if len(key) > 200:
-            raise Invalid("that author name is too long")
+        key = author_name(key)
         return _feed(
             settings,
+            now,
             fmt,
             f"Papers by {key}",
             f"The newest papers by {key}.",
@@ -103,6 +109,7 @@ def search_feed(
     store: StoreDep,
     search: SearchDep,
     settings: SettingsDep,
+    now: NowDep,
     q: str = "",
     mode: str = "hybrid",
 ) -> Response:
@@ -113,6 +120,7 @@ def search_feed(
     query = urlencode({"q": req.query})
     return _feed(
         settings,
+        now,
         fmt,
         f"Search: {req.query}",
         f"Papers matching {req.query!r}.",

@@ -2,25 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections.abc import Callable
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Request, Response
 
-from paperfeed.errors import Invalid
 from paperfeed.feed.listings import period_listing, trending
-from paperfeed.feed.periods import day_period, parse_period
 from paperfeed.feed.trending import WINDOWS
 from paperfeed.models import ListedPaper
-from paperfeed.web.deps import SearchDep, StoreDep, UserDep, page_cache, shown_day
+from paperfeed.periods import day_period, parse_period
+from paperfeed.search.searcher import MODES, SORTS
+from paperfeed.web.deps import NowDep, SearchDep, StoreDep, UserDep, page_cache, shown_day
+from paperfeed.web.forms import author_name, category_name
 from paperfeed.web.page import feed, json_link, render, render_signed_out
-from paperfeed.web.searching import MODES, SORTS, run_search, search_request
+from paperfeed.web.searching import run_search, search_request
 
 router = APIRouter(include_in_schema=False)
-
-
-def now_utc() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def _voted(store: StoreDep, user: UserDep, items: list[ListedPaper]) -> set[str]:
@@ -64,51 +61,35 @@ def _period_page(
 def front_page(
     request: Request, store: StoreDep, user: UserDep, page: int = 1, sort: str = "upvotes"
 ) -> Response:
-    day = shown_day(request, now_utc().date())
+    day = shown_day(request)
     return _period_page(request, store, user, "date", day.isoformat(), page, sort, front=True)
 
 
-@router.get("/papers/date/{key}")
-def day_page(
-    request: Request,
-    store: StoreDep,
-    user: UserDep,
-    key: str,
-    page: int = 1,
-    sort: str = "upvotes",
-) -> Response:
-    return _period_page(request, store, user, "date", key, page, sort)
+def _listing_page(kind: str) -> Callable[..., Response]:
+    """The page of one kind of period (`/papers/date/…`, `/papers/week/…`, `/papers/month/…`)."""
+
+    def listing_page(
+        request: Request,
+        store: StoreDep,
+        user: UserDep,
+        key: str,
+        page: int = 1,
+        sort: str = "upvotes",
+    ) -> Response:
+        return _period_page(request, store, user, kind, key, page, sort)
+
+    return listing_page
 
 
-@router.get("/papers/week/{key}")
-def week_page(
-    request: Request,
-    store: StoreDep,
-    user: UserDep,
-    key: str,
-    page: int = 1,
-    sort: str = "upvotes",
-) -> Response:
-    return _period_page(request, store, user, "week", key, page, sort)
-
-
-@router.get("/papers/month/{key}")
-def month_page(
-    request: Request,
-    store: StoreDep,
-    user: UserDep,
-    key: str,
-    page: int = 1,
-    sort: str = "upvotes",
-) -> Response:
-    return _period_page(request, store, user, "month", key, page, sort)
+for _kind in ("date", "week", "month"):
+    router.add_api_route(f"/papers/{_kind}/{{key}}", _listing_page(_kind), methods=["GET"])
 
 
 @router.get("/papers/trending")
 def trending_page(
-    request: Request, store: StoreDep, user: UserDep, window: str = "week"
+    request: Request, store: StoreDep, user: UserDep, now: NowDep, window: str = "week"
 ) -> Response:
-    ranked = trending(store, window, now_utc())
+    ranked = trending(store, window, now)
     items = [t.item for t in ranked]
     return render(
         request,
@@ -118,7 +99,7 @@ def trending_page(
             "window": window,
             "windows": WINDOWS,
             "voted": _voted(store, user, items),
-            "today": day_period(now_utc().date()),
+            "today": day_period(now.date()),
         },
         json_url=f"/api/v1/trending?window={window}",
         feeds=[feed(f"Trending papers ({window})", f"/feeds/trending/{window}")],
@@ -127,8 +108,7 @@ def trending_page(
 
 @router.get("/papers/category/{category}")
 def category_page(request: Request, store: StoreDep, user: UserDep, category: str) -> Response:
-    if len(category) > 32:
-        raise Invalid("that is not an arXiv category")
+    category = category_name(category)
     items = store.listings.by_category(category)
     return render(
         request,
@@ -141,8 +121,7 @@ def category_page(request: Request, store: StoreDep, user: UserDep, category: st
 
 @router.get("/papers/author/{name}")
 def author_page(request: Request, store: StoreDep, user: UserDep, name: str) -> Response:
-    if len(name) > 200:
-        raise Invalid("that author name is too long")
+    name = author_name(name)
     items = store.listings.by_author(name)
     return render(
         request,

@@ -18,29 +18,21 @@ from paperfeed.web.deps import (
     CuratorDep,
     FetchDep,
     MemberDep,
+    NowDep,
     SearchDep,
     SettingsDep,
     StoreDep,
     UserDep,
+    admit,
     get_session,
-    rate_limit,
+    unit_of_work,
 )
+from paperfeed.web.forms import comment_body
 from paperfeed.web.page import is_htmx, render
-from paperfeed.web.routes.pages import now_utc
 from paperfeed.web.searching import related_papers
 from paperfeed.web.templating import paper_path, templates
 
 router = APIRouter(include_in_schema=False)
-MAX_COMMENT = 10_000
-
-
-def comment_body(body: str) -> str:
-    text = body.strip()
-    if not text:
-        raise Invalid("the comment is empty")
-    if len(text) > MAX_COMMENT:
-        raise Invalid(f"comments are limited to {MAX_COMMENT} characters")
-    return text
 
 
 def _thread(comments: list[Comment], viewer: User | None) -> list[tuple[Comment, list[Comment]]]:
@@ -74,17 +66,18 @@ def submit(
     store: StoreDep,
     fetch: FetchDep,
     search: SearchDep,
+    now: NowDep,
     background: BackgroundTasks,
     reference: Annotated[str, Form()] = "",
 ) -> Response:
-    rate_limit(request, "submit")
+    admit(request, "submit")
     try:
         paper = submit_paper(
             store,
             reference,
             user,
             fetch=fetch,
-            today=now_utc().date(),
+            today=now.date(),
             window_days=settings.submission_window_days,
             daily_cap=settings.daily_submission_cap,
         )
@@ -129,8 +122,8 @@ def vote(
     store: StoreDep,
     on: Annotated[int, Form()] = 1,
 ) -> Response:
-    rate_limit(request, "vote")
-    upvotes = store.votes.cast(user.id, arxiv_id, bool(on))
+    with unit_of_work(request, limit="vote"):
+        upvotes = store.votes.cast(user.id, arxiv_id, bool(on))
     if is_htmx(request):
         return templates.TemplateResponse(
             request,
@@ -155,31 +148,44 @@ def add_comment(
     body: Annotated[str, Form()] = "",
     parent_id: Annotated[int | None, Form()] = None,
 ) -> Response:
-    rate_limit(request, "comment")
-    comment = store.comments.add(arxiv_id, user.id, comment_body(body), parent_id)
+    text = comment_body(body)
+    with unit_of_work(request, limit="comment"):
+        comment = store.comments.add(arxiv_id, user.id, text, parent_id)
     return RedirectResponse(f"{paper_path(arxiv_id)}#comment-{comment.id}", status_code=303)
 
 
 @router.post("/comments/{comment_id}/edit", dependencies=[Csrf])
 def edit_comment(
-    comment_id: int, user: MemberDep, store: StoreDep, body: Annotated[str, Form()] = ""
+    request: Request,
+    comment_id: int,
+    user: MemberDep,
+    store: StoreDep,
+    body: Annotated[str, Form()] = "",
 ) -> Response:
-    comment = store.comments.edit(comment_id, user.id, comment_body(body))
+    text = comment_body(body)
+    with unit_of_work(request):
+        comment = store.comments.edit(comment_id, user.id, text)
     return RedirectResponse(f"{paper_path(comment.arxiv_id)}#comment-{comment.id}", status_code=303)
 
 
 @router.post("/comments/{comment_id}/delete", dependencies=[Csrf])
-def delete_comment(comment_id: int, user: MemberDep, store: StoreDep) -> Response:
-    comment = store.comments.get(comment_id)
-    store.comments.delete(comment_id, user.id)
+def delete_comment(request: Request, comment_id: int, user: MemberDep, store: StoreDep) -> Response:
+    with unit_of_work(request):
+        comment = store.comments.get(comment_id)
+        store.comments.delete(comment_id, user.id)
     return RedirectResponse(paper_path(comment.arxiv_id) + "#comments", status_code=303)
 
 
 @router.post("/comments/{comment_id}/hide", dependencies=[Csrf])
 def hide_comment(
-    comment_id: int, curator: CuratorDep, store: StoreDep, hidden: Annotated[int, Form()] = 1
+    request: Request,
+    comment_id: int,
+    curator: CuratorDep,
+    store: StoreDep,
+    hidden: Annotated[int, Form()] = 1,
 ) -> Response:
-    comment = store.comments.set_hidden(comment_id, bool(hidden))
+    with unit_of_work(request):
+        comment = store.comments.set_hidden(comment_id, bool(hidden))
     return RedirectResponse(f"{paper_path(comment.arxiv_id)}#comment-{comment.id}", status_code=303)
 
 

@@ -1,12 +1,20 @@
-"""JSON shapes: paperfeed's native one, and Hugging Face's (`/api/daily_papers`), so HF
-clients work unchanged."""
+"""JSON shapes, one per thing: paperfeed's native ones (shared by the API and `--json` in the
+CLI), and Hugging Face's (`/api/daily_papers`), so HF clients work unchanged."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, time
 from typing import Any
 
-from paperfeed.models import Comment, ListedPaper, Paper, Why
+from paperfeed.models import (
+    Comment,
+    ListedPaper,
+    Paper,
+    SearchResults,
+    Stats,
+    Subscription,
+    Why,
+)
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -62,6 +70,59 @@ def why_json(why: Why, *, digits: int | None = None) -> dict[str, Any]:
         "semantic_rank": why.semantic_rank,
         "similarity": similarity,
         "pinned": why.pinned,
+    }
+
+
+def search_results_json(results: SearchResults) -> dict[str, Any]:
+    """A page of search hits as `paperfeed search --json` prints it."""
+    return {
+        "query": results.query,
+        "mode": results.mode,
+        "total": results.total,
+        "notice": results.notice,
+        "hits": [
+            {
+                "id": h.paper.arxiv_id,
+                "title": h.paper.title,
+                "authors": [a.name for a in h.paper.authors or ()],
+                "published": h.paper.published.isoformat() if h.paper.published else None,
+                "categories": list(h.paper.categories or ()),
+                "score": round(h.score, 6),
+                "why": why_json(h.why, digits=4),
+            }
+            for h in results.hits
+        ],
+    }
+
+
+def stats_json(s: Stats) -> dict[str, Any]:
+    return {
+        "papers": s.papers,
+        "versions": s.versions,
+        "daily_entries": s.daily_entries,
+        "votes": s.votes,
+        "announcements": s.announcements,
+        "deleted": s.deleted,
+        "first_published": s.first_published.date().isoformat() if s.first_published else None,
+        "last_published": s.last_published.date().isoformat() if s.last_published else None,
+        "first_daily": s.first_daily.isoformat() if s.first_daily else None,
+        "last_daily": s.last_daily.isoformat() if s.last_daily else None,
+    }
+
+
+def subscription_json(s: Subscription) -> dict[str, Any]:
+    c = s.content
+    return {
+        "email": s.email,
+        "status": s.status,
+        "period": c.period,
+        "hour": c.send_hour,
+        "top": c.top_n,
+        "min_upvotes": c.min_upvotes,
+        "queries": list(c.queries),
+        "categories": list(c.categories),
+        "authors": list(c.authors),
+        "paused_reason": s.paused_reason,
     }
 
 

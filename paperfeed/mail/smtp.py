@@ -14,8 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from types import TracebackType
 
-from paperfeed.digest.mail import Mail
 from paperfeed.errors import DeliveryFailed
+from paperfeed.mail.message import Mail
 from paperfeed.secret import Secret
 
 
@@ -40,7 +40,7 @@ class SmtpConfig:
     ssl_context: ssl.SSLContext | None = None  # default: the system's CAs, verified
 
 
-class Mailer:
+class SmtpClient:
     """Sends messages over one SMTP session, reconnecting when it drops."""
 
     def __init__(
@@ -53,7 +53,7 @@ class Mailer:
         self._log = log
         self._smtp: smtplib.SMTP | None = None
 
-    def __enter__(self) -> Mailer:
+    def __enter__(self) -> SmtpClient:
         return self
 
     def __exit__(

@@ -1,0 +1,239 @@
+"""`paperfeed ingest …`: each source a subcommand, with a progress bar and one summary line."""
+
+from __future__ import annotations
+
+import functools
+import time
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import IO
+
+import click
+
+from paperfeed.arxiv_id import parse_reference
+from paperfeed.cli.common import (
+    FILE,
+    handle_errors,
+    note,
+    open_store,
+    parse_date,
+    progress,
+    say,
+    settings,
+)
+from paperfeed.errors import Invalid
+from paperfeed.ingest.arxiv_api import fetch_ids, fetch_query
+from paperfeed.ingest.checkpoints import harvest_window, record_harvest
+from paperfeed.ingest.generic import read_generic
+from paperfeed.ingest.hf_daily import read_hf_daily
+from paperfeed.ingest.http import PoliteClient
+from paperfeed.ingest.kaggle import read_kaggle
+from paperfeed.ingest.lines import open_source
+from paperfeed.ingest.oai import Harvest, harvest
+from paperfeed.ingest.records import Item
+from paperfeed.ingest.rss import fetch_rss, validate_categories
+from paperfeed.ingest.runner import bulk_import_gc, run_import
+from paperfeed.models import IngestSummary, RecordError
+
+MAX_SHOWN_ERRORS = 20
+
+
+def _report_error(error: RecordError, shown: list[int]) -> None:
+    shown[0] += 1
+    if shown[0] <= MAX_SHOWN_ERRORS:
+        note(f"skipped {error.position}: {error.message}")
+    elif shown[0] == MAX_SHOWN_ERRORS + 1:
+        note("(further skipped records are counted, not shown)")
+
+
+def _run(
+    items: Iterable[Item],
+    source: str,
+    *,
+    total: int | None = None,
+    position: Callable[[], int] | None = None,
+    unit_bytes: bool = False,
+) -> IngestSummary:
+    """Import `items` with a progress bar (bytes of a file, or records) and print the summary."""
+    shown = [0]
+    done = [0]
+    started = time.monotonic()
+    with open_store() as store, progress(unit_bytes=unit_bytes) as bars:
+        task = bars.add_task(source, total=total, rate="")
+
+        def on_batch(_summary: IngestSummary, n: int) -> None:
+            done[0] += n
+            rate = done[0] / max(time.monotonic() - started, 1e-9)
+            bars.update(
+                task, completed=position() if position else done[0], rate=f"{rate:,.0f} records/s"
+            )
+
+        with bulk_import_gc():
+            summary = run_import(
+                store,
+                items,
+                source,
+                batch_size=settings().batch_size,
+                on_error=lambda e: _report_error(e, shown),
+                on_batch=on_batch,
+            )
+        if total is not None:
+            bars.update(task, completed=total)
+    say(summary.line())
+    return summary
+
+
+def _import_file(
+    path: Path, reader: Callable[[IO[bytes], str], Iterator[Item]], source: str
+) -> None:
+    with open_source(path) as raw:
+        _run(
+            reader(raw, path.name),
+            source,
+            total=path.stat().st_size,
+            position=raw.tell,
+            unit_bytes=True,
+        )
+
+
+def _client() -> PoliteClient:
+    s = settings()
+    return PoliteClient(
+        delay=s.http_delay, timeout=s.http_timeout, retries=s.http_retries, log=note
+    )
+
+
+@click.group()
+def ingest() -> None:
+    """Import arXiv metadata from files and from arXiv's services.
+
+    Every import validates each record, skips (and reports, with its position) malformed
+    ones, writes in transactional batches, and can be re-run: a second run changes nothing.
+    """
+
+
+@ingest.command("kaggle")
+@click.argument("file", type=FILE)
+@handle_errors
+def ingest_kaggle(file: Path) -> None:
+    """Import the Kaggle arxiv-metadata-oai-snapshot.json (JSON Lines, optionally .gz).
+
+    Streams the file in batches, so the whole 2.7M-record snapshot imports in flat memory.
+    """
+    _import_file(file, functools.partial(read_kaggle, workers=settings().parse_workers), "kaggle")
+
+
+@ingest.command("jsonl")
+@click.argument("file", type=FILE)
+@handle_errors
+def ingest_jsonl(file: Path) -> None:
+    """Import generic JSON Lines {id, title, abstract, authors, categories, date}.
+
+    authors and categories are optional; ids may be arXiv ids or local ids (CACM-0001).
+    """
+    _import_file(file, functools.partial(read_generic, workers=settings().parse_workers), "jsonl")
+
+
+@ingest.command("hf-daily")
+@click.argument("file", type=FILE)
+@handle_errors
+def ingest_hf_daily(file: Path) -> None:
+    """Import a Hugging Face /api/daily_papers response (JSON).
+
+    Keeps each paper, the day it was featured, its submitter, and its upvotes.
+    """
+    _import_file(file, read_hf_daily, "hf-daily")
+
+
+@ingest.command("arxiv")
+@click.option(
+    "--id",
+    "ids",
+    multiple=True,
+    metavar="ID",
+    help="arXiv id, with or without version; repeat or separate with commas.",
+)
+@click.option(
+    "--query", default=None, help="arXiv search query, e.g. 'cat:cs.LG AND ti:diffusion'."
+)
+@click.option(
+    "--max",
+    "max_results",
+    type=click.IntRange(1, 100_000),
+    default=100,
+    show_default=True,
+    help="With --query: how many results to fetch at most.",
+)
+@handle_errors
+def ingest_arxiv(ids: tuple[str, ...], query: str | None, max_results: int) -> None:
+    """Fetch papers from the arXiv API by id or by search query.
+
+    Waits at least 3 seconds between requests (PAPERFEED_HTTP_DELAY) and retries timeouts
+    and server errors with backoff.
+    """
+    wanted = [i.strip() for raw in ids for i in raw.split(",") if i.strip()]
+    if bool(wanted) == bool(query):
+        raise Invalid("give either --id ID… or --query QUERY")
+    if query is not None and not query.strip():
+        raise Invalid("the query is empty")
+    refs = []
+    bad = []
+    for i in wanted:
+        try:
+            arxiv_id, version = parse_reference(i)
+            refs.append(f"{arxiv_id}v{version}" if version else arxiv_id)
+        except Invalid as exc:
+            bad.append(str(exc))
+    if bad:
+        raise Invalid("; ".join(bad))
+    url = settings().arxiv_api_url
+    with _client() as client:
+        if refs:
+            _run(fetch_ids(client, url, refs), "arxiv", total=len(refs))
+        else:
+            assert query is not None
+            _run(fetch_query(client, url, query.strip(), max_results), "arxiv", total=max_results)
+
+
+@ingest.command("oai")
+@click.option(
+    "--from",
+    "since",
+    default=None,
+    metavar="DATE",
+    help="Harvest records changed on or after DATE (YYYY-MM-DD). "
+    "Default: where the last harvest of this set stopped.",
+)
+@click.option("--until", default=None, metavar="DATE", help="…and on or before DATE.")
+@click.option("--set", "set_spec", default=None, help="OAI set, e.g. cs or physics:quant-ph.")
+@handle_errors
+def ingest_oai(since: str | None, until: str | None, set_spec: str | None) -> None:
+    """Harvest arXiv's OAI-PMH endpoint (arXivRaw): full version history, incremental.
+
+    Follows resumption tokens, marks deleted records, and honours 503 Retry-After.
+    """
+    with open_store() as store:
+        start, end = harvest_window(
+            store, set_spec, parse_date(since, "--from"), parse_date(until, "--until")
+        )
+    done = Harvest()
+    with _client() as client:
+        items = harvest(
+            client, settings().oai_url, since=start, until=end, set_spec=set_spec, progress=done
+        )
+        _run(items, "oai")
+    with open_store() as store:
+        record_harvest(store, set_spec, end, done)
+
+
+@ingest.command("rss")
+@click.argument("categories", nargs=-1, required=True)
+@handle_errors
+def ingest_rss(categories: tuple[str, ...]) -> None:
+    """Import today's arXiv announcements for CATEGORIES (e.g. cs.LG cs.CL).
+
+    New papers, cross-lists and replacements are recorded with the day they were announced.
+    """
+    feeds = validate_categories(categories)
+    with _client() as client:
+        _run(fetch_rss(client, settings().rss_url, feeds), "rss")

@@ -1,0 +1,111 @@
+"""What forms and JSON bodies carry, checked at the edge: comment bodies, display names,
+where to go after signing in, and the fields of a digest subscription."""
+
+from __future__ import annotations
+
+import re
+
+from paperfeed.digest.schedule import PERIODS
+from paperfeed.errors import Invalid
+from paperfeed.models import SubscriptionContent
+
+MAX_COMMENT = 10_000
+_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{1,38}[a-z0-9]")
+
+
+def comment_body(body: str) -> str:
+    text = body.strip()
+    if not text:
+        raise Invalid("the comment is empty")
+    if len(text) > MAX_COMMENT:
+        raise Invalid(f"comments are limited to {MAX_COMMENT} characters")
+    return text
+
+
+def display_name(text: str) -> str:
+    name = text.strip().lower()
+    if not _NAME.fullmatch(name):
+        raise Invalid(
+            "names are 3 to 40 characters: lowercase letters, digits, '-' and '_', "
+            "starting and ending with a letter or digit"
+        )
+    return name
+
+
+def safe_next(target: str | None) -> str:
+    """Only same-site paths: never redirect somewhere else after signing in."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/"
+
+
+def category_name(text: str) -> str:
+    """An arXiv category as a URL names it (checked loosely: listings simply find nothing for
+    a category that does not exist)."""
+    if not text or len(text) > 32:
+        raise Invalid("that is not an arXiv category")
+    return text
+
+
+def author_name(text: str) -> str:
+    if not text or len(text) > 200:
+        raise Invalid("that author name is too long" if text else "give an author's name")
+    return text
+
+
+def _lines(text: str) -> tuple[str, ...]:
+    return tuple(line.strip() for line in text.splitlines() if line.strip())
+
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(text.replace(",", " ").split())
+
+
+def digest_content(
+    period: str,
+    send_hour: int,
+    top_n: int,
+    min_upvotes: int,
+    queries: str,
+    categories: str,
+    authors: str,
+) -> SubscriptionContent:
+    """A subscription as the digest form sends it: one saved search or author per line,
+    categories separated by spaces or commas (checked by `validate_content` when saved)."""
+    return SubscriptionContent(
+        period=period,
+        send_hour=send_hour,
+        top_n=top_n,
+        min_upvotes=min_upvotes,
+        queries=_lines(queries),
+        categories=_words(categories),
+        authors=_lines(authors),
+    )
+
+
+def prefilled_content(
+    q: str, category: str, author: str, period: str, default_top_n: int
+) -> SubscriptionContent:
+    """The form of an "e-mail me new papers like this" link: what the link asks for, or the
+    top trending papers when it asks for nothing."""
+    return SubscriptionContent(
+        period=period if period in PERIODS else "daily",
+        top_n=0 if (q or category or author) else default_top_n,
+        queries=_lines(q[:500]),
+        categories=_words(category[:200]),
+        authors=_lines(author[:200]),
+    )
+
+
+def digest_form(content: SubscriptionContent, email: str = "") -> dict[str, object]:
+    """The digest form's fields, filled in with `content`."""
+    return {
+        "email": email,
+        "period": content.period,
+        "send_hour": content.send_hour,
+        "top_n": content.top_n,
+        "min_upvotes": content.min_upvotes,
+        "queries": "\n".join(content.queries),
+        "categories": " ".join(content.categories),
+        "authors": "\n".join(content.authors),
+    }

@@ -1,0 +1,101 @@
+"""A member's settings: display name, API tokens, and their own digest."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request, Response
+from fastapi.responses import RedirectResponse
+
+from paperfeed.digest.subscribe import DEFAULT_TOP_N, add_confirmed
+from paperfeed.models import SubscriptionContent, User
+from paperfeed.store import Store
+from paperfeed.web.deps import Csrf, MemberDep, NowDep, StoreDep, unit_of_work
+from paperfeed.web.forms import digest_content, digest_form, display_name
+from paperfeed.web.page import render
+
+router = APIRouter(include_in_schema=False)
+
+Text = Annotated[str, Form()]
+Number = Annotated[int, Form()]
+
+
+def _settings_page(
+    request: Request, user: User, store: Store, new_token: str | None = None
+) -> Response:
+    """A member's settings: API tokens (a new one shown once) and their digest."""
+    sub = store.subscriptions.by_email(user.email)
+    content = sub.content if sub else SubscriptionContent(top_n=DEFAULT_TOP_N)
+    return render(
+        request,
+        "settings.html",
+        {
+            "tokens": store.accounts.api_tokens(user.id),
+            "new_token": new_token,
+            "digest": sub,
+            "digest_form": digest_form(content, user.email),
+            "digest_history": store.deliveries.history(sub.id, limit=5) if sub else [],
+        },
+    )
+
+
+@router.get("/settings")
+def settings_page(request: Request, user: MemberDep, store: StoreDep) -> Response:
+    return _settings_page(request, user, store)
+
+
+@router.post("/settings/name", dependencies=[Csrf])
+def rename(
+    request: Request, user: MemberDep, store: StoreDep, name: Annotated[str, Form()] = ""
+) -> Response:
+    new_name = display_name(name)
+    with unit_of_work(request):
+        store.accounts.rename(user.id, new_name)
+    return RedirectResponse("/settings", status_code=303)
+
+
+@router.post("/settings/tokens", dependencies=[Csrf])
+def new_token(
+    request: Request, user: MemberDep, store: StoreDep, name: Annotated[str, Form()] = ""
+) -> Response:
+    label = name.strip()[:100] or "API token"
+    with unit_of_work(request):
+        token = store.accounts.create_api_token(user.id, label)
+    return _settings_page(request, user, store, new_token=token)
+
+
+@router.post("/settings/tokens/{token_id}/revoke", dependencies=[Csrf])
+def revoke(request: Request, user: MemberDep, store: StoreDep, token_id: str) -> Response:
+    with unit_of_work(request):
+        store.accounts.revoke_api_token(user.id, token_id)
+    return RedirectResponse("/settings", status_code=303)
+
+
+@router.post("/settings/digest", dependencies=[Csrf])
+def save_digest(
+    request: Request,
+    store: StoreDep,
+    user: MemberDep,
+    now: NowDep,
+    period: Text = "daily",
+    send_hour: Number = 6,
+    top_n: Number = 0,
+    min_upvotes: Number = 0,
+    queries: Text = "",
+    categories: Text = "",
+    authors: Text = "",
+) -> Response:
+    """A member's own subscription: saved active (this also resumes a paused one)."""
+    content = digest_content(period, send_hour, top_n, min_upvotes, queries, categories, authors)
+    with unit_of_work(request):
+        add_confirmed(store, user.email, content, now=now)
+    return RedirectResponse("/settings#digest", status_code=303)
+
+
+@router.post("/settings/digest/stop", dependencies=[Csrf])
+def stop_digest(request: Request, store: StoreDep, user: MemberDep, now: NowDep) -> Response:
+    with unit_of_work(request):
+        sub = store.subscriptions.by_email(user.email)
+        if sub is not None and sub.status != "unsubscribed":
+            store.subscriptions.set_status(sub.id, "unsubscribed", now)
+    return RedirectResponse("/settings#digest", status_code=303)
