@@ -1,0 +1,117 @@
+"""The unit of work on real SQLite and PostgreSQL: what a transaction writes through several
+repositories commits together, or not at all."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import pytest
+
+from paperfeed.errors import NotFound
+from paperfeed.models import Batch, Paper
+from paperfeed.store import Store
+
+
+class Boom(Exception):
+    pass
+
+
+def _paper(n: int) -> Paper:
+    return Paper(f"2401.{n:05d}", f"Paper {n}", version=1, published=datetime(2024, 1, 2))
+
+
+def test_writes_outside_a_transaction_each_commit(store: Store) -> None:
+    before = store.generation
+    store.papers.write(Batch(papers=[_paper(1)]))
+    store.accounts.ensure_user("ada@example.org")
+    assert store.generation == before + 2
+    assert store.papers.get("2401.00001") is not None
+
+
+def test_a_transaction_commits_everything_once(store: Store, db_url: str) -> None:
+    before = store.generation
+    with store.transaction():
+        store.papers.write(Batch(papers=[_paper(1)]))
+        user = store.accounts.ensure_user("ada@example.org")
+        store.votes.cast(user.id, "2401.00001", True)
+        # inside, reads see the transaction's own writes
+        assert store.papers.upvote_counts(["2401.00001"]) == {"2401.00001": 1}
+    assert store.generation == before + 1
+    other = Store.open(db_url)  # another process sees all of it
+    try:
+        assert other.papers.upvote_counts(["2401.00001"]) == {"2401.00001": 1}
+        assert other.accounts.by_email("ada@example.org") is not None
+    finally:
+        other.close()
+
+
+def test_a_failure_in_the_last_write_leaves_nothing_of_the_first(store: Store) -> None:
+    before = store.generation
+    with pytest.raises(NotFound), store.transaction():
+        store.papers.write(Batch(papers=[_paper(1)]))
+        user = store.accounts.ensure_user("ada@example.org")
+        store.moderation.feature("2401.00001", date(2024, 1, 2), user.name)
+        store.votes.cast(user.id, "2401.99999", True)  # no such paper
+    assert store.papers.get("2401.00001") is None
+    assert store.accounts.by_email("ada@example.org") is None
+    assert store.listings.latest_day() is None
+    assert store.generation == before
+
+
+def test_any_exception_rolls_back_and_the_store_stays_usable(store: Store) -> None:
+    with pytest.raises(Boom), store.transaction():
+        store.papers.write(Batch(papers=[_paper(1)]))
+        raise Boom
+    assert store.papers.get("2401.00001") is None
+    store.papers.write(Batch(papers=[_paper(2)]))
+    assert store.papers.get("2401.00002") is not None
+
+
+def test_nested_transactions_join_the_outer_one(store: Store) -> None:
+    with pytest.raises(Boom), store.transaction():
+        with store.transaction():
+            store.papers.write(Batch(papers=[_paper(1)]))
+        assert store.db.in_transaction
+        raise Boom
+    assert not store.db.in_transaction
+    assert store.papers.get("2401.00001") is None
+
+
+def test_actions_after_commit_run_only_once_it_committed(store: Store) -> None:
+    ran: list[str] = []
+    with store.transaction():
+        store.db.after_commit(lambda: ran.append("committed"))
+        store.papers.write(Batch(papers=[_paper(1)]))
+        assert ran == []
+    assert ran == ["committed"]
+    with pytest.raises(Boom), store.transaction():
+        store.db.after_commit(lambda: ran.append("rolled back"))
+        raise Boom
+    assert ran == ["committed"]
+    store.db.after_commit(lambda: ran.append("no transaction"))
+    assert ran == ["committed", "no transaction"]
+
+
+def test_two_stores_keep_their_own_transactions(store: Store, db_url: str) -> None:
+    other = Store.open(db_url)
+    try:
+        with store.transaction():
+            store.papers.write(Batch(papers=[_paper(1)]))
+            assert not other.db.in_transaction
+    finally:
+        other.close()
+    assert store.papers.get("2401.00001") is not None
+
+
+def test_rows_are_stamped_by_the_injected_clock(db_url: str) -> None:
+    now = [datetime(2030, 5, 6, 7, 8, 9)]
+    moved = Store.open(db_url, clock=lambda: now[0])
+    try:
+        user = moved.accounts.ensure_user("ada@example.org")
+        assert user.created_at == datetime(2030, 5, 6, 7, 8, 9)
+        moved.papers.write(Batch(papers=[_paper(1)]))
+        moved.votes.cast(user.id, "2401.00001", True)
+        now[0] += timedelta(days=1)
+        assert moved.db.now() == datetime(2030, 5, 7, 7, 8, 9)
+    finally:
+        moved.close()
