@@ -35,9 +35,15 @@ class DemoSummary:
 
 
 def load_demo(store: Store, today: date) -> DemoSummary | None:
-    """Load the demo into an empty store; None (and nothing written) when it has papers."""
-    if store.stats().papers:
-        return None
+    """Load the demo into an empty store, in one transaction; None (and nothing written) when
+    it has papers."""
+    with store.transaction():
+        if store.stats().papers:
+            return None
+        return _load(store, today)
+
+
+def _load(store: Store, today: date) -> DemoSummary:
     with KAGGLE.open("rb") as fh:
         run_import(store, read_kaggle(fh, KAGGLE.name), "demo")
     with HF_DAILY.open("rb") as fh:

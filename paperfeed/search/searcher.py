@@ -3,7 +3,7 @@ the values it takes. `SearchService` is the implementation; tests may pass any o
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Protocol, TypedDict, Unpack
 
 from paperfeed.models import Hit, SearchFilters, SearchResults
 
@@ -13,18 +13,19 @@ SORTS = ("relevance", "date", "upvotes")
 MAX_QUERY = 500
 
 
+class SearchOptions(TypedDict, total=False):
+    """How to search; each may be left out (`SearchService.search` has the defaults)."""
+
+    mode: str  # one of MODES (default hybrid)
+    limit: int  # hits on the page (default 20)
+    offset: int  # hits skipped before it (default 0)
+    filters: SearchFilters | None  # published dates and categories
+    sort: str  # one of SORTS (default relevance)
+    explain: bool  # find each hit's matched terms (default True)
+
+
 class Searcher(Protocol):
-    def search(
-        self,
-        query: str,
-        *,
-        mode: str = "hybrid",
-        limit: int = 20,
-        offset: int = 0,
-        filters: SearchFilters | None = None,
-        sort: str = "relevance",
-        explain: bool = True,
-    ) -> SearchResults:
+    def search(self, query: str, **options: Unpack[SearchOptions]) -> SearchResults:
         """One page of hits, best first. Never raises on what a person typed; an unknown
         mode or sort, or a limit out of range, is Invalid."""
         ...

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 from fastapi import Depends, Request
 
@@ -42,28 +42,23 @@ class CsrfFailed(PaperfeedError):
 
 
 def get_store(request: Request) -> Store:
-    store: Store = request.app.state.store
-    return store
+    return cast(Store, request.app.state.store)
 
 
 def get_settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
+    return cast(Settings, request.app.state.settings)
 
 
 def get_search(request: Request) -> Searcher:
-    searcher: Searcher = request.app.state.search
-    return searcher
+    return cast(Searcher, request.app.state.search)
 
 
 def get_outbox(request: Request) -> Outbox:
-    outbox: Outbox = request.app.state.outbox
-    return outbox
+    return cast(Outbox, request.app.state.outbox)
 
 
 def get_fetch(request: Request) -> Fetch:
-    fetch: Fetch = request.app.state.fetch
-    return fetch
+    return cast(Fetch, request.app.state.fetch)
 
 
 def now(request: Request) -> datetime:
@@ -73,8 +68,7 @@ def now(request: Request) -> datetime:
 
 def page_cache(request: Request) -> TimedCache[bytes]:
     """Rendered pages and encoded API responses that are the same for every visitor."""
-    cache: TimedCache[bytes] = request.app.state.page_cache
-    return cache
+    return cast(TimedCache[bytes], request.app.state.page_cache)
 
 
 def shown_day(request: Request) -> date:
@@ -87,8 +81,7 @@ def shown_day(request: Request) -> date:
 
 
 def get_session(request: Request) -> Session:
-    session: Session = request.state.session
-    return session
+    return cast(Session, request.state.session)
 
 
 def _bearer(request: Request) -> str | None:

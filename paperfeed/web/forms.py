@@ -4,6 +4,9 @@ where to go after signing in, and the fields of a digest subscription."""
 from __future__ import annotations
 
 import re
+from typing import Annotated
+
+from fastapi import Depends, Form
 
 from paperfeed.digest.schedule import PERIODS
 from paperfeed.errors import Invalid
@@ -61,17 +64,22 @@ def _words(text: str) -> tuple[str, ...]:
     return tuple(text.replace(",", " ").split())
 
 
+Text = Annotated[str, Form()]
+Number = Annotated[int, Form()]
+
+
 def digest_content(
-    period: str,
-    send_hour: int,
-    top_n: int,
-    min_upvotes: int,
-    queries: str,
-    categories: str,
-    authors: str,
+    period: Text = "daily",
+    send_hour: Number = 6,
+    top_n: Number = 0,
+    min_upvotes: Number = 0,
+    queries: Text = "",
+    categories: Text = "",
+    authors: Text = "",
 ) -> SubscriptionContent:
-    """A subscription as the digest form sends it: one saved search or author per line,
-    categories separated by spaces or commas (checked by `validate_content` when saved)."""
+    """A subscription as the digest form sends it (a dependency of the routes that take the
+    form): one saved search or author per line, categories separated by spaces or commas
+    (checked by `validate_content` when saved)."""
     return SubscriptionContent(
         period=period,
         send_hour=send_hour,
@@ -109,3 +117,6 @@ def digest_form(content: SubscriptionContent, email: str = "") -> dict[str, obje
         "categories": " ".join(content.categories),
         "authors": "\n".join(content.authors),
     }
+
+
+DigestForm = Annotated[SubscriptionContent, Depends(digest_content)]

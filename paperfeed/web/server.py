@@ -6,7 +6,6 @@ import logging
 import os
 import threading
 from collections.abc import Iterable
-from datetime import UTC, datetime
 
 import uvicorn
 from fastapi import FastAPI
@@ -43,7 +42,7 @@ def _prepare(settings: Settings, *, demo: bool) -> Store:
     """Open the store, load the demo if asked, and bring the search index up to date."""
     store = Store.open(settings.database_url)
     if demo:
-        summary = load_demo(store, datetime.now(UTC).date())
+        summary = load_demo(store, store.db.now().date())
         if summary is None:
             log.warning("the data directory already has papers: serving them, demo not loaded")
         else:

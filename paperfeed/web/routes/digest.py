@@ -34,7 +34,7 @@ from paperfeed.web.deps import (
     UserDep,
     unit_of_work,
 )
-from paperfeed.web.forms import digest_content, digest_form, prefilled_content
+from paperfeed.web.forms import DigestForm, digest_form, prefilled_content
 from paperfeed.web.page import render
 
 router = APIRouter(include_in_schema=False)
@@ -43,9 +43,6 @@ router = APIRouter(include_in_schema=False)
 _PREVIEW_CSP = (
     "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'"
 )
-
-Text = Annotated[str, Form()]
-Number = Annotated[int, Form()]
 
 
 @router.get("/digest/subscribe")
@@ -71,18 +68,11 @@ def subscribe(
     outbox: OutboxDep,
     user: UserDep,
     now: NowDep,
-    email: Text = "",
-    period: Text = "daily",
-    send_hour: Number = 6,
-    top_n: Number = 0,
-    min_upvotes: Number = 0,
-    queries: Text = "",
-    categories: Text = "",
-    authors: Text = "",
+    content: DigestForm,
+    email: Annotated[str, Form()] = "",
 ) -> Response:
     """Anyone may subscribe an address: a confirmation link goes to it. A signed-in member
     subscribing their own address is active at once (their sign-in proved it)."""
-    content = digest_content(period, send_hour, top_n, min_upvotes, queries, categories, authors)
     values = digest_form(content, email)
     outgoing = []
     try:

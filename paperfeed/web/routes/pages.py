@@ -106,16 +106,39 @@ def trending_page(
     )
 
 
+def _newest(
+    request: Request,
+    store: StoreDep,
+    user: UserDep,
+    heading: str,
+    items: list[ListedPaper],
+    api: str,
+    feed_path: str,
+) -> Response:
+    """A list of newest papers (of a category, by an author) with its JSON twin and feeds."""
+    return render(
+        request,
+        "simple_list.html",
+        {"heading": heading, "items": items, "voted": _voted(store, user, items)},
+        json_url=api,
+        feeds=[feed(heading, feed_path)],
+    )
+
+
 @router.get("/papers/category/{category}")
 def category_page(request: Request, store: StoreDep, user: UserDep, category: str) -> Response:
     category = category_name(category)
     items = store.listings.by_category(category)
-    return render(
+    quoted = quote(category)
+    heading = f"Newest in {category}"
+    return _newest(
         request,
-        "simple_list.html",
-        {"heading": f"Newest in {category}", "items": items, "voted": _voted(store, user, items)},
-        json_url=f"/api/v1/categories/{quote(category)}",
-        feeds=[feed(f"Newest in {category}", f"/feeds/category/{quote(category)}")],
+        store,
+        user,
+        heading,
+        items,
+        f"/api/v1/categories/{quoted}",
+        f"/feeds/category/{quoted}",
     )
 
 
@@ -123,12 +146,10 @@ def category_page(request: Request, store: StoreDep, user: UserDep, category: st
 def author_page(request: Request, store: StoreDep, user: UserDep, name: str) -> Response:
     name = author_name(name)
     items = store.listings.by_author(name)
-    return render(
-        request,
-        "simple_list.html",
-        {"heading": f"Papers by {name}", "items": items, "voted": _voted(store, user, items)},
-        json_url=f"/api/v1/authors/{quote(name)}",
-        feeds=[feed(f"Papers by {name}", f"/feeds/author/{quote(name)}")],
+    quoted = quote(name)
+    heading = f"Papers by {name}"
+    return _newest(
+        request, store, user, heading, items, f"/api/v1/authors/{quoted}", f"/feeds/author/{quoted}"
     )
 
 

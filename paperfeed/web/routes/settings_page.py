@@ -11,13 +11,10 @@ from paperfeed.digest.subscribe import DEFAULT_TOP_N, add_confirmed
 from paperfeed.models import SubscriptionContent, User
 from paperfeed.store import Store
 from paperfeed.web.deps import Csrf, MemberDep, NowDep, StoreDep, unit_of_work
-from paperfeed.web.forms import digest_content, digest_form, display_name
+from paperfeed.web.forms import DigestForm, digest_form, display_name
 from paperfeed.web.page import render
 
 router = APIRouter(include_in_schema=False)
-
-Text = Annotated[str, Form()]
-Number = Annotated[int, Form()]
 
 
 def _settings_page(
@@ -77,16 +74,9 @@ def save_digest(
     store: StoreDep,
     user: MemberDep,
     now: NowDep,
-    period: Text = "daily",
-    send_hour: Number = 6,
-    top_n: Number = 0,
-    min_upvotes: Number = 0,
-    queries: Text = "",
-    categories: Text = "",
-    authors: Text = "",
+    content: DigestForm,
 ) -> Response:
     """A member's own subscription: saved active (this also resumes a paused one)."""
-    content = digest_content(period, send_hour, top_n, min_upvotes, queries, categories, authors)
     with unit_of_work(request):
         add_confirmed(store, user.email, content, now=now)
     return RedirectResponse("/settings#digest", status_code=303)
