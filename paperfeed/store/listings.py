@@ -1,4 +1,4 @@
-"""Listing queries: papers featured in a date range, trending candidates, papers by category
+"""Listing queries: papers featured in a date range (trending ranks those), papers by category
 or author, each with exact community counts. Hidden and deleted papers never appear."""
 
 from __future__ import annotations

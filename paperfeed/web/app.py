@@ -1,4 +1,4 @@
-"""The application factory: wires the store, search, mailer and settings into FastAPI, the
+"""The application factory: wires the store, search, outbox and settings into FastAPI, the
 session cookie, security headers and the error pages that every route shares."""
 
 from __future__ import annotations
