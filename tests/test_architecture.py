@@ -105,3 +105,30 @@ def test_no_code_reaches_into_another_objects_private_parts() -> None:
                 continue
             offending.append(f"paperfeed.{module} line {node.lineno}: .{node.attr}")
     assert offending == []
+
+
+def test_every_write_route_with_the_store_runs_in_a_unit_of_work() -> None:
+    """A POST, PUT, PATCH or DELETE route that is given the store writes through
+    `unit_of_work` (or `admit`, before slow work that opens its own transaction)."""
+    loose = []
+    for module, tree in MODULES.items():
+        if not module.startswith("web.routes."):
+            continue
+        for fn in tree.body:
+            if not isinstance(fn, ast.FunctionDef):
+                continue
+            writes = any(
+                isinstance(d, ast.Call)
+                and isinstance(d.func, ast.Attribute)
+                and d.func.attr in ("post", "put", "patch", "delete")
+                for d in fn.decorator_list
+            )
+            params = {ast.unparse(a.annotation) for a in fn.args.args if a.annotation}
+            calls = {
+                n.func.id
+                for n in ast.walk(fn)
+                if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
+            }
+            if writes and "StoreDep" in params and not calls & {"unit_of_work", "admit"}:
+                loose.append(f"{module}.{fn.name}")
+    assert loose == []
