@@ -1,5 +1,5 @@
-"""Shared fixtures: real SQLite files and a real PostgreSQL (one fresh schema per test), and a
-real SMTP server."""
+"""Shared fixtures: real SQLite files and a real PostgreSQL (one fresh schema per test), a real
+SMTP server, and a tiny embedding model built offline."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ import pytest
 from smtp_server import SmtpServer, running_smtp
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
+from tiny_models import build_static_model
 
 from paperfeed.store import Store
 
@@ -106,3 +107,9 @@ def smtp() -> Iterator[SmtpServer]:
     """A real SMTP server on loopback that records every message it accepts."""
     with running_smtp() as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def tiny_static_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A model2vec model folder (32 dims); load it with load_embedder(str(path), ...)."""
+    return build_static_model(tmp_path_factory.mktemp("models") / "tiny-static")

@@ -92,7 +92,7 @@ def test_a_paper_outside_the_window_is_not_kept(store: Store) -> None:
 
 def test_a_paper_arxiv_does_not_know_is_not_found(store: Store) -> None:
     user = store.accounts.ensure_user("ada@example.org")
-    with pytest.raises(NotFound, match="arXiv has no paper 2611.00009"):
+    with pytest.raises(NotFound, match=r"arXiv has no paper 2611\.00009"):
         _submit(store, "2611.00009", user, Arxiv())
     assert store.stats().papers == 0
 

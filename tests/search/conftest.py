@@ -1,17 +1,12 @@
-"""Fixtures for search tests: tiny embedding models built offline from the CACM abstracts."""
+"""Fixtures for search tests: a tiny sentence-transformers model built offline from the CACM
+abstracts (the model2vec one, which the CLI tests use too, is in the root conftest)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-from tiny_models import build_sentence_transformer, build_static_model
-
-
-@pytest.fixture(scope="session")
-def tiny_static_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A model2vec model folder (32 dims); load it with load_embedder(str(path), ...)."""
-    return build_static_model(tmp_path_factory.mktemp("models") / "tiny-static")
+from tiny_models import build_sentence_transformer
 
 
 @pytest.fixture(scope="session")

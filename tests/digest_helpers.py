@@ -1,8 +1,9 @@
-"""Helpers for the digest tests: papers, links, a stand-in search."""
+"""Helpers for the digest tests: papers (and one published yesterday, for the site's digest
+pages), links, a stand-in search."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from paperfeed.digest.compose import SearchFn
@@ -14,6 +15,9 @@ from paperfeed.store import Store
 
 SECRET = Secret("test-secret-not-for-production")
 LINKS = Links("http://paperfeed.test", "paperfeed <digest@paperfeed.test>", SECRET)
+YESTERDAY = datetime.now(UTC).replace(tzinfo=None, hour=12, minute=0, second=0, microsecond=0) - (
+    timedelta(days=1)
+)
 
 
 def add_papers(store: Store, day: datetime, n: int, **kwargs: Any) -> list[Paper]:
@@ -49,3 +53,16 @@ def term_search(store: Store) -> SearchFn:
         ]
 
     return search
+
+
+def add_yesterdays_paper(site) -> Paper:  # type: ignore[no-untyped-def]
+    paper = Paper(
+        arxiv_id="2611.99999",
+        title="Entanglement distillation <b>for</b> digests",
+        abstract="A paper published yesterday, for the digest.",
+        authors=(Author("Grace Hopper"),),
+        categories=("quant-ph",),
+        published=YESTERDAY,
+    )
+    site.store.papers.write(Batch(papers=[paper]))
+    return paper

@@ -1,25 +1,87 @@
-"""Submitting a paper the store does not know: the site's real arXiv fetcher asks the API (a
-replay server on 127.0.0.1 with recorded responses), stores the paper and lists it."""
+"""Running the site: `paperfeed serve --workers 2` as a deployer runs it, a real child process
+on loopback whose workers share the port, the database and the search index; and the site's
+real arXiv fetcher, which a submission of a paper new to the store asks (the API is a replay
+server on 127.0.0.1 with recorded responses), on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+import httpx
 import pytest
-from conftest import Site
 from fastapi.testclient import TestClient
+from loopback import free_port
 from replay import API_RECORDINGS, ReplayServer, error
 from smtp_server import SmtpServer
+from web_site import Site
 from webutil import indexed_search, make_settings
 
 from paperfeed.store import Store
 from paperfeed.web.app import create_app
 from paperfeed.web.server import ArxivFetcher
 
-pytestmark = pytest.mark.network
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_serve_with_two_workers(tmp_path: Path, db_url: str) -> None:
+    port = free_port()
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "PAPERFEED_DATA_DIR": str(tmp_path),
+        "PAPERFEED_DATABASE_URL": db_url,
+        "PAPERFEED_SEARCH_MODEL": "none",
+    }
+    log = (tmp_path / "serve.log").open("wb")
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "paperfeed",
+            "serve",
+            "--demo",
+            "--workers",
+            "2",
+            "--port",
+            str(port),
+        ],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            assert server.poll() is None, (tmp_path / "serve.log").read_text()
+            try:
+                if httpx.get(f"{base}/static/style.css").status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, (tmp_path / "serve.log").read_text()
+            time.sleep(0.2)
+        # Fresh connections, so the two workers both answer some of them.
+        for _ in range(8):
+            page = httpx.get(f"{base}/")
+            assert page.status_code == 200 and "/papers/" in page.text
+            api = httpx.get(f"{base}/api/daily_papers").json()
+            assert api and api[0]["paper"]["title"]
+            found = httpx.get(f"{base}/api/papers/search", params={"q": "quantum"})
+            assert found.status_code == 200
+        text = (tmp_path / "serve.log").read_text()
+        assert "2 workers" in text and text.count("Application startup complete") == 2
+    finally:
+        server.terminate()
+        server.wait(30)
+        log.close()
 
 
 @pytest.fixture
@@ -60,6 +122,7 @@ def _submit(site: Site, reference: str) -> tuple[int, str, str]:
     return r.status_code, r.headers.get("location", ""), r.text
 
 
+@pytest.mark.network
 def test_a_paper_new_to_the_store_is_fetched_from_arxiv(
     site: Site, store: Store, arxiv: ReplayServer
 ) -> None:
@@ -76,6 +139,7 @@ def test_a_paper_new_to_the_store_is_fetched_from_arxiv(
     assert paper.title in site.client.get("/papers/1707.08567").text
 
 
+@pytest.mark.network
 def test_arxiv_failing_is_a_clear_answer_and_stores_nothing(
     site: Site, store: Store, arxiv: ReplayServer
 ) -> None:

@@ -1,6 +1,7 @@
-from datetime import date, datetime
+"""Composing each subscriber's digest from a period's papers (pure): trending, categories,
+followed authors and saved searches, each paper once with every reason, cut to length."""
 
-import pytest
+from datetime import date
 
 from paperfeed.digest.compose import (
     MAX_ITEMS,
@@ -9,10 +10,8 @@ from paperfeed.digest.compose import (
     index_period,
     run_saved_searches,
 )
-from paperfeed.digest.schedule import due_at, last_completed, period_containing
-from paperfeed.errors import Invalid
+from paperfeed.digest.schedule import period_containing
 from paperfeed.models import Author, Hit, Paper, Subscription, SubscriptionContent, Why
-from paperfeed.periods import parse_key
 
 PERIOD = period_containing("daily", date(2026, 11, 25))
 
@@ -97,18 +96,3 @@ def test_each_distinct_saved_search_runs_once() -> None:
 def test_author_key_ignores_accents_case_and_spacing() -> None:
     assert author_key("Émile  Zola") == author_key("emile zola")
     assert author_key("A.Einstein") == author_key("a. einstein")
-
-
-def test_periods() -> None:
-    assert last_completed("daily", datetime(2026, 11, 26, 0, 5)).key == "2026-11-25"
-    week = last_completed("weekly", datetime(2026, 11, 26, 7))
-    assert (week.key, week.start_at, week.end_at) == (
-        "2026-W47",
-        datetime(2026, 11, 16),
-        datetime(2026, 11, 23),
-    )
-    assert parse_key("2026-W47") == week
-    assert due_at(PERIOD, 6) == datetime(2026, 11, 26, 6)
-    for bad in ("yesterday", "2026-W60", "2026-13-01"):
-        with pytest.raises(Invalid):
-            parse_key(bad)

@@ -1,5 +1,6 @@
 """A real Chromium (Debian's, driven by Playwright) signs in by e-mail link, votes, comments,
-searches and submits on a live server; it also refreshes the screenshots in docs/."""
+searches and submits on a live server; it also refreshes the screenshots in docs/. It crosses
+the app, its middleware and several route modules on purpose, so it mirrors none of them."""
 
 from __future__ import annotations
 

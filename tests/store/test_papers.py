@@ -1,23 +1,20 @@
-"""The store on real SQLite and PostgreSQL: idempotent imports, version rules, atomic batches."""
+"""Papers in the store on real SQLite and PostgreSQL: idempotent imports, version rules, atomic
+batches, deletions and announcements."""
 
 import json
 from datetime import date, datetime
 from pathlib import Path
 
 import pytest
-from alembic.autogenerate import compare_metadata
-from alembic.runtime.migration import MigrationContext
 from store_rows import announcements_on, daily_entries_on, is_deleted
 
-from paperfeed.errors import NotFound, StoreUnavailable
+from paperfeed.errors import NotFound
 from paperfeed.ingest.generic import read_generic
 from paperfeed.ingest.hf_daily import read_hf_daily
 from paperfeed.ingest.kaggle import read_kaggle
 from paperfeed.ingest.runner import run_import
 from paperfeed.models import Announcement, Batch, DailyEntry, Deletion, Paper, Version
 from paperfeed.store import Store
-from paperfeed.store.migrate import current_revision, head_revision
-from paperfeed.store.schema import metadata
 
 
 def import_all(store: Store, data_dir: Path) -> list[str]:
@@ -151,30 +148,3 @@ def test_user_text_is_data_not_sql(store: Store) -> None:
     store.papers.write(Batch(papers=[Paper("2401.00001", evil, abstract=evil, version=1)]))
     p = store.papers.get("2401.00001")
     assert p is not None and p.title == evil
-
-
-def test_ingest_state(store: Store) -> None:
-    assert store.checkpoints.get("oai:cs:last") is None
-    store.checkpoints.set("oai:cs:last", "2024-01-01")
-    store.checkpoints.set("oai:cs:last", "2024-01-02")
-    assert store.checkpoints.get("oai:cs:last") == "2024-01-02"
-
-
-def test_migrations_match_the_schema(db_url: str) -> None:
-    store = Store.open(db_url)
-    assert current_revision(store.db.engine) == head_revision()
-    with store.db.engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), metadata)
-    store.close()
-    assert diff == []
-    # opening again is a no-op
-    Store.open(db_url).close()
-
-
-def test_unreachable_database_is_a_clear_error(tmp_path: Path) -> None:
-    with pytest.raises(StoreUnavailable, match="cannot open database"):
-        Store.open("postgresql://nobody@127.0.0.1:1/none")
-    with pytest.raises(StoreUnavailable, match="unsupported database"):
-        Store.open("mysql://x@localhost/y")
-    with pytest.raises(StoreUnavailable, match="not a database URL"):
-        Store.open("::::")

@@ -3,16 +3,15 @@ positions as parsing in one process; a dead worker is a clear failure."""
 
 from __future__ import annotations
 
-import gc
 import gzip
 import io
-import os
 import pickle
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
+from parser_faults import die
 
 from paperfeed.errors import SourceUnreadable
 from paperfeed.ingest import lines
@@ -20,7 +19,6 @@ from paperfeed.ingest.generic import read_generic
 from paperfeed.ingest.hf_daily import read_hf_daily
 from paperfeed.ingest.kaggle import read_kaggle
 from paperfeed.ingest.records import Item, Record
-from paperfeed.ingest.runner import BULK_GC_THRESHOLD, bulk_import_gc
 from paperfeed.models import Announcement, Deletion, RecordError
 
 KAGGLE = "arxiv/kaggle-snapshot/arxiv-metadata-oai-snapshot.head.jsonl"
@@ -90,10 +88,6 @@ def test_a_file_of_one_block_is_parsed_in_this_process(
     assert _read(read_kaggle, b"", workers=4) == []
 
 
-def die(_data: dict[str, Any], _position: str) -> Item:
-    os._exit(3)
-
-
 @pytest.mark.usefixtures("small_blocks")
 def test_a_dead_worker_stops_the_import_with_a_clear_message(data_dir: Path) -> None:
     raw = (data_dir / KAGGLE).read_bytes()
@@ -111,11 +105,3 @@ def test_papers_survive_pickling_unchanged(data_dir: Path) -> None:
     today = date(2024, 10, 25)
     items += [Announcement("2410.00001", today, "cs.CL", "new"), Deletion("2410.00002")]
     assert pickle.loads(pickle.dumps(items)) == items
-
-
-def test_bulk_import_gc_is_undone() -> None:
-    before = gc.get_threshold()
-    with bulk_import_gc():
-        assert gc.get_threshold()[0] == max(before[0], BULK_GC_THRESHOLD)
-        assert gc.get_freeze_count() > 0
-    assert gc.get_threshold() == before and gc.get_freeze_count() == 0

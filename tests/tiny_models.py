@@ -8,8 +8,8 @@ so the models are weakly meaningful: "sorting" lands near papers about sorting.
     path = build_sentence_transformer(tmp_path / "st")       # needs sentence-transformers
     embedder = load_embedder(f"st:{path}", cache_dir=tmp_path)
 
-The conftest beside this file offers both as session fixtures (`tiny_static_model`,
-`tiny_st_model`).
+The root conftest offers the first as a session fixture (`tiny_static_model`), the search
+tests' conftest the second (`tiny_st_model`).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from tokenizers.models import WordLevel
 from tokenizers.pre_tokenizers import Whitespace
 
 CORPUS = (
-    Path(__file__).resolve().parents[2].parent
+    Path(__file__).resolve().parents[1].parent
     / "shared"
     / "data"
     / "relevance"

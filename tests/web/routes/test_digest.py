@@ -1,34 +1,18 @@
 """Digest pages in-process on SQLite and PostgreSQL: subscribe with double opt-in, one-click
-unsubscribe without signing in, preview, and the digest section of /settings."""
+unsubscribe without signing in, and the preview."""
 
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
+from digest_helpers import add_yesterdays_paper
 from fastapi.testclient import TestClient
 
 from paperfeed.digest.deliver import compose_period, last_completed
 from paperfeed.digest.render import digest_message
 from paperfeed.digest.subscribe import add_confirmed
-from paperfeed.models import Author, Batch, Paper, SubscriptionContent
-
-YESTERDAY = datetime.now(UTC).replace(tzinfo=None, hour=12, minute=0, second=0, microsecond=0) - (
-    timedelta(days=1)
-)
-
-
-def add_yesterdays_paper(site) -> Paper:  # type: ignore[no-untyped-def]
-    paper = Paper(
-        arxiv_id="2611.99999",
-        title="Entanglement distillation <b>for</b> digests",
-        abstract="A paper published yesterday, for the digest.",
-        authors=(Author("Grace Hopper"),),
-        categories=("quant-ph",),
-        published=YESTERDAY,
-    )
-    site.store.papers.write(Batch(papers=[paper]))
-    return paper
+from paperfeed.models import SubscriptionContent
 
 
 def test_listing_and_search_pages_offer_the_digest(site) -> None:  # type: ignore[no-untyped-def]
@@ -101,37 +85,6 @@ def test_one_click_unsubscribe_without_signing_in(site) -> None:  # type: ignore
         assert stranger.post(path).status_code == 200  # repeating it is harmless
         forged = re.sub(r"\.[\w-]+$", ".AAAAAAAAAAAAAAAAAAAAAA", path)
         assert stranger.post(forged).status_code == 400
-
-
-def test_settings_manage_preview_and_show_paused(site) -> None:  # type: ignore[no-untyped-def]
-    add_yesterdays_paper(site)
-    site.sign_in("member@example.org")
-    page = site.client.get("/settings").text
-    assert 'id="digest"' in page and "You do not receive the digest" in page
-    csrf = site.csrf("/settings")
-    r = site.client.post(
-        "/settings/digest",
-        data={
-            "csrf": csrf,
-            "period": "daily",
-            "send_hour": "7",
-            "top_n": "0",
-            "categories": "quant-ph",
-        },
-    )
-    assert r.status_code == 200  # followed the redirect back to /settings
-    sub = site.store.subscriptions.by_email("member@example.org")
-    assert sub.status == "active" and sub.content.send_hour == 7
-    assert "Active: daily at 07:00 UTC" in site.client.get("/settings").text
-    preview = site.client.get("/digest/preview")
-    assert preview.status_code == 200
-    assert "Entanglement distillation &lt;b&gt;for&lt;/b&gt; digests" in preview.text
-    assert "new in quant-ph" in preview.text
-    now = datetime.now(UTC).replace(tzinfo=None)
-    site.store.subscriptions.set_status(sub.id, "paused", now, "3 digests in a row were refused")
-    assert "Paused: 3 digests in a row were refused" in site.client.get("/settings").text
-    site.client.post("/settings/digest/stop", data={"csrf": csrf})
-    assert site.store.subscriptions.by_email("member@example.org").status == "unsubscribed"
 
 
 def test_preview_needs_a_subscription(site) -> None:  # type: ignore[no-untyped-def]

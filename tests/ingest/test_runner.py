@@ -1,0 +1,13 @@
+"""The import runner's bulk-import garbage collector settings, undone afterwards."""
+
+import gc
+
+from paperfeed.ingest.runner import BULK_GC_THRESHOLD, bulk_import_gc
+
+
+def test_bulk_import_gc_is_undone() -> None:
+    before = gc.get_threshold()
+    with bulk_import_gc():
+        assert gc.get_threshold()[0] == max(before[0], BULK_GC_THRESHOLD)
+        assert gc.get_freeze_count() > 0
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0

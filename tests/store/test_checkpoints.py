@@ -1,0 +1,10 @@
+"""Where resumable jobs stopped, kept on real SQLite and PostgreSQL."""
+
+from paperfeed.store import Store
+
+
+def test_ingest_state(store: Store) -> None:
+    assert store.checkpoints.get("oai:cs:last") is None
+    store.checkpoints.set("oai:cs:last", "2024-01-01")
+    store.checkpoints.set("oai:cs:last", "2024-01-02")
+    assert store.checkpoints.get("oai:cs:last") == "2024-01-02"

@@ -1,0 +1,29 @@
+"""The admin page in-process on SQLite and PostgreSQL: curators feature, hide and unhide
+papers, admins change roles, members are refused."""
+
+from __future__ import annotations
+
+from web_site import csrf_of
+
+from paperfeed.store import Store
+
+
+def test_admin_feature_hide_and_roles(site, store: Store) -> None:
+    site.sign_in("member@example.org")
+    assert site.client.get("/admin").status_code == 403
+    admin = store.accounts.ensure_user("boss@example.org", role="admin")
+    site.client.cookies.clear()
+    site.sign_in("boss@example.org")
+    csrf = csrf_of(site, "/admin")
+    site.client.post("/admin/papers/feature", data={"reference": "0704.0040", "csrf": csrf})
+    assert "0704.0040" in site.client.get("/").text
+    site.client.post("/admin/papers/hide", data={"reference": "0704.0040", "csrf": csrf})
+    assert "0704.0040" not in site.client.get("/").text
+    assert site.client.get("/papers/0704.0040").status_code == 404
+    site.client.post("/admin/papers/unhide", data={"reference": "0704.0040", "csrf": csrf})
+    assert "0704.0040" in site.client.get("/").text
+    member = store.accounts.by_email("member@example.org")
+    assert member is not None
+    site.client.post(f"/admin/users/{member.id}/role", data={"role": "curator", "csrf": csrf})
+    assert store.accounts.get(member.id).role == "curator"  # type: ignore[union-attr]
+    assert admin.role == "admin"

@@ -1,0 +1,39 @@
+"""A member's own digest on /settings, in-process on SQLite and PostgreSQL: subscribe, preview,
+see it paused, stop it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from digest_helpers import add_yesterdays_paper
+
+
+def test_settings_manage_preview_and_show_paused(site) -> None:  # type: ignore[no-untyped-def]
+    add_yesterdays_paper(site)
+    site.sign_in("member@example.org")
+    page = site.client.get("/settings").text
+    assert 'id="digest"' in page and "You do not receive the digest" in page
+    csrf = site.csrf("/settings")
+    r = site.client.post(
+        "/settings/digest",
+        data={
+            "csrf": csrf,
+            "period": "daily",
+            "send_hour": "7",
+            "top_n": "0",
+            "categories": "quant-ph",
+        },
+    )
+    assert r.status_code == 200  # followed the redirect back to /settings
+    sub = site.store.subscriptions.by_email("member@example.org")
+    assert sub.status == "active" and sub.content.send_hour == 7
+    assert "Active: daily at 07:00 UTC" in site.client.get("/settings").text
+    preview = site.client.get("/digest/preview")
+    assert preview.status_code == 200
+    assert "Entanglement distillation &lt;b&gt;for&lt;/b&gt; digests" in preview.text
+    assert "new in quant-ph" in preview.text
+    now = datetime.now(UTC).replace(tzinfo=None)
+    site.store.subscriptions.set_status(sub.id, "paused", now, "3 digests in a row were refused")
+    assert "Paused: 3 digests in a row were refused" in site.client.get("/settings").text
+    site.client.post("/settings/digest/stop", data={"csrf": csrf})
+    assert site.store.subscriptions.by_email("member@example.org").status == "unsubscribed"
