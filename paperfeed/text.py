@@ -57,6 +57,13 @@ def collapse_space(text: str) -> str:
     return " ".join(text.split())
 
 
+def one_line(text: str) -> str:
+    """What a person typed into a box, as one line: every character that does not print (NUL
+    and other controls, bidirectional overrides, non-characters) becomes a space, and runs of
+    white space a single one."""
+    return " ".join("".join(c if c.isprintable() else " " for c in text).split())
+
+
 def _accent(m: re.Match[str]) -> str:
     base = m["braced"] if m["braced"] is not None else m["bare"]
     if base in ("\\i", ""):

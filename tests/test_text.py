@@ -1,8 +1,8 @@
+"""Text as sources write it, cleaned (pure): LaTeX accents decoded, white space collapsed."""
+
 import pytest
 
-from paperfeed.authors import parse_authors
-from paperfeed.models import Author
-from paperfeed.text import collapse_space, decode_latex_accents
+from paperfeed.text import collapse_space, decode_latex_accents, one_line
 
 
 @pytest.mark.parametrize(
@@ -66,56 +66,15 @@ def test_every_white_space_but_space_is_unprintable() -> None:
     assert spaces and not any(c.isprintable() for c in spaces)
 
 
-def test_authors_with_affiliations() -> None:
-    assert parse_authors("V. M. Biryukov (Serpukhov, IHEP)") == (
-        Author("V. M. Biryukov", ("Serpukhov, IHEP",)),
-    )
-    assert parse_authors("A. Esteban-Pretel, R. Tom\\`as and J. W. F. Valle") == (
-        Author("A. Esteban-Pretel"),
-        Author("R. Tomàs"),
-        Author("J. W. F. Valle"),
-    )
-
-
-def test_numbered_affiliations() -> None:
-    text = (
-        "A. S. Mishchenko (1 and 2) and N. Nagaosa (1 and 3) ((1) CREST, Japan\n"
-        "  Science and Technology Agency, (2) Russian Research Centre, (3) The University of Tokyo)"
-    )
-    assert parse_authors(text) == (
-        Author(
-            "A. S. Mishchenko",
-            ("CREST, Japan Science and Technology Agency", "Russian Research Centre"),
-        ),
-        Author(
-            "N. Nagaosa", ("CREST, Japan Science and Technology Agency", "The University of Tokyo")
-        ),
-    )
-
-
-def test_et_al_is_not_an_author() -> None:
-    assert parse_authors("The BABAR Collaboration, B. Aubert, et al") == (
-        Author("The BABAR Collaboration"),
-        Author("B. Aubert"),
-    )
-
-
-def test_unbalanced_parenthesis_does_not_lose_authors() -> None:
-    assert [a.name for a in parse_authors("A. One (MIT, B. Two")] == ["A. One"]
-    assert parse_authors("") == ()
-
-
-def test_nested_and_stray_parentheses() -> None:
-    assert parse_authors("A. One (MIT (CSAIL)), B. Two) and C. Three (Oxford") == (
-        Author("A. One", ("MIT (CSAIL)",)),
-        Author("B. Two)"),
-        Author("C. Three", ("Oxford",)),
-    )
-    assert parse_authors("A (1, 2), B (2) ((1) Place, (2) Other (Dept))") == (
-        Author("A", ("Place", "Other (Dept)")),
-        Author("B", ("Other (Dept)",)),
-    )
-    assert parse_authors("A. One (MIT) and (Harvard), B. Two") == (
-        Author("A. One", ("MIT", "Harvard")),
-        Author("B. Two"),
-    )
+@pytest.mark.parametrize(
+    ("typed", "line"),
+    [
+        ("  memory \t\n barrier  ", "memory barrier"),
+        ("memory\x00barrier", "memory barrier"),
+        ("a\u202eb\ufffec\x08d", "a b c d"),
+        ("Schrödinger 漢字 😀", "Schrödinger 漢字 😀"),
+        ("\x00\x01", ""),
+    ],
+)
+def test_one_line_keeps_what_prints(typed: str, line: str) -> None:
+    assert one_line(typed) == line

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from paperfeed.arxiv_id import parse_reference
 from paperfeed.errors import Invalid
+from paperfeed.text import one_line
 
 # A query longer than this is cut (at a word boundary): 10 kB pasted into the box must still
 # answer quickly, and nobody's real question is longer.
@@ -62,7 +63,7 @@ class ParsedQuery:
 
 
 def _truncate(raw: str) -> str:
-    raw = "".join(c if c.isprintable() else " " for c in raw)
+    raw = one_line(raw)
     if len(raw) <= MAX_QUERY_CHARS:
         return raw
     cut = raw[:MAX_QUERY_CHARS]

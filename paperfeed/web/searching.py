@@ -11,6 +11,7 @@ from paperfeed.models import Hit, ListedPaper, SearchFilters, SearchResults
 from paperfeed.periods import parse_day
 from paperfeed.search.searcher import MAX_QUERY, MODES, SORTS, Searcher
 from paperfeed.store import Store
+from paperfeed.text import one_line
 
 MAX_LIMIT = 100
 
@@ -54,7 +55,7 @@ def search_request(
     date_to: str | None = None,
 ) -> SearchRequest:
     """A validated search; raises Invalid with a message for people."""
-    query = " ".join((q or "").split())
+    query = one_line(q or "")
     if len(query) > MAX_QUERY:
         raise Invalid(f"the query is {len(query)} characters long; the limit is {MAX_QUERY}")
     if mode not in MODES:
