@@ -175,16 +175,27 @@ def test_a_claim_left_by_a_dead_run_is_resent_with_the_same_message_id_and_paper
 
 
 def test_a_live_lease_keeps_a_second_sender_out(store: Store, smtp: SmtpServer) -> None:
+    add_papers(store, DAY, 2)
+    add_confirmed(store, "cat@example.org", SubscriptionContent(categories=("cs.LG",)), now=NOW)
     other = LeaseHolder("other", "another-host", 4242, NOW + timedelta(minutes=2))
     store.deliveries.acquire_lease(LEASE, other, NOW, lambda _h: False)
     with smtp.client() as mailer, pytest.raises(Busy, match="pid 4242 on another-host"):
         sender(store, mailer).run()
-    # Expired, it is taken over; on this host, a holder whose process is gone is too.
-    later = DigestSender(
-        store, smtp.client(), LINKS, term_search(store), clock=lambda: NOW + timedelta(minutes=3)
-    )
-    later.run()
+    assert smtp.recorder.messages == []
+    # Expired, it is taken over: the run sends, and releases the lease when done.
+    with smtp.client() as mailer:
+        later = DigestSender(
+            store, mailer, LINKS, term_search(store), clock=lambda: NOW + timedelta(minutes=3)
+        )
+        assert later.run().sent == 1
+    assert [m["To"] for m in smtp.recorder.messages] == ["cat@example.org"]
+    third = LeaseHolder("third", "another-host", 7, NOW + timedelta(minutes=2))
+    store.deliveries.acquire_lease(LEASE, third, NOW, lambda _h: False)  # free again
+    # On this host, a holder whose process is gone is taken over before its time runs out.
     gone = LeaseHolder("gone", socket.gethostname(), 2**22 + 12345, NOW + timedelta(hours=1))
+    store.deliveries.release_lease(LEASE, "third")
     store.deliveries.acquire_lease(LEASE, gone, NOW, lambda _h: False)
     assert os.getpid() != gone.pid
-    sender(store, smtp.client()).run()
+    with smtp.client() as mailer:
+        summary = sender(store, mailer).run(period=PERIOD)
+    assert (summary.sent, summary.already) == (0, 1)  # it ran: the digest was already sent

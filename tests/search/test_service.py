@@ -77,9 +77,13 @@ def test_index_report_and_modes(loaded: Store, tmp_path: Path, tiny_static_model
 
 
 def test_second_run_changes_nothing(service: SearchService) -> None:
+    papers = service.store.stats().papers
     report = service.index()
-    # Only the safety overlap is re-read; nothing is embedded again.
+    # Only the safety overlap is re-read (its stored vectors count as reused); nothing is
+    # embedded again, and the indexes hold each paper once.
     assert report.embedded == 0
+    assert report.keyword_total == report.vectors_total == papers
+    assert report.semantic is None
 
 
 def test_arxiv_id_and_url_are_pinned(service: SearchService) -> None:

@@ -10,7 +10,12 @@ from paperfeed.store import Store
 
 
 def test_open_empty(store: Store) -> None:
-    assert store.stats().papers == 0
+    """A new database is migrated to the head revision and holds nothing."""
+    stats = store.stats()
+    assert (stats.papers, stats.versions, stats.daily_entries, stats.votes) == (0, 0, 0, 0)
+    assert (stats.first_published, stats.last_daily) == (None, None)
+    before, after = store.upgrade()
+    assert before == after is not None  # already at the head: nothing to apply
 
 
 def test_unreachable_database_is_a_clear_error(tmp_path: Path) -> None:

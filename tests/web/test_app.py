@@ -25,6 +25,7 @@ def test_errors_help(site) -> None:
 
 def test_production_refuses_the_default_secret(store, tmp_path, db_url) -> None:
     import pytest
+    from fastapi.testclient import TestClient
     from webutil import indexed_search, make_settings
 
     from paperfeed.errors import InsecureConfiguration
@@ -36,4 +37,8 @@ def test_production_refuses_the_default_secret(store, tmp_path, db_url) -> None:
         tmp_path, db_url, PAPERFEED_ENVIRONMENT="production", PAPERFEED_SECRET_KEY="s" * 40
     )
     assert "s" * 40 not in repr(ok)
-    create_app(ok, store, indexed_search(store, tmp_path / "search"), fetch=lambda _id: [])
+    app = create_app(ok, store, indexed_search(store, tmp_path / "search"), fetch=lambda _id: [])
+    with TestClient(app, base_url="https://papers.example.org") as client:
+        login = client.get("/login")
+    assert login.status_code == 200
+    assert "secure" in login.headers["set-cookie"].lower()  # production cookies are Secure

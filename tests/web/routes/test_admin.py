@@ -26,4 +26,17 @@ def test_admin_feature_hide_and_roles(site, store: Store) -> None:
     assert member is not None
     site.client.post(f"/admin/users/{member.id}/role", data={"role": "curator", "csrf": csrf})
     assert store.accounts.get(member.id).role == "curator"  # type: ignore[union-attr]
-    assert admin.role == "admin"
+    assert store.accounts.get(admin.id).role == "admin"  # type: ignore[union-attr]
+    # The new curator can feature and hide, but not change roles.
+    site.client.cookies.clear()
+    site.sign_in("member@example.org")
+    csrf = csrf_of(site, "/admin")
+    r = site.client.post(
+        "/admin/papers/feature",
+        data={"reference": "0704.0041", "csrf": csrf},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303 and "0704.0041" in site.client.get("/").text
+    r = site.client.post(f"/admin/users/{admin.id}/role", data={"role": "member", "csrf": csrf})
+    assert r.status_code == 403
+    assert store.accounts.get(admin.id).role == "admin"  # type: ignore[union-attr]
