@@ -72,13 +72,14 @@ def open_store() -> Store:
 
 
 def say(text: str) -> None:
-    """A line of output, printed as is (no markup, whatever it quotes)."""
-    out.print(text, markup=False)
+    """A line of output, printed as is: no markup, whatever it quotes, and never wrapped (a
+    script reading it gets one line per line)."""
+    out.print(text, markup=False, soft_wrap=True)
 
 
 def note(text: str) -> None:
     """A line for the operator on stderr, printed as is."""
-    err.print(text, markup=False)
+    err.print(text, markup=False, soft_wrap=True)
 
 
 def parse_date(value: str | None, flag: str) -> date | None:
