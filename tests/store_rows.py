@@ -1,15 +1,24 @@
 """What the database holds, read straight from its tables: for tests that check what an import
-wrote where no page or API reads it (announcements, deleted papers, rate-limit counts)."""
+wrote where no page or API reads it (announcements, deleted papers, rate-limit counts, sign-in
+links, why a paper was hidden, the rules of a removed subscription)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import select
 
 from paperfeed.models import Announcement, DailyEntry
 from paperfeed.store import Store
-from paperfeed.store.schema import announcements, daily_entries, papers, rate_limits
+from paperfeed.store.schema import (
+    announcements,
+    daily_entries,
+    hidden_papers,
+    login_tokens,
+    papers,
+    rate_limits,
+    subscription_rules,
+)
 
 
 def announcements_on(store: Store, day: date) -> list[Announcement]:
@@ -45,3 +54,32 @@ def rate_limit_hits(store: Store, key: str) -> int:
     """Requests counted against a rate-limit key in its current window (0 when none)."""
     with store.db.engine.connect() as conn:
         return int(conn.scalar(select(rate_limits.c.hits).where(rate_limits.c.key == key)) or 0)
+
+
+def login_tokens_kept(store: Store) -> list[tuple[str, datetime, datetime | None]]:
+    """(e-mail, expires, used) of every sign-in link the database still holds, oldest first."""
+    with store.db.engine.connect() as conn:
+        rows = conn.execute(
+            select(login_tokens).order_by(login_tokens.c.created_at, login_tokens.c.email)
+        )
+        return [(r.email, r.expires_at, r.used_at) for r in rows]
+
+
+def hidden_record(store: Store, arxiv_id: str) -> tuple[int | None, datetime, str] | None:
+    """(hidden by, hidden at, reason) of a hidden paper; None when it is not hidden."""
+    with store.db.engine.connect() as conn:
+        row = conn.execute(
+            select(hidden_papers).where(hidden_papers.c.paper_id == arxiv_id)
+        ).first()
+        return (row.hidden_by, row.hidden_at, row.reason) if row else None
+
+
+def subscription_rules_of(store: Store, sub_id: int) -> list[tuple[str, str]]:
+    """(kind, value) rules stored for a subscription id, whether or not it still exists."""
+    with store.db.engine.connect() as conn:
+        rows = conn.execute(
+            select(subscription_rules.c.kind, subscription_rules.c.value)
+            .where(subscription_rules.c.subscription_id == sub_id)
+            .order_by(subscription_rules.c.kind, subscription_rules.c.value)
+        )
+        return [(r.kind, r.value) for r in rows]
