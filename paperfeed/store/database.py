@@ -43,6 +43,10 @@ def _sqlite_datetime(value: datetime) -> str:
     return value.isoformat(" ", "microseconds")
 
 
+def _unicode_lower(value: object) -> object:
+    return value.lower() if isinstance(value, str) else value
+
+
 def make_engine(url: str) -> Engine:
     """An engine for `sqlite:///…` or `postgresql://…`, configured for paperfeed."""
     try:
@@ -90,6 +94,8 @@ def make_engine(url: str) -> Engine:
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA busy_timeout=60000")
         cur.close()
+        # SQLite's lower() folds only ASCII; this one folds every letter, as PostgreSQL's does.
+        dbapi_conn.create_function("unicode_lower", 1, _unicode_lower, deterministic=True)
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:

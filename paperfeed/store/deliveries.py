@@ -191,7 +191,9 @@ class DeliveryLedger:
                             claimed_at=now,
                         )
                         .on_conflict_do_nothing()
+                        .returning(digest_deliveries.c.subscription_id)
                     )
+                    taken = result.first() is not None
                 else:
                     result = conn.execute(
                         update(digest_deliveries)
@@ -203,7 +205,10 @@ class DeliveryLedger:
                         )
                         .values(holder=holder, status="claimed", claimed_at=now)
                     )
-                if result.rowcount:
+                    # An UPDATE's rowcount is reliable on both databases (an INSERT's is not:
+                    # see Moderation.feature).
+                    taken = bool(result.rowcount)
+                if taken:
                     won.append(_replace_holder(d, holder))
         return won
 

@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, Select, Text, cast, func, literal, select
 
 from paperfeed.models import ListedPaper, Listing
 from paperfeed.store.comments import Comments
-from paperfeed.store.database import Database
+from paperfeed.store.database import Database, json_text
 from paperfeed.store.papers import Papers
 from paperfeed.store.schema import daily_entries, hidden_papers, papers, votes
 
@@ -77,7 +77,7 @@ class Listings:
             .where(*_visible())
         )
         if sort == "published":
-            order = [papers.c.published.desc(), papers.c.id]
+            order = [papers.c.published.desc().nulls_last(), papers.c.id]
         else:
             order = [upvotes.desc(), daily_entries.c.id]
         with self._db.reading() as conn:
@@ -105,18 +105,19 @@ class Listings:
         ]
 
     def latest_day(self) -> date | None:
+        """The last day with a paper to show (hidden and deleted papers do not count)."""
         with self._db.reading() as conn:
-            value: date | None = conn.scalar(select(func.max(daily_entries.c.day)))
+            value: date | None = conn.scalar(_shown_days(func.max(daily_entries.c.day)))
             return value
 
     def neighbour_days(self, day: date) -> tuple[date | None, date | None]:
-        """The closest days before and after `day` that have papers."""
+        """The closest days before and after `day` that have papers to show."""
         with self._db.reading() as conn:
             before = conn.scalar(
-                select(func.max(daily_entries.c.day)).where(daily_entries.c.day < day)
+                _shown_days(func.max(daily_entries.c.day)).where(daily_entries.c.day < day)
             )
             after = conn.scalar(
-                select(func.min(daily_entries.c.day)).where(daily_entries.c.day > day)
+                _shown_days(func.min(daily_entries.c.day)).where(daily_entries.c.day > day)
             )
         return before, after
 
@@ -151,7 +152,7 @@ class Listings:
             rows = list(conn.execute(stmt))
         return {item.paper.arxiv_id: item for item in self._listed(rows)}
 
-    def _recent(self, where: ColumnElement[bool], limit: int) -> list[ListedPaper]:
+    def _recent(self, where: ColumnElement[bool], limit: int, offset: int = 0) -> list[ListedPaper]:
         stmt: Select[Any] = (
             select(
                 papers.c.id,
@@ -163,26 +164,52 @@ class Listings:
                 literal(None).label("source"),
             )
             .where(where, *_visible())
-            .order_by(papers.c.published.desc(), papers.c.id)
+            .order_by(papers.c.published.desc().nulls_last(), papers.c.id)
             .limit(limit)
+            .offset(offset)
         )
         with self._db.reading() as conn:
             rows = list(conn.execute(stmt))
         return self._listed(rows)
 
+    def _holds(self, text: ColumnElement[str], part: str) -> ColumnElement[bool]:
+        """`part` occurs in `text`, case and all (SQLite's LIKE would ignore ASCII case)."""
+        position = func.instr if self._db.dialect == "sqlite" else func.strpos
+        return position(text, part) > 0
+
     def by_category(self, category: str, limit: int = 50) -> list[ListedPaper]:
-        """The newest papers in an arXiv category (primary or cross-listed)."""
+        """The newest papers in an arXiv category (primary or cross-listed), named exactly as
+        arXiv writes it (`cs.LG`)."""
         spaced = literal(" ") + papers.c.categories + literal(" ")
-        return self._recent(spaced.contains(f" {category} ", autoescape=True), limit)
+        return self._recent(self._holds(spaced, f" {category} "), limit)
 
     def by_author(self, name: str, limit: int = 50) -> list[ListedPaper]:
-        """The newest papers with an author of exactly this name (case-insensitive)."""
-        text = func.lower(cast(papers.c.authors, Text))
-        # The JSON text narrows the candidates; the exact name is checked on the Paper.
-        candidates = self._recent(text.contains(name.lower(), autoescape=True), limit * 4)
+        """The newest papers with an author of exactly this name (in any case)."""
+        # The authors' JSON text holds `"name": "<name>"` (SQLite keeps orjson's compact form,
+        # PostgreSQL prints JSONB with a space): in lower case, that narrows the candidates;
+        # the exact name is then checked on each Paper. SQLite's own lower() folds only
+        # ASCII, enough for an ASCII name and faster than the Unicode one registered on its
+        # connections (store/database.py).
+        on_sqlite = self._db.dialect == "sqlite"
+        needle = (('"name":' if on_sqlite else '"name": ') + json_text(name)).lower()
+        lower = func.unicode_lower if on_sqlite and not needle.isascii() else func.lower
+        where = self._holds(lower(cast(papers.c.authors, Text)), needle)
         wanted = name.casefold()
-        return [
-            item
-            for item in candidates
-            if any(a.name.casefold() == wanted for a in item.paper.authors or ())
-        ][:limit]
+        found: list[ListedPaper] = []
+        offset = 0
+        while len(found) < limit:
+            candidates = self._recent(where, limit, offset)
+            found += [
+                item
+                for item in candidates
+                if any(a.name.casefold() == wanted for a in item.paper.authors or ())
+            ]
+            if len(candidates) < limit:
+                break
+            offset += limit
+        return found[:limit]
+
+
+def _shown_days(day: ColumnElement[Any]) -> Select[Any]:
+    """`day` (an aggregate of daily entries' days) over entries of papers that are shown."""
+    return select(day).join(papers, papers.c.id == daily_entries.c.paper_id).where(*_visible())

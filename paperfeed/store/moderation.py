@@ -56,8 +56,11 @@ class Moderation:
                     source=source,
                 )
                 .on_conflict_do_nothing()
+                # RETURNING says whether a row went in: an INSERT's rowcount is -1 on
+                # PostgreSQL under SQLAlchemy 2.1 (kept only with preserve_rowcount).
+                .returning(daily_entries.c.id)
             )
-            return done.rowcount == 1
+            return done.first() is not None
 
     def unfeature(self, arxiv_id: str, day: date) -> None:
         with self._db.writing() as conn:
