@@ -82,10 +82,11 @@ class SmtpServer:
 
 
 @contextmanager
-def running_smtp() -> Iterator[SmtpServer]:
+def running_smtp(*, smtputf8: bool = True) -> Iterator[SmtpServer]:
+    """A server on a free port; `smtputf8=False` for one that takes only ASCII addresses."""
     recorder = Recorder()
     port = free_port()
-    controller = Controller(recorder, hostname="127.0.0.1", port=port)
+    controller = Controller(recorder, hostname="127.0.0.1", port=port, enable_SMTPUTF8=smtputf8)
     controller.start()
     try:
         yield SmtpServer("127.0.0.1", port, recorder)

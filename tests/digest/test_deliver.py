@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 import pytest
 from digest_helpers import LINKS, add_papers, term_search
 from loopback import free_port
-from smtp_server import SmtpServer
+from smtp_server import SmtpServer, running_smtp
 
 from paperfeed.digest.deliver import LEASE, PAUSE_AFTER, DigestSender, plan
 from paperfeed.digest.schedule import period_containing
@@ -199,3 +199,22 @@ def test_a_live_lease_keeps_a_second_sender_out(store: Store, smtp: SmtpServer) 
     with smtp.client() as mailer:
         summary = sender(store, mailer).run(period=PERIOD)
     assert (summary.sent, summary.already) == (0, 1)  # it ran: the digest was already sent
+
+
+def test_an_address_the_server_cannot_take_does_not_stop_the_run(store: Store) -> None:
+    """A server without SMTPUTF8 refuses a non-ASCII address: that digest is refused (counted
+    towards pausing), and everyone after it still gets theirs."""
+    add_papers(store, DAY, 2)
+    for address in ("ada@example.org", "josé@example.org", "zoe@example.org"):
+        add_confirmed(store, address, SubscriptionContent(categories=("cs.LG",)), now=NOW)
+    with running_smtp(smtputf8=False) as ascii_only, ascii_only.client() as mailer:
+        summary = sender(store, mailer).run()
+        assert (summary.sent, summary.failed) == (2, 1)
+        assert sorted(m["To"] for m in ascii_only.recorder.messages) == [
+            "ada@example.org",
+            "zoe@example.org",
+        ]
+        again = sender(store, mailer).run()
+    assert (again.sent, again.already) == (0, 3)
+    refused = store.subscriptions.by_email("josé@example.org")
+    assert refused is not None and refused.failures == 1
