@@ -33,6 +33,7 @@ from paperfeed.store import Store
 
 _CATEGORY = re.compile(r"^[a-z][a-z-]*(\.[A-Za-z][A-Za-z-]*)?$")
 MAX_RULES = 20
+MAX_CATEGORY = 32  # the longest arXiv category names have 18 characters
 MAX_TOP_N = 100
 DEFAULT_TOP_N = 10
 
@@ -52,7 +53,7 @@ def validate_content(content: SubscriptionContent) -> SubscriptionContent:
             raise Invalid(f"a saved search is at most {MAX_QUERY} characters")
     categories = _tidy(content.categories, "category")
     for c in categories:
-        if not _CATEGORY.match(c):
+        if len(c) > MAX_CATEGORY or not _CATEGORY.match(c):
             raise Invalid(f"not an arXiv category: {c[:50]!r} (e.g. cs.LG, quant-ph)")
     authors = _tidy(content.authors, "author")
     for a in authors:

@@ -110,14 +110,15 @@ class SmtpClient:
     def send(self, mail: Mail) -> None:
         """Hand `mail` to the server; returns once it accepted it (250 after DATA).
 
-        Raises Refused (5xx), Deferred (4xx after every retry) or DeliveryFailed (server
-        unreachable after every retry)."""
+        Raises Refused (5xx, or an address with non-ASCII characters for a server without
+        SMTPUTF8), Deferred (4xx after every retry) or DeliveryFailed (server unreachable
+        after every retry)."""
         attempt = 0
         while True:
             try:
                 if self._smtp is None:
                     self._smtp = self._connect()
-                self._smtp.sendmail(mail.sender, [mail.to], mail.raw)
+                self._smtp.sendmail(mail.sender, [mail.to], mail.raw, self._options(mail))
                 return
             except smtplib.SMTPRecipientsRefused as exc:
                 code, text = next(iter(exc.recipients.values()))
@@ -153,6 +154,20 @@ class SmtpClient:
             self._log(f"SMTP: {transient}; retrying in {delay:g} s")
             time.sleep(delay)
             attempt += 1
+
+    def _options(self, mail: Mail) -> list[str]:
+        """SMTPUTF8 for an address with non-ASCII characters (RFC 6531), where the server
+        offers it; Refused for this message where it does not."""
+        if mail.sender.isascii() and mail.to.isascii():
+            return []
+        assert self._smtp is not None
+        self._smtp.ehlo_or_helo_if_needed()
+        if not self._smtp.has_extn("smtputf8"):
+            raise Refused(
+                f"{self.config.host} does not accept addresses with non-ASCII characters "
+                f"(no SMTPUTF8): {mail.to}"
+            )
+        return ["SMTPUTF8"]
 
     def _drop(self) -> None:
         if self._smtp is not None:

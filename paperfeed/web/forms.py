@@ -36,8 +36,17 @@ def display_name(text: str) -> str:
 
 
 def safe_next(target: str | None) -> str:
-    """Only same-site paths: never redirect somewhere else after signing in."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    """Only same-site paths: never redirect somewhere else after signing in. Browsers drop
+    tabs and line breaks from URLs, so `/<tab>/evil.example` would be `//evil.example`:
+    anything that does not print is refused with the rest."""
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+        and target.isprintable()
+        and " " not in target
+    ):
         return target
     return "/"
 
