@@ -30,7 +30,8 @@ def markdown(text: str) -> Markup:
 
 
 def highlight(text: str, terms: Sequence[str]) -> Markup:
-    """`text` escaped, with each whole-word occurrence of a term wrapped in <mark>."""
+    """`text` escaped, with each word that starts with a term wrapped in <mark> (the term
+    `code` marks `codes`: the index matched their common stem)."""
     words = sorted({t for t in terms if t.strip()}, key=len, reverse=True)
     if not words:
         return escape(text)
