@@ -3,10 +3,10 @@ the admin list, unique display names, API tokens, roles."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 import pytest
+from hand_clock import HandClock
 from store_rows import login_tokens_kept
 
 from paperfeed.errors import Invalid, NotFound
@@ -18,34 +18,15 @@ NOW = datetime(2026, 3, 2, 9, 0)
 TTL = timedelta(minutes=15)
 
 
-class Clock:
-    """The store's clock, moved by hand."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 @pytest.fixture
-def clock() -> Clock:
-    return Clock(NOW)
-
-
-@pytest.fixture
-def store(db_url: str, clock: Clock) -> Iterator[Store]:
-    s = Store.open(db_url, clock=clock)
-    try:
-        yield s
-    finally:
-        s.close()
+def store(clocked_store: Store) -> Store:
+    return clocked_store
 
 
 # ------------------------------------------------------------------------ sign-in links
 
 
-def test_a_sign_in_link_signs_in_once(store: Store, clock: Clock) -> None:
+def test_a_sign_in_link_signs_in_once(store: Store, clock: HandClock) -> None:
     token = store.accounts.create_login_token("ada@example.org", TTL)
     clock.now = NOW + timedelta(minutes=1)
     user = store.accounts.redeem_login_token(token)
@@ -56,7 +37,7 @@ def test_a_sign_in_link_signs_in_once(store: Store, clock: Clock) -> None:
     assert login_tokens_kept(store) == [("ada@example.org", NOW + TTL, NOW + timedelta(minutes=1))]
 
 
-def test_a_sign_in_link_expires_at_its_ttl(store: Store, clock: Clock) -> None:
+def test_a_sign_in_link_expires_at_its_ttl(store: Store, clock: HandClock) -> None:
     early = store.accounts.create_login_token("ada@example.org", TTL)
     late = store.accounts.create_login_token("bob@example.org", TTL)
     clock.now = NOW + TTL - timedelta(seconds=1)
@@ -69,7 +50,7 @@ def test_a_sign_in_link_expires_at_its_ttl(store: Store, clock: Clock) -> None:
         store.accounts.redeem_login_token("never-issued")
 
 
-def test_each_sign_in_finds_the_same_account(store: Store, clock: Clock) -> None:
+def test_each_sign_in_finds_the_same_account(store: Store, clock: HandClock) -> None:
     first = store.accounts.redeem_login_token(store.accounts.create_login_token("a@x.org", TTL))
     clock.now = NOW + timedelta(days=3)
     second = store.accounts.redeem_login_token(store.accounts.create_login_token("a@x.org", TTL))
@@ -77,7 +58,7 @@ def test_each_sign_in_finds_the_same_account(store: Store, clock: Clock) -> None
     assert second.created_at == NOW
 
 
-def test_links_expired_longer_than_a_ttl_ago_are_forgotten(store: Store, clock: Clock) -> None:
+def test_links_expired_longer_than_a_ttl_ago_are_forgotten(store: Store, clock: HandClock) -> None:
     store.accounts.create_login_token("first@example.org", TTL)  # expires at 9:15
     clock.now = NOW + timedelta(minutes=10)
     store.accounts.create_login_token("second@example.org", TTL)  # expires at 9:25
@@ -165,7 +146,7 @@ def test_set_role(store: Store) -> None:
 # ------------------------------------------------------------------------- API tokens
 
 
-def test_api_tokens_are_listed_by_a_hash_prefix(store: Store, clock: Clock) -> None:
+def test_api_tokens_are_listed_by_a_hash_prefix(store: Store, clock: HandClock) -> None:
     ada = store.accounts.ensure_user("ada@example.org")
     laptop = store.accounts.create_api_token(ada.id, "laptop")
     clock.now = NOW + timedelta(hours=1)
@@ -178,7 +159,7 @@ def test_api_tokens_are_listed_by_a_hash_prefix(store: Store, clock: Clock) -> N
     assert store.accounts.api_tokens(ada.id + 1) == []
 
 
-def test_an_api_token_finds_its_owner_and_records_its_use(store: Store, clock: Clock) -> None:
+def test_an_api_token_finds_its_owner_and_records_its_use(store: Store, clock: HandClock) -> None:
     ada = store.accounts.ensure_user("ada@example.org")
     token = store.accounts.create_api_token(ada.id, "laptop")
     assert store.accounts.user_for_api_token(token) == ada

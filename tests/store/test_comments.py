@@ -4,10 +4,10 @@ visible."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 import pytest
+from hand_clock import HandClock
 
 from paperfeed.errors import Forbidden, Invalid, NotFound
 from paperfeed.models import Batch, Comment, Paper, User
@@ -18,29 +18,10 @@ PAPER = "2603.00001"
 OTHER = "2603.00002"
 
 
-class Clock:
-    """The store's clock, moved by hand."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 @pytest.fixture
-def clock() -> Clock:
-    return Clock(NOW)
-
-
-@pytest.fixture
-def store(db_url: str, clock: Clock) -> Iterator[Store]:
-    s = Store.open(db_url, clock=clock)
-    try:
-        s.papers.write(Batch(papers=[Paper(PAPER, "One"), Paper(OTHER, "Two")]))
-        yield s
-    finally:
-        s.close()
+def store(clocked_store: Store) -> Store:
+    clocked_store.papers.write(Batch(papers=[Paper(PAPER, "One"), Paper(OTHER, "Two")]))
+    return clocked_store
 
 
 @pytest.fixture
@@ -85,7 +66,7 @@ def test_a_reply_must_be_on_the_same_paper(store: Store, ada: User) -> None:
     assert store.comments.for_paper(OTHER) == [elsewhere]
 
 
-def test_only_the_author_edits(store: Store, clock: Clock, ada: User, bob: User) -> None:
+def test_only_the_author_edits(store: Store, clock: HandClock, ada: User, bob: User) -> None:
     mine = store.comments.add(PAPER, ada.id, "first draft")
     clock.now = NOW + timedelta(minutes=5)
     edited = store.comments.edit(mine.id, ada.id, "second draft")

@@ -4,10 +4,10 @@ order (deleted ones flagged), in batches, and stored embeddings per model."""
 from __future__ import annotations
 
 import struct
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 import pytest
+from hand_clock import HandClock
 
 from paperfeed.models import Author, Batch, Deletion, IndexDoc, Paper
 from paperfeed.store import Store
@@ -17,28 +17,9 @@ T2 = T1 + timedelta(hours=1)
 T3 = T1 + timedelta(hours=2)
 
 
-class Clock:
-    """The store's clock, moved by hand."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 @pytest.fixture
-def clock() -> Clock:
-    return Clock(T1)
-
-
-@pytest.fixture
-def store(db_url: str, clock: Clock) -> Iterator[Store]:
-    s = Store.open(db_url, clock=clock)
-    try:
-        yield s
-    finally:
-        s.close()
+def store(clocked_store: Store) -> Store:
+    return clocked_store
 
 
 def _pid(n: int) -> str:
@@ -60,7 +41,7 @@ def _docs(store: Store) -> list[IndexDoc]:
     return [d for batch in store.search_data.changed_since(None) for d in batch]
 
 
-def _history(store: Store, clock: Clock) -> None:
+def _history(store: Store, clock: HandClock) -> None:
     """Papers 1-4 written at T1, paper 2 revised at T2, paper 1 deleted at T3."""
     store.papers.write(Batch(papers=[_paper(n) for n in (4, 3, 2, 1)]))
     clock.now = T2
@@ -75,7 +56,9 @@ def test_an_empty_store_has_no_changes(store: Store) -> None:
     assert store.search_data.last_change() is None
 
 
-def test_changes_come_oldest_first_with_deleted_papers_flagged(store: Store, clock: Clock) -> None:
+def test_changes_come_oldest_first_with_deleted_papers_flagged(
+    store: Store, clock: HandClock
+) -> None:
     _history(store, clock)
     docs = _docs(store)
     assert [(d.arxiv_id, d.changed_at, d.deleted) for d in docs] == [
@@ -88,7 +71,7 @@ def test_changes_come_oldest_first_with_deleted_papers_flagged(store: Store, clo
     assert store.search_data.last_change() == T3
 
 
-def test_changes_since_a_time_include_that_time(store: Store, clock: Clock) -> None:
+def test_changes_since_a_time_include_that_time(store: Store, clock: HandClock) -> None:
     _history(store, clock)
     assert _changes(store, T2) == [[_pid(2), _pid(1)]]
     assert _changes(store, T2 + timedelta(seconds=1)) == [[_pid(1)]]
@@ -99,7 +82,7 @@ def test_changes_since_a_time_include_that_time(store: Store, clock: Clock) -> N
     assert counts == [4, 4, 2, 1, 0]
 
 
-def test_changes_come_in_batches_across_equal_times(store: Store, clock: Clock) -> None:
+def test_changes_come_in_batches_across_equal_times(store: Store, clock: HandClock) -> None:
     _history(store, clock)
     assert _changes(store, None, batch_size=1) == [[_pid(3)], [_pid(4)], [_pid(2)], [_pid(1)]]
     # the first batch ends between two papers changed at the same time
@@ -112,7 +95,7 @@ def test_changes_come_in_batches_across_equal_times(store: Store, clock: Clock) 
     ]
 
 
-def test_a_rewrite_that_changes_nothing_is_no_change(store: Store, clock: Clock) -> None:
+def test_a_rewrite_that_changes_nothing_is_no_change(store: Store, clock: HandClock) -> None:
     _history(store, clock)
     clock.now = T3 + timedelta(days=1)
     store.papers.write(Batch(papers=[_paper(3), _paper(4)]))

@@ -3,10 +3,10 @@ a daily cap of papers per UTC day of the store's clock."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 
 import pytest
+from hand_clock import HandClock
 from store_rows import daily_entries_on
 
 from paperfeed.errors import Invalid, NotFound, RateLimited
@@ -17,29 +17,15 @@ TODAY = date(2026, 11, 30)
 NOON = datetime(2026, 11, 30, 12, 0)
 
 
-class Clock:
-    """The store's clock, moved by hand."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
+@pytest.fixture
+def clock() -> HandClock:
+    return HandClock(NOON)
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock(NOON)
-
-
-@pytest.fixture
-def store(db_url: str, clock: Clock) -> Iterator[Store]:
-    s = Store.open(db_url, clock=clock)
-    try:
-        s.papers.write(Batch(papers=[Paper(_pid(n), f"Paper {n}") for n in range(1, 8)]))
-        yield s
-    finally:
-        s.close()
+def store(clocked_store: Store) -> Store:
+    clocked_store.papers.write(Batch(papers=[Paper(_pid(n), f"Paper {n}") for n in range(1, 8)]))
+    return clocked_store
 
 
 @pytest.fixture
@@ -65,7 +51,9 @@ def test_a_submission_lists_the_paper_as_the_members(store: Store, ada: User) ->
     )
 
 
-def test_the_daily_cap_counts_by_the_stores_utc_day(store: Store, clock: Clock, ada: User) -> None:
+def test_the_daily_cap_counts_by_the_stores_utc_day(
+    store: Store, clock: HandClock, ada: User
+) -> None:
     store.submissions.submit(_pid(1), ada, TODAY, daily_cap=2)
     store.submissions.submit(_pid(2), ada, TODAY, daily_cap=2)
     with pytest.raises(RateLimited, match="you have submitted 2 papers today") as refused:
