@@ -116,13 +116,8 @@ def trending(store: Store, window: str, now: datetime, limit: int = 50) -> list[
     start = (now - timedelta(hours=min(horizon, 24 * (WINDOWS[window] + 1)))).date()
     if start <= since:
         return every_paper()
-    newer = listings.featured(start, date.max, limit=top.total)
-    # A paper featured both before and after `start` counts from its first day in the window,
-    # which `newer` does not show; `top` does for those it holds. Any other: read them all.
-    older = listings.featured(since, start - timedelta(days=1), limit=0)
-    twice = newer.total + older.total - top.total
-    earlier = {i.paper.arxiv_id for i in top.items if i.day is not None and i.day < start}
-    if sum(i.paper.arxiv_id in earlier for i in newer.items) != twice:
-        return every_paper()
+    # A paper counts from its first day in the window, so "featured since `start`" means first
+    # featured then (a paper listed again later keeps its earlier, lower-scoring day).
+    newer = listings.featured(since, date.max, limit=top.total, first_from=start)
     merged = {item.paper.arxiv_id: item for item in [*newer.items, *top.items]}
     return rank_trending(list(merged.values()), now)[:limit]

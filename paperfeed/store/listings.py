@@ -45,18 +45,23 @@ class Listings:
         offset: int = 0,
         sort: str = "upvotes",
         submitter: str | None = None,
+        first_from: date | None = None,
     ) -> Listing:
         """Papers featured between `start` and `end` (inclusive), each once (at its first day
-        in the range), most upvoted first or newest first."""
+        in the range), most upvoted first or newest first; with `first_from`, only those whose
+        first day in the range is on or after it."""
         in_range = [daily_entries.c.day >= start, daily_entries.c.day <= end]
         if submitter:
             in_range.append(daily_entries.c.submitted_by == submitter)
-        first = (
-            select(daily_entries.c.paper_id, func.min(daily_entries.c.day).label("day"))
+        first_day = func.min(daily_entries.c.day)
+        first_query = (
+            select(daily_entries.c.paper_id, first_day.label("day"))
             .where(*in_range)
             .group_by(daily_entries.c.paper_id)
-            .subquery()
         )
+        if first_from is not None:
+            first_query = first_query.having(first_day >= first_from)
+        first = first_query.subquery()
         upvotes = _upvotes().label("upvotes")
         base = (
             select(

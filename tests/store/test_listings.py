@@ -302,3 +302,21 @@ def test_by_author_finds_names_beyond_ascii(store: Store) -> None:
     store.papers.write(Batch(papers=[_paper(1, authors=("Émile Borel", "Łukasz Kaiser"))]))
     assert [i.paper.arxiv_id for i in store.listings.by_author("Émile Borel")] == [_pid(1)]
     assert [i.paper.arxiv_id for i in store.listings.by_author("łukasz kaiser")] == [_pid(1)]
+
+
+def test_first_from_keeps_papers_first_featured_on_or_after_it(store: Store) -> None:
+    store.papers.write(Batch(papers=[_paper(1), _paper(2), _paper(3)]))
+    _feature(store, 1, D1)
+    _feature(store, 1, D4)  # featured again: its first day in D1..D5 is still D1
+    _feature(store, 2, D3)
+    _feature(store, 3, D5)
+
+    def ids(start: date, first_from: date | None) -> list[tuple[str, date | None]]:
+        listing = store.listings.featured(start, D5, sort="published", first_from=first_from)
+        return sorted((i.paper.arxiv_id, i.day) for i in listing.items)
+
+    assert ids(D1, D3) == [(_pid(2), D3), (_pid(3), D5)]
+    assert ids(D1, None) == [(_pid(1), D1), (_pid(2), D3), (_pid(3), D5)]
+    # from D2 on, paper 1's first day in the range is D4
+    assert ids(D2, D3) == [(_pid(1), D4), (_pid(2), D3), (_pid(3), D5)]
+    assert store.listings.featured(D1, D5, first_from=D3).total == 2
