@@ -18,8 +18,11 @@ _KIND_OF_URL = {"date": "day", "day": "day", "week": "week", "month": "month"}
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _WEEK = re.compile(r"(\d{4})-W(\d{2})")
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
-_EXAMPLES = {"day": "YYYY-MM-DD, e.g. 2024-10-25", "week": "YYYY-Www, e.g. 2024-W43"}
-_EXAMPLES["month"] = "YYYY-MM, e.g. 2024-10"
+_EXAMPLES = {
+    "day": "YYYY-MM-DD, e.g. 2024-10-25",
+    "week": "YYYY-Www, e.g. 2024-W43",
+    "month": "YYYY-MM, e.g. 2024-10",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,8 +124,9 @@ def parse_day(text: str) -> date:
         raise Invalid(f"no such date: {text[:40]!r}") from None
 
 
-def parse_key(text: str) -> Period:
-    """The period a key names, whatever its kind: `2026-11-25`, `2026-W48` or `2026-11`."""
+def _parse(text: str) -> Period | None:
+    """The period `text` names, None when it has no period's shape; Invalid when it has one
+    but names no such period (2026-02-30, 2026-W54, a year out of range)."""
     try:
         if _DAY.fullmatch(text):
             return day_period(parse_day(text))
@@ -132,10 +136,18 @@ def parse_key(text: str) -> Period:
             return month_period(date(int(m[1]), int(m[2]), 1))
     except (ValueError, OverflowError):
         raise Invalid(f"no such period: {text[:40]!r}") from None
-    raise Invalid(
-        f"not a period: {text[:40]!r} (a day like 2026-11-25, a week like 2026-W48 "
-        "or a month like 2026-11)"
-    )
+    return None
+
+
+def parse_key(text: str) -> Period:
+    """The period a key names, whatever its kind: `2026-11-25`, `2026-W48` or `2026-11`."""
+    period = _parse(text)
+    if period is None:
+        raise Invalid(
+            f"not a period: {text[:40]!r} (a day like 2026-11-25, a week like 2026-W48 "
+            "or a month like 2026-11)"
+        )
+    return period
 
 
 def parse_period(kind: str, text: str) -> Period:
@@ -143,11 +155,9 @@ def parse_period(kind: str, text: str) -> Period:
     wanted = _kind(kind)
     noun = "date" if wanted == "day" else wanted
     try:
-        period = parse_key(text)
-    except Invalid as exc:
-        if str(exc).startswith("no such"):
-            raise Invalid(f"no such {noun}: {text[:40]!r}") from None
-        period = None
+        period = _parse(text)
+    except Invalid:
+        raise Invalid(f"no such {noun}: {text[:40]!r}") from None
     if period is None or period.kind != wanted:
         raise Invalid(f"not a {noun}: {text[:40]!r} (expected {_EXAMPLES[wanted]})")
     return period
