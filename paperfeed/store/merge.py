@@ -35,12 +35,14 @@ _NOT_NULL_EMPTY: dict[str, Any] = {
 _EMPTY: dict[str, Any] = {
     name: _NOT_NULL_EMPTY.get(name) for name in CONTENT_COLUMNS if name != "title"
 }
-# Columns a Paper gives as they are (the rest are derived: version, authors, categories).
+# Columns a Paper gives as they are; provided_fields handles the others (title, abstract,
+# authors, categories and the primary category derived from them), merge the version, and
+# mark_deleted the deleted flag.
 _AS_GIVEN = tuple(
     name
     for name in CONTENT_COLUMNS
-    if name not in ("version", "title", "abstract", "authors", "categories")
-    and name not in ("primary_category", "deleted")
+    if name
+    not in ("version", "title", "abstract", "authors", "categories", "primary_category", "deleted")
 )
 
 
