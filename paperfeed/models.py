@@ -122,6 +122,19 @@ class Announcement:
 
 @pickled_by_fields
 @dataclass(frozen=True, slots=True)
+class HfFields:
+    """What Hugging Face says about a paper beyond `Paper` and `DailyEntry`: the item's and
+    the paper object's other fields as HF gave them (AI summary and keywords, GitHub stars,
+    organization, media, thumbnail, authors with their accounts and claim status, …), and
+    HF's comment count. Kept whole so the HF-compatible API can give them back."""
+
+    arxiv_id: str
+    fields: dict[str, Any]
+    num_comments: int = 0
+
+
+@pickled_by_fields
+@dataclass(frozen=True, slots=True)
 class Deletion:
     """A record the source reports as deleted (OAI-PMH `status="deleted"`)."""
 
@@ -149,6 +162,7 @@ class Batch:
     daily_entries: list[DailyEntry] = field(default_factory=list)
     announcements: list[Announcement] = field(default_factory=list)
     deletions: list[Deletion] = field(default_factory=list)
+    hf: list[HfFields] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -306,6 +320,9 @@ class ListedPaper:
     submitted_by_name: str | None = None
     submitted_at: datetime | None = None
     source: str | None = None
+    # arXiv's announce type on `day` (new, cross, replace, replace-cross); "new" also for a
+    # paper listed on the day its first version appeared. None for a community pick only.
+    kind: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -357,3 +374,23 @@ class IndexDoc:
     published: datetime | None
     deleted: bool
     changed_at: datetime
+    change_seq: int = 0
+
+
+@dataclass(slots=True)
+class IndexReport:
+    keyword_updated: int = 0
+    keyword_total: int = 0
+    embedded: int = 0
+    vectors_reused: int = 0
+    vectors_total: int = 0
+    semantic: str | None = None  # why there is no vector index, when there is none
+
+    def line(self) -> str:
+        out = f"keyword index: {self.keyword_updated} updated, {self.keyword_total} papers"
+        if self.semantic:
+            return f"{out}; semantic index: off ({self.semantic})"
+        return (
+            f"{out}; vectors: {self.embedded} embedded, {self.vectors_reused} reused from "
+            f"the store, {self.vectors_total} in the index"
+        )

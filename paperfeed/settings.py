@@ -16,6 +16,7 @@ from typing import Any
 
 import platformdirs
 
+from paperfeed.categories import validate_categories
 from paperfeed.digest.links import Links
 from paperfeed.errors import InsecureConfiguration, Invalid
 from paperfeed.mail.smtp import SmtpConfig
@@ -67,6 +68,46 @@ SETTINGS: tuple[Setting, ...] = (
         "http_delay",
         3.0,
         "Seconds between requests to one arXiv service (arXiv asks for at least 3).",
+        float,
+    ),
+    Setting(
+        "hf_url",
+        "https://huggingface.co",
+        "Hugging Face base URL that `ingest hf-daily` and the HF mirror job fetch "
+        "`/api/daily_papers` from.",
+    ),
+    Setting(
+        "categories",
+        "",
+        "arXiv categories the site follows, space- or comma-separated (`cs.LG cs.CL`; an "
+        "archive such as `math` means all of it). Day pages list the papers arXiv announced "
+        "in them (or, without a known announcement, whose first version appeared) besides "
+        "the community's picks. Empty follows every category.",
+    ),
+    Setting(
+        "jobs",
+        "on",
+        "`on`: `paperfeed serve` also runs the scheduled jobs (ingest, index, digests); "
+        "`off`: it only serves, and a separate `paperfeed worker` runs them.",
+    ),
+    Setting(
+        "fetch_arxiv",
+        False,
+        "Scheduled jobs fetch arXiv's announcements (RSS, after each announcement) and "
+        "OAI-PMH (to complete metadata and catch new versions) for the followed categories.",
+        bool,
+    ),
+    Setting(
+        "mirror_hf",
+        False,
+        "A scheduled job fetches Hugging Face's daily papers (from `hf_url`) every hour.",
+        bool,
+    ),
+    Setting(
+        "index_interval_seconds",
+        2.0,
+        "How often the index job looks for changes in the store (each node keeps its own "
+        "search index up to date with them).",
         float,
     ),
     Setting("http_timeout", 30.0, "Seconds before a request to arXiv times out.", float),
@@ -167,6 +208,12 @@ class Settings:
     arxiv_api_url: str
     oai_url: str
     rss_url: str
+    hf_url: str
+    categories: str
+    jobs: str
+    fetch_arxiv: bool
+    mirror_hf: bool
+    index_interval_seconds: float
     http_delay: float
     http_timeout: float
     http_retries: int
@@ -194,6 +241,11 @@ class Settings:
     @property
     def public_url(self) -> str:
         return (self.base_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+    @property
+    def followed(self) -> tuple[str, ...]:
+        """The arXiv categories the site follows; empty: every category."""
+        return tuple(self.categories.split())
 
     @property
     def admins(self) -> frozenset[str]:
@@ -227,6 +279,15 @@ class Settings:
         return Links(self.public_url, self.mail_from, self.secret_key)
 
 
+def _categories(text: str) -> list[str]:
+    if not text.strip():
+        return []
+    try:
+        return list(dict.fromkeys(validate_categories([text])))
+    except Invalid as exc:
+        raise Invalid(f"categories: {exc}") from None
+
+
 def env_name(name: str) -> str:
     return f"PAPERFEED_{name.upper()}"
 
@@ -251,6 +312,8 @@ def _coerce(setting: Setting, value: Any, origin: str) -> Any:
             return float(value)
         if setting.kind is int:
             return int(value)
+        if setting.kind is bool:
+            return _boolean(value)
         if setting.kind is Secret:
             return value if isinstance(value, Secret) else Secret(str(value))
         return str(value)
@@ -261,10 +324,26 @@ def _coerce(setting: Setting, value: Any, origin: str) -> Any:
             Path: "a path",
             str: "a string",
             Secret: "a string",
+            bool: "true or false",
         }
         raise Invalid(
             f"{origin}: {setting.name} must be {kinds[setting.kind]}, got {value!r}"
         ) from None
+
+
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("0", "false", "no", "off")
+
+
+def _boolean(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise ValueError(value)
 
 
 def _read_config(path: Path) -> dict[str, Any]:
@@ -335,6 +414,11 @@ def load_settings(
             "refusing to run in production with the default secret key: set "
             "PAPERFEED_SECRET_KEY (or secret_key in paperfeed.toml) to a long random value"
         )
+    if values["jobs"] not in ("on", "off"):
+        raise Invalid(f"jobs must be on or off, got {values['jobs']!r}")
+    if values["index_interval_seconds"] <= 0:
+        raise Invalid("index_interval_seconds must be more than 0")
+    values["categories"] = " ".join(_categories(values["categories"]))
     if values["smtp_tls"] not in SMTP_TLS_MODES:
         raise Invalid(f"smtp_tls must be none, starttls or tls, got {values['smtp_tls']!r}")
     if values["smtp_port"] is None:

@@ -12,6 +12,7 @@ from paperfeed.models import (
     Announcement,
     DailyEntry,
     Deletion,
+    HfFields,
     Paper,
     RecordError,
     pickled_by_fields,
@@ -29,6 +30,7 @@ class Record:
     daily_entry: DailyEntry | None = None
     announcement: Announcement | None = None
     deletion: Deletion | None = None
+    hf: HfFields | None = None
 
 
 Item = Record | RecordError

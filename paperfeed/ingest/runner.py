@@ -79,6 +79,8 @@ def run_import(
             batch.announcements.append(item.announcement)
         if item.deletion is not None:
             batch.deletions.append(item.deletion)
+        if item.hf is not None:
+            batch.hf.append(item.hf)
         pending += 1
         if pending >= batch_size:
             flush()

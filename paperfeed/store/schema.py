@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     Date,
@@ -52,9 +53,27 @@ papers = Table(
     Column("deleted", Boolean, nullable=False, server_default=false()),
     Column("first_seen", DateTime, nullable=False),
     Column("changed_at", DateTime, nullable=False),
+    # The store's change feed: every write of a paper takes the next numbers of the "papers"
+    # sequence (below) in commit order, so a reader that saw number n has seen every change
+    # up to n (the search indexes keep the last number they took in).
+    Column("change_seq", BigInteger, nullable=False, server_default="0"),
+    # The announcement day of the first version (arxiv_calendar), where a source said when
+    # it was submitted: the day a paper without a known announcement is listed on.
+    Column("first_day", Date, nullable=True),
     Index("ix_papers_published", "published"),
     Index("ix_papers_changed_at", "changed_at"),
     Index("ix_papers_primary_category", "primary_category"),
+    Index("ix_papers_change_seq", "change_seq"),
+    Index("ix_papers_first_day", "first_day"),
+)
+
+# Named counters taken with UPDATE … RETURNING: the row lock orders the writers that take
+# numbers, so numbers become visible in the order they were taken.
+sequences = Table(
+    "sequences",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", BigInteger, nullable=False),
 )
 
 paper_versions = Table(
@@ -88,6 +107,19 @@ announcements = Table(
     Column("category", String(32), primary_key=True),
     Column("kind", String(16), nullable=False),
     Index("ix_announcements_day", "day"),
+)
+
+# What Hugging Face says about a paper beyond what `papers` models (the AI summary and
+# keywords, GitHub stars, organization, media, thumbnail, authors with their HF accounts and
+# claim status, the submitter's profile …), as the last import or fetch gave it, so the
+# HF-compatible API can give it back. `num_comments` is HF's comment count.
+hf_papers = Table(
+    "hf_papers",
+    metadata,
+    Column("paper_id", String(64), ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True),
+    Column("fields", JSONType, nullable=False),
+    Column("num_comments", Integer, nullable=False, server_default="0"),
+    Column("updated_at", DateTime, nullable=False),
 )
 
 # Small key/value facts about ingestion, e.g. the last OAI-PMH harvest date.
@@ -274,4 +306,22 @@ leases = Table(
     Column("host", String(255), nullable=False),
     Column("pid", Integer, nullable=False),
     Column("expires_at", DateTime, nullable=False),
+)
+
+# -------------------------------------------------------------------------------- jobs
+# One row per scheduled job: when it is next due, how its last run went, how many runs in a
+# row failed (the retry backoff grows with it). Shared by every node; the job's lease (in
+# `leases`, named "job:<name>") makes one node run it at a time.
+job_runs = Table(
+    "job_runs",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("next_run", DateTime, nullable=True),
+    Column("last_run", DateTime, nullable=True),
+    Column("last_finished", DateTime, nullable=True),
+    Column("last_result", String(16), nullable=True),
+    Column("last_message", Text, nullable=True),
+    Column("failures", Integer, nullable=False, server_default="0"),
+    Column("runs", Integer, nullable=False, server_default="0"),
+    Column("last_node", String(255), nullable=True),
 )
