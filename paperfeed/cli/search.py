@@ -21,7 +21,7 @@ from paperfeed.cli.common import (
 from paperfeed.models import SearchFilters, Why
 from paperfeed.search.evaluation import evaluate
 from paperfeed.search.searcher import MODES, SORTS
-from paperfeed.serialize import search_results_json
+from paperfeed.serialize import index_report_json, search_results_json
 
 MODEL_OPTION = click.option(
     "--model",
@@ -34,9 +34,10 @@ MODEL_OPTION = click.option(
 
 @click.command("index")
 @click.option("--rebuild", is_flag=True, help="Start the local indexes over.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @MODEL_OPTION
 @handle_errors
-def index_cmd(rebuild: bool, model: str | None) -> None:
+def index_cmd(rebuild: bool, as_json: bool, model: str | None) -> None:
     """Bring the search indexes up to date with the store.
 
     Updates the keyword index, the stored embeddings and the vector index with papers new or
@@ -45,12 +46,18 @@ def index_cmd(rebuild: bool, model: str | None) -> None:
     """
     with open_store() as store:
         service = open_search(store, model)
-        if service.notice:
+        if service.notice and not as_json:
             note(f"note: {service.notice}")
-        bars, update = stage_progress()
-        with bars:
-            report = service.index(rebuild=rebuild, progress=update)
-    out.print(report.line(), markup=False, soft_wrap=True)
+        if as_json:
+            report = service.index(rebuild=rebuild)
+        else:
+            bars, update = stage_progress()
+            with bars:
+                report = service.index(rebuild=rebuild, progress=update)
+    if as_json:
+        click.echo(json.dumps(index_report_json(report)))
+    else:
+        out.print(report.line(), markup=False, soft_wrap=True)
 
 
 def describe_why(why: Why) -> str:

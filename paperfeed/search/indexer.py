@@ -1,22 +1,21 @@
 """Bringing the search indexes up to date with the store, incrementally.
 
-Each index remembers the last change (`papers.changed_at`) it has taken in; a run reads only
-papers changed since then, with a safety overlap for transactions that committed late. Stored
-vectors are reused whenever the text they were made from is unchanged, so a second machine
-sharing the database builds its vector index without embedding anything.
+Each index remembers the last change number (`papers.change_seq`, the store's change feed) it
+has taken in; a run reads only papers changed after it. Change numbers become visible in the
+order they were taken (store/database.py `take_numbers`), so nothing committed late is missed
+and nothing is read twice. Stored vectors are reused whenever the text they were made from is
+unchanged, so a second machine sharing the database builds its vector index without embedding
+anything.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
 
-from paperfeed.clock import utcnow
 from paperfeed.models import IndexDoc
 from paperfeed.search.embedder import Embedder, paper_text
 from paperfeed.search.keyword_index import KeywordIndex
@@ -24,11 +23,6 @@ from paperfeed.search.state_file import StateFile
 from paperfeed.search.vector_index import VectorIndex
 from paperfeed.store import Store
 
-# Re-read changes this far behind the last one seen: a transaction that started before the
-# last index run but committed after it carries an older `changed_at` (an import batch
-# commits within a second or two; two minutes also covers modest clock skew between writers).
-# Longer would make the run after a bulk import re-read most of it.
-OVERLAP = timedelta(minutes=2)
 # Documents per keyword-index commit (a commit is also where a killed run resumes from).
 KEYWORD_COMMIT_EVERY = 50_000
 READ_BATCH = 2000
@@ -37,42 +31,15 @@ Progress = Callable[[str, int, int], None]
 """progress(stage, done, total)"""
 
 
-@dataclass(slots=True)
-class IndexReport:
-    keyword_updated: int = 0
-    keyword_total: int = 0
-    embedded: int = 0
-    vectors_reused: int = 0
-    vectors_total: int = 0
-    semantic: str | None = None  # why there is no vector index, when there is none
-
-    def line(self) -> str:
-        out = f"keyword index: {self.keyword_updated} updated, {self.keyword_total} papers"
-        if self.semantic:
-            return f"{out}; semantic index: off ({self.semantic})"
-        return (
-            f"{out}; vectors: {self.embedded} embedded, {self.vectors_reused} reused from "
-            f"the store, {self.vectors_total} in the index"
-        )
-
-
 def content_hash(doc: IndexDoc) -> str:
     return hashlib.blake2b(paper_text(doc.title, doc.abstract).encode(), digest_size=16).hexdigest()
 
 
-def _parse_time(value: Any) -> datetime | None:
-    return datetime.fromisoformat(value) if isinstance(value, str) else None
-
-
-def _since(state: dict[str, Any]) -> datetime | None:
-    """Where a run starts reading: at the last change seen, or earlier by `OVERLAP` for
-    changes that were in flight when the last run read. Once the last run read long after
-    its last change (a bulk import finished well before), nothing is re-read."""
-    watermark = _parse_time(state.get("watermark"))
-    if watermark is None:
-        return None
-    read_at = _parse_time(state.get("read_at")) or watermark
-    return min(watermark, read_at - OVERLAP)
+def _seen(state: dict[str, Any]) -> int | None:
+    """The last change number an index took in; None (read everything) for a new index or
+    one written before change numbers existed."""
+    seq = state.get("seq")
+    return seq if isinstance(seq, int) and not isinstance(seq, bool) else None
 
 
 def update_keyword(
@@ -81,28 +48,22 @@ def update_keyword(
     """Bring the keyword index up to date; returns how many papers were (re)indexed."""
     if rebuild:
         index.clear()
-    read_at = utcnow()
-    since = _since(index.state())
-    total = store.search_data.count_changed_since(since)
+    seen = _seen(index.state())
+    total = store.search_data.count_changed_since(seen)
     done = 0
     pending: list[IndexDoc] = []
-    watermark: datetime | None = None
+    last: int | None = None
 
     def flush() -> None:
         nonlocal pending
         if pending:
             index.update(pending)
-            index.save_state(
-                {
-                    "watermark": watermark.isoformat() if watermark else None,
-                    "read_at": read_at.isoformat(),
-                }
-            )
+            index.save_state({"seq": last})
             pending = []
 
-    for batch in store.search_data.changed_since(since, batch_size=READ_BATCH):
+    for batch in store.search_data.changed_since(seen, batch_size=READ_BATCH):
         pending.extend(batch)
-        watermark = batch[-1].changed_at
+        last = batch[-1].change_seq
         done += len(batch)
         if len(pending) >= KEYWORD_COMMIT_EVERY:
             flush()
@@ -125,12 +86,11 @@ def update_vectors(
     data = state.read()
     if data.get("model") not in (None, embedder.name):
         data = {}
-    read_at = utcnow()
-    since = _since(data)
-    total = store.search_data.count_changed_since(since)
+    seen = _seen(data)
+    total = store.search_data.count_changed_since(seen)
     done = embedded = reused = 0
-    watermark: datetime | None = None
-    for batch in store.search_data.changed_since(since, batch_size=READ_BATCH):
+    last: int | None = None
+    for batch in store.search_data.changed_since(seen, batch_size=READ_BATCH):
         gone = [d.arxiv_id for d in batch if d.deleted]
         live = [d for d in batch if not d.deleted]
         if gone:
@@ -165,16 +125,10 @@ def update_vectors(
         embedded += len(stale)
         reused += len(fresh)
         done += len(batch)
-        watermark = batch[-1].changed_at
+        last = batch[-1].change_seq
         if progress:
             progress("vectors", done, total)
-    if watermark is not None:
+    if last is not None:
         index.save()
-        state.write(
-            {
-                "model": embedder.name,
-                "watermark": watermark.isoformat(),
-                "read_at": read_at.isoformat(),
-            }
-        )
+        state.write({"model": embedder.name, "seq": last})
     return embedded, reused

@@ -34,6 +34,7 @@ class Searcher(Protocol):
         """Papers near `arxiv_id`."""
         ...
 
-    def refresh(self) -> None:
-        """Take in papers written since the last indexing, if nothing else is indexing."""
+    def refresh(self) -> object:
+        """Take in papers written since the last indexing, if nothing else is indexing (what
+        it returns, a report or None, is for the implementation's own callers)."""
         ...

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from paperfeed.errors import Invalid
-from paperfeed.models import Hit, Paper, SearchFilters, SearchResults, Why
+from paperfeed.models import Hit, IndexReport, Paper, SearchFilters, SearchResults, Why
 from paperfeed.search import analysis
 from paperfeed.search.embedder import (
     DEFAULT_MODEL,
@@ -27,7 +27,6 @@ from paperfeed.search.embedder import (
 )
 from paperfeed.search.fusion import CONFIDENCE_DEPTH, rrf, semantic_weight
 from paperfeed.search.indexer import (
-    IndexReport,
     Progress,
     update_keyword,
     update_vectors,
@@ -119,18 +118,34 @@ class SearchService:
         with self._indexing:
             return self._index(rebuild=rebuild, progress=progress)
 
-    def refresh(self) -> None:
+    def refresh(self) -> IndexReport | None:
         """Index what changed since the last run, unless a run is already under way here or
-        in another process (the site calls this after a submission)."""
+        in another process (the site calls this after a submission, the index job every few
+        seconds). Costs one query when nothing changed. Returns the report of a run, None
+        when there was nothing to do or another run had it."""
         if not self._indexing.acquire(blocking=False):
-            return
+            return None
         try:
-            self._index(rebuild=False, progress=None)
+            if self.up_to_date():
+                return None
+            return self._index(rebuild=False, progress=None)
         except (ValueError, OSError, RuntimeError) as exc:
             # tantivy refuses a second writer: `paperfeed index` is running; it will catch up.
             log.info("search index refresh skipped: %s", exc)
+            return None
         finally:
             self._indexing.release()
+
+    def up_to_date(self) -> bool:
+        """Whether the local indexes have taken in the store's last change."""
+        last = self.store.search_data.last_change()
+        if self.keyword.state().get("seq", 0 if last == 0 else None) != last:
+            return False
+        if self.embedder is None:
+            return True
+        _path, state = self._vector_paths(self.embedder)
+        data = state.read()
+        return data.get("model") == self.embedder.name and data.get("seq") == last
 
     def _index(self, *, rebuild: bool, progress: Progress | None) -> IndexReport:
         report = IndexReport()

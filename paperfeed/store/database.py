@@ -21,7 +21,17 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from sqlalchemy import JSON, Boolean, Connection, DateTime, Engine, Table, bindparam, event
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Connection,
+    DateTime,
+    Engine,
+    Table,
+    bindparam,
+    event,
+    update,
+)
 from sqlalchemy import create_engine as sa_create_engine
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
@@ -29,6 +39,7 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from paperfeed.clock import Clock, utcnow
 from paperfeed.errors import StoreUnavailable
+from paperfeed.store.schema import sequences
 
 
 def json_text(value: Any) -> str:
@@ -245,6 +256,22 @@ class Database:
                     values[i] = fn(values[i])
             params.append(tuple(values) if positional else dict(zip(order, values, strict=True)))
         conn.exec_driver_sql(str(compiled), params)
+
+    def take_numbers(self, conn: Connection, name: str, count: int) -> int:
+        """Take `count` consecutive numbers of the named sequence in the open transaction and
+        return the first. The row stays locked until commit, so numbers become visible in
+        the order they were taken (a reader never sees n+1 before n)."""
+        row = sequences
+        taken = conn.scalar(
+            update(row)
+            .where(row.c.name == name)
+            .values(value=row.c.value + count)
+            .returning(row.c.value)
+        )
+        if taken is None:
+            conn.execute(self.insert(row).values(name=name, value=count))
+            taken = count
+        return int(taken) - count + 1
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -4,12 +4,13 @@ written whole or not at all, and the reads every other part of paperfeed starts 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Connection, func, select, text
 from sqlalchemy.exc import OperationalError
 
+from paperfeed.arxiv_calendar import announcement_day
 from paperfeed.errors import NotFound, StoreUnavailable
 from paperfeed.models import (
     Announcement,
@@ -22,6 +23,7 @@ from paperfeed.models import (
 )
 from paperfeed.store.chunks import chunks
 from paperfeed.store.database import Database
+from paperfeed.store.hf_papers import write_hf_fields
 from paperfeed.store.merge import CONTENT_COLUMNS, PaperState, mark_deleted, merge, state_to_paper
 from paperfeed.store.schema import announcements, daily_entries, paper_versions, papers, votes
 
@@ -36,6 +38,14 @@ _STALE_TABLES = text(
     "AND s.n_mod_since_analyze > :rows + 0.5 * greatest(c.reltuples, 0)"
 )
 _ENTRY_FIELDS = ("submitted_by", "submitted_by_name", "submitted_at", "source")
+
+
+def first_day(state: PaperState) -> date | None:
+    """The announcement day of a paper's first version, where a source said when it was
+    submitted (its v1 date, else its publication date)."""
+    v1 = state.versions.get(1)
+    when = (v1[0] if v1 else None) or state.row.get("published")
+    return announcement_day(when) if when is not None else None
 
 
 def require_paper(conn: Connection, arxiv_id: str) -> None:
@@ -65,6 +75,7 @@ class Papers:
                 counts = self._write_papers(conn, batch.papers, batch.deletions)
                 entries = self._write_daily_entries(conn, batch.daily_entries)
                 news = self._write_announcements(conn, batch.announcements)
+                write_hf_fields(self._db, conn, batch.hf)
                 if self._db.dialect == "postgresql":
                     self._db.after_commit(self.refresh_statistics)
         except OperationalError as exc:
@@ -141,14 +152,25 @@ class Papers:
         if not changed:
             return counts
         now = self._db.now()
+        seq = self._db.take_numbers(conn, "papers", len(changed))
         rows = []
         for arxiv_id in changed:
-            row = dict(states[arxiv_id].row)
+            state = states[arxiv_id]
+            row = dict(state.row)
             row["id"] = arxiv_id
             row["first_seen"] = now
             row["changed_at"] = now
+            row["change_seq"] = seq
+            row["first_day"] = first_day(state)
             rows.append(row)
-        self._db.bulk_upsert(conn, papers, rows, ["id"], [*CONTENT_COLUMNS, "changed_at"])
+            seq += 1
+        self._db.bulk_upsert(
+            conn,
+            papers,
+            rows,
+            ["id"],
+            [*CONTENT_COLUMNS, "changed_at", "change_seq", "first_day"],
+        )
         version_rows = []
         for arxiv_id in changed:
             old_versions = before[arxiv_id].versions if arxiv_id in before else {}
@@ -282,27 +304,6 @@ class Papers:
                 )
                 counts.update({r.id: int(r.n) for r in rows})
         return counts
-
-    def ids_between(self, start: datetime, end: datetime) -> list[str]:
-        """Live papers new in [start, end): published then, or featured on a day then."""
-        with self._db.reading() as conn:
-            published = conn.scalars(
-                select(papers.c.id).where(
-                    papers.c.published >= start,
-                    papers.c.published < end,
-                    papers.c.deleted.is_(False),
-                )
-            )
-            featured = conn.scalars(
-                select(daily_entries.c.paper_id)
-                .join(papers, papers.c.id == daily_entries.c.paper_id)
-                .where(
-                    daily_entries.c.day >= start.date(),
-                    daily_entries.c.day < end.date(),
-                    papers.c.deleted.is_(False),
-                )
-            )
-            return sorted(set(published) | set(featured))
 
     def ids(self) -> list[str]:
         with self._db.reading() as conn:

@@ -4,9 +4,8 @@ embeddings (one per paper and model, tagged with a hash of the text they were ma
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, select
 
 from paperfeed.models import IndexDoc
 from paperfeed.store.chunks import chunks
@@ -21,10 +20,11 @@ class SearchData:
         self._db = db
 
     def changed_since(
-        self, since: datetime | None, *, batch_size: int = 2000
+        self, after: int | None, *, batch_size: int = 2000
     ) -> Iterator[list[IndexDoc]]:
-        """Every paper (deleted ones too, flagged) whose `changed_at` >= `since`, in batches,
-        oldest change first; keyset-paged, so it streams a million papers in flat memory."""
+        """Every paper (deleted ones too, flagged) changed after change number `after` (all
+        of them for None), in batches, oldest change first. Paged by the change number, so
+        each page is one index range scan and a million papers stream in flat memory."""
         cols = (
             papers.c.id,
             papers.c.title,
@@ -34,20 +34,16 @@ class SearchData:
             papers.c.published,
             papers.c.deleted,
             papers.c.changed_at,
+            papers.c.change_seq,
         )
-        after: tuple[datetime, str] | None = None
+        last = after if after is not None else -1
         while True:
-            stmt = select(*cols).order_by(papers.c.changed_at, papers.c.id).limit(batch_size)
-            if since is not None:
-                stmt = stmt.where(papers.c.changed_at >= since)
-            if after is not None:
-                at, pid = after
-                stmt = stmt.where(
-                    or_(
-                        papers.c.changed_at > at,
-                        and_(papers.c.changed_at == at, papers.c.id > pid),
-                    )
-                )
+            stmt = (
+                select(*cols)
+                .where(papers.c.change_seq > last)
+                .order_by(papers.c.change_seq)
+                .limit(batch_size)
+            )
             with self._db.reading() as conn:
                 rows = conn.execute(stmt).all()
             if not rows:
@@ -62,24 +58,26 @@ class SearchData:
                     published=r.published,
                     deleted=bool(r.deleted),
                     changed_at=r.changed_at,
+                    change_seq=int(r.change_seq),
                 )
                 for r in rows
             ]
-            last = rows[-1]
-            after = (last.changed_at, last.id)
+            last = int(rows[-1].change_seq)
 
-    def count_changed_since(self, since: datetime | None) -> int:
+    def count_changed_since(self, after: int | None) -> int:
         stmt = select(func.count()).select_from(papers)
-        if since is not None:
-            stmt = stmt.where(papers.c.changed_at >= since)
+        if after is not None:
+            stmt = stmt.where(papers.c.change_seq > after)
         with self._db.reading() as conn:
             n: int = conn.scalar(stmt) or 0
         return n
 
-    def last_change(self) -> datetime | None:
+    def last_change(self) -> int:
+        """The newest change number (0 for an empty store): an index that has taken in this
+        one is up to date."""
         with self._db.reading() as conn:
-            value: datetime | None = conn.scalar(select(func.max(papers.c.changed_at)))
-        return value
+            value = conn.scalar(select(func.max(papers.c.change_seq)))
+        return int(value or 0)
 
     def vector_hashes(self, model: str, ids: Sequence[str]) -> dict[str, str]:
         """The content hash of each stored vector of `model` among `ids`."""

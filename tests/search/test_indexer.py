@@ -1,31 +1,20 @@
-"""Where an incremental index run starts reading (pure)."""
+"""Where an incremental index run starts reading (pure): after the last change number taken in."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-
-from paperfeed.search.indexer import OVERLAP, _since
-
-LAST = datetime(2026, 11, 26, 12, 0, 0)
+from paperfeed.search.indexer import _seen
 
 
-def test_first_run_reads_everything() -> None:
-    assert _since({}) is None
+def test_a_new_index_reads_everything() -> None:
+    assert _seen({}) is None
 
 
-def test_changes_in_flight_during_the_last_read_are_re_read() -> None:
-    # The last run read while an import was still writing: re-read its overlap.
-    read_at = LAST + timedelta(seconds=5)
-    assert _since({"watermark": LAST.isoformat(), "read_at": read_at.isoformat()}) == (
-        read_at - OVERLAP
-    )
+def test_a_run_starts_after_the_last_change_number_taken_in() -> None:
+    assert _seen({"seq": 858}) == 858
+    assert _seen({"seq": 0}) == 0
 
 
-def test_nothing_is_re_read_once_the_last_read_came_well_after_the_last_change() -> None:
-    # A bulk import finished an hour before the last run: start at its last change only.
-    read_at = LAST + timedelta(hours=1)
-    assert _since({"watermark": LAST.isoformat(), "read_at": read_at.isoformat()}) == LAST
-
-
-def test_state_without_read_time_falls_back_to_the_overlap() -> None:
-    assert _since({"watermark": LAST.isoformat()}) == LAST - OVERLAP
+def test_state_from_before_change_numbers_reads_everything_once() -> None:
+    assert _seen({"watermark": "2026-11-26T12:00:00", "read_at": "2026-11-26T13:00:00"}) is None
+    assert _seen({"seq": True}) is None
+    assert _seen({"seq": "12"}) is None

@@ -30,10 +30,10 @@ def _paper(n: int, version: int = 1, title: str | None = None) -> Paper:
     return Paper(_pid(n), title or f"Paper {n}", version=version)
 
 
-def _changes(store: Store, since: datetime | None, batch_size: int = 2000) -> list[list[str]]:
+def _changes(store: Store, after: int | None, batch_size: int = 2000) -> list[list[str]]:
     return [
         [d.arxiv_id for d in batch]
-        for batch in store.search_data.changed_since(since, batch_size=batch_size)
+        for batch in store.search_data.changed_since(after, batch_size=batch_size)
     ]
 
 
@@ -42,7 +42,8 @@ def _docs(store: Store) -> list[IndexDoc]:
 
 
 def _history(store: Store, clock: HandClock) -> None:
-    """Papers 1-4 written at T1, paper 2 revised at T2, paper 1 deleted at T3."""
+    """Papers 4, 3, 2, 1 written at T1 (changes 1-4), paper 2 revised at T2 (change 5), paper
+    1 deleted at T3 (change 6)."""
     store.papers.write(Batch(papers=[_paper(n) for n in (4, 3, 2, 1)]))
     clock.now = T2
     store.papers.write(Batch(papers=[_paper(2, version=2, title="Paper 2, revised")]))
@@ -53,7 +54,7 @@ def _history(store: Store, clock: HandClock) -> None:
 def test_an_empty_store_has_no_changes(store: Store) -> None:
     assert _changes(store, None) == []
     assert store.search_data.count_changed_since(None) == 0
-    assert store.search_data.last_change() is None
+    assert store.search_data.last_change() == 0
 
 
 def test_changes_come_oldest_first_with_deleted_papers_flagged(
@@ -61,46 +62,53 @@ def test_changes_come_oldest_first_with_deleted_papers_flagged(
 ) -> None:
     _history(store, clock)
     docs = _docs(store)
-    assert [(d.arxiv_id, d.changed_at, d.deleted) for d in docs] == [
-        (_pid(3), T1, False),  # papers changed at the same time come in id order
-        (_pid(4), T1, False),
-        (_pid(2), T2, False),
-        (_pid(1), T3, True),
+    assert [(d.arxiv_id, d.change_seq, d.changed_at, d.deleted) for d in docs] == [
+        (_pid(4), 1, T1, False),  # a batch's papers are numbered in the batch's order
+        (_pid(3), 2, T1, False),
+        (_pid(2), 5, T2, False),  # its first change (3) is superseded
+        (_pid(1), 6, T3, True),
     ]
     assert docs[2].title == "Paper 2, revised"
-    assert store.search_data.last_change() == T3
+    assert store.search_data.last_change() == 6
 
 
-def test_changes_since_a_time_include_that_time(store: Store, clock: HandClock) -> None:
+def test_changes_after_a_number_exclude_it(store: Store, clock: HandClock) -> None:
     _history(store, clock)
-    assert _changes(store, T2) == [[_pid(2), _pid(1)]]
-    assert _changes(store, T2 + timedelta(seconds=1)) == [[_pid(1)]]
-    assert _changes(store, T3 + timedelta(seconds=1)) == []
-    counts = [
-        store.search_data.count_changed_since(t) for t in (None, T1, T2, T3, T3 + timedelta(days=1))
-    ]
+    assert _changes(store, 4) == [[_pid(2), _pid(1)]]
+    assert _changes(store, 5) == [[_pid(1)]]
+    assert _changes(store, 6) == []
+    counts = [store.search_data.count_changed_since(n) for n in (None, 0, 2, 5, 6)]
     assert counts == [4, 4, 2, 1, 0]
 
 
-def test_changes_come_in_batches_across_equal_times(store: Store, clock: HandClock) -> None:
+def test_changes_come_in_batches(store: Store, clock: HandClock) -> None:
     _history(store, clock)
-    assert _changes(store, None, batch_size=1) == [[_pid(3)], [_pid(4)], [_pid(2)], [_pid(1)]]
-    # the first batch ends between two papers changed at the same time
-    assert _changes(store, None, batch_size=3) == [[_pid(3), _pid(4), _pid(2)], [_pid(1)]]
-    store.papers.write(Batch(papers=[_paper(n) for n in range(5, 10)]))  # all at T3
-    assert _changes(store, T3, batch_size=2) == [
-        [_pid(1), _pid(5)],
-        [_pid(6), _pid(7)],
-        [_pid(8), _pid(9)],
-    ]
+    assert _changes(store, None, batch_size=1) == [[_pid(4)], [_pid(3)], [_pid(2)], [_pid(1)]]
+    assert _changes(store, None, batch_size=3) == [[_pid(4), _pid(3), _pid(2)], [_pid(1)]]
+    store.papers.write(Batch(papers=[_paper(n) for n in range(5, 10)]))  # changes 7-11
+    assert _changes(store, 6, batch_size=2) == [[_pid(5), _pid(6)], [_pid(7), _pid(8)], [_pid(9)]]
 
 
 def test_a_rewrite_that_changes_nothing_is_no_change(store: Store, clock: HandClock) -> None:
     _history(store, clock)
     clock.now = T3 + timedelta(days=1)
     store.papers.write(Batch(papers=[_paper(3), _paper(4)]))
-    assert store.search_data.last_change() == T3
-    assert store.search_data.count_changed_since(T3 + timedelta(seconds=1)) == 0
+    assert store.search_data.last_change() == 6
+    assert store.search_data.count_changed_since(6) == 0
+
+
+def test_change_numbers_follow_commit_order_across_transactions(store: Store) -> None:
+    """A writer takes its numbers in its transaction; one that took numbers and rolled back
+    leaves no gap that a later reader could mistake for a missed change."""
+    store.papers.write(Batch(papers=[_paper(1)]))
+    try:
+        with store.transaction():
+            store.papers.write(Batch(papers=[_paper(2)]))
+            raise RuntimeError("rolled back")
+    except RuntimeError:
+        pass
+    store.papers.write(Batch(papers=[_paper(3)]))
+    assert [(d.arxiv_id, d.change_seq) for d in _docs(store)] == [(_pid(1), 1), (_pid(3), 2)]
 
 
 def test_a_change_carries_what_the_indexes_need(store: Store) -> None:
@@ -124,8 +132,9 @@ def test_a_change_carries_what_the_indexes_need(store: Store) -> None:
             datetime(2026, 3, 1, 17, 0),
             False,
             T1,
+            1,
         ),
-        IndexDoc(_pid(2), "Bare", "", (), (), None, False, T1),
+        IndexDoc(_pid(2), "Bare", "", (), (), None, False, T1, 2),
     ]
 
 
