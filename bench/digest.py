@@ -293,8 +293,8 @@ def measure_compose(workdir: Path, sample: int) -> dict[str, Any]:
     papers = sum(len(d.items) for d in digests)
     started = time.monotonic()
     new = index_period(
-        store.papers.get_many(store.papers.ids_between(period.start_at, period.end_at)).values(),
-        store.papers.upvote_counts(store.papers.ids_between(period.start_at, period.end_at)),
+        store.papers.get_many(store.listings.ids_on_days(period.start, period.last)).values(),
+        store.papers.upvote_counts(store.listings.ids_on_days(period.start, period.last)),
     )
     for s in subs[:sample]:
         matches = {q: list(search(q, period)) for q in s.content.queries}

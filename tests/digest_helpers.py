@@ -8,7 +8,7 @@ from typing import Any
 
 from paperfeed.digest.compose import SearchFn
 from paperfeed.digest.links import Links
-from paperfeed.models import Author, Batch, Hit, Paper, Why
+from paperfeed.models import Announcement, Author, Batch, Hit, Paper, Why
 from paperfeed.periods import Period
 from paperfeed.secret import Secret
 from paperfeed.store import Store
@@ -21,7 +21,8 @@ YESTERDAY = datetime.now(UTC).replace(tzinfo=None, hour=12, minute=0, second=0, 
 
 
 def add_papers(store: Store, day: datetime, n: int, **kwargs: Any) -> list[Paper]:
-    """`n` papers published on `day`, in quant-ph (and cs.LG for odd ones)."""
+    """`n` papers published on `day` and announced by arXiv that day (so listed on it), in
+    quant-ph (and cs.LG for odd ones)."""
     papers = [
         Paper(
             arxiv_id=f"{day:%y%m}.{i:05d}",
@@ -36,15 +37,19 @@ def add_papers(store: Store, day: datetime, n: int, **kwargs: Any) -> list[Paper
         )
         for i in range(kwargs.get("start", 1), kwargs.get("start", 1) + n)
     ]
-    store.papers.write(Batch(papers=papers))
+    store.papers.write(Batch(papers=papers, announcements=_announced(papers, day)))
     return papers
+
+
+def _announced(papers: list[Paper], day: datetime) -> list[Announcement]:
+    return [Announcement(p.arxiv_id, day.date(), "quant-ph", "new") for p in papers]
 
 
 def term_search(store: Store) -> SearchFn:
     """A stand-in for the hybrid search in tests of sending: every word in title or abstract."""
 
     def search(query: str, period: Period) -> list[Hit]:
-        papers = store.papers.get_many(store.papers.ids_between(period.start_at, period.end_at))
+        papers = store.papers.get_many(store.listings.ids_on_days(period.start, period.last))
         words = tuple(query.lower().split())
         return [
             Hit(p, 1.0, Why(terms=words))
@@ -64,5 +69,5 @@ def add_yesterdays_paper(site) -> Paper:  # type: ignore[no-untyped-def]
         categories=("quant-ph",),
         published=YESTERDAY,
     )
-    site.store.papers.write(Batch(papers=[paper]))
+    site.store.papers.write(Batch(papers=[paper], announcements=_announced([paper], YESTERDAY)))
     return paper

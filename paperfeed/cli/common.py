@@ -68,7 +68,8 @@ def settings() -> Settings:
 
 
 def open_store() -> Store:
-    return Store.open(settings().database_url)
+    s = settings()
+    return Store.open(s.database_url, follow=s.followed)
 
 
 def say(text: str) -> None:

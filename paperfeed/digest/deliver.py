@@ -145,7 +145,7 @@ def compose_period(
     """The digests of `subs` for `period`, empty ones included."""
     if not subs:
         return []
-    ids = store.papers.ids_between(period.start_at, period.end_at)
+    ids = store.listings.ids_on_days(period.start, period.last)
     new = index_period(store.papers.get_many(ids).values(), store.papers.upvote_counts(ids))
     matches = run_saved_searches(subs, period, search) if new.papers else {}
     sent = store.deliveries.sent_paper_ids(

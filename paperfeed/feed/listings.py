@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from paperfeed.errors import Invalid
 from paperfeed.feed.trending import CANDIDATES, WINDOWS, Trending, age_at_score, rank_trending
@@ -83,27 +83,38 @@ def front_day(store: Store, today: date) -> date:
     return latest
 
 
+def trending_anchor(store: Store, window: str, now: datetime) -> datetime:
+    """The moment trending is ranked at: now, or, on a site whose newest day is older than
+    the window (an archive, a demo, a bulk import), the end of that day, so that trending
+    shows the last active stretch instead of nothing."""
+    latest = store.listings.latest_day()
+    if latest is None:
+        return now
+    end = datetime.combine(latest + timedelta(days=1), time())
+    return min(now, end) if (now - end) > timedelta(days=WINDOWS[window]) else now
+
+
 def trending(store: Store, window: str, now: datetime, limit: int = 50) -> list[Trending]:
-    """Papers featured within the window, ranked by the trending formula: exactly the best
-    `limit` of them all, though usually only the most upvoted 1,000 and the newest are read."""
+    """Papers on the days within the window, ranked by the trending formula: exactly the best
+    `limit` of them all, though usually only the most upvoted 1,000 and the newest are read.
+    Ranked at `trending_anchor` (now, unless the site has nothing that recent)."""
     if window not in WINDOWS:
         raise Invalid(f"window must be one of {', '.join(WINDOWS)}")
     if limit < 1:
         raise Invalid("limit must be 1 or more")
+    now = trending_anchor(store, window, now)
     since = (now - timedelta(days=WINDOWS[window])).date()
+    until = now.date()
     listings = store.listings
     read = max(CANDIDATES, limit)
-    top = listings.featured(since, date.max, limit=read)
+    top = listings.featured(since, until, limit=read)
     ranked = rank_trending(top.items, now)
     if top.total <= read:
         return ranked[:limit]
-
-    def every_paper() -> list[Trending]:
-        return rank_trending(listings.featured(since, date.max, limit=top.total).items, now)[:limit]
-
     if len(ranked) < limit or ranked[limit - 1].score <= 0:
-        # Unvoted papers rank newest first, which upvotes cannot bound.
-        return every_paper()
+        # Fewer than `limit` papers have votes, and all of them were read (they come first
+        # by upvotes): the rest of the ranking is the unvoted papers, newest first.
+        return _with_newest_unvoted(store, ranked, since, until, now, limit)
     # A paper not read has at most `fewest` upvotes, so once older than `horizon` hours it
     # scores below `bar`, the limit-th best score read, and cannot enter the ranking. Its
     # featured time (submission time, else the day's start) lies within its featured day, as
@@ -115,9 +126,26 @@ def trending(store: Store, window: str, now: datetime, limit: int = 50) -> list[
         return ranked[:limit]
     start = (now - timedelta(hours=min(horizon, 24 * (WINDOWS[window] + 1)))).date()
     if start <= since:
-        return every_paper()
+        return rank_trending(listings.featured(since, until, limit=top.total).items, now)[:limit]
     # A paper counts from its first day in the window, so "featured since `start`" means first
     # featured then (a paper listed again later keeps its earlier, lower-scoring day).
-    newer = listings.featured(since, date.max, limit=top.total, first_from=start)
+    newer = listings.featured(since, until, limit=top.total, first_from=start)
     merged = {item.paper.arxiv_id: item for item in [*newer.items, *top.items]}
+    return rank_trending(list(merged.values()), now)[:limit]
+
+
+def _with_newest_unvoted(
+    store: Store, ranked: list[Trending], since: date, until: date, now: datetime, limit: int
+) -> list[Trending]:
+    """`ranked` (every voted paper) followed by the newest unvoted ones: those on the latest
+    days that hold `limit` papers, read day by day from the newest."""
+    merged = {t.item.paper.arxiv_id: t.item for t in ranked if t.item.upvotes > 0}
+    wanted = limit + len(merged)
+    day = until
+    while day > since:
+        if store.listings.featured(since, until, limit=0, first_from=day).total >= wanted:
+            break
+        day -= timedelta(days=1)
+    newest = store.listings.featured(since, until, limit=10**9, first_from=day)
+    merged.update({i.paper.arxiv_id: i for i in newest.items})
     return rank_trending(list(merged.values()), now)[:limit]

@@ -13,6 +13,7 @@ from email.utils import parsedate_to_datetime
 
 from paperfeed.arxiv_id import split_version
 from paperfeed.authors import parse_authors
+from paperfeed.categories import follows, validate_categories
 from paperfeed.errors import Invalid, Upstream
 from paperfeed.ingest.http import PoliteClient, Response, RetryablePayload
 from paperfeed.ingest.records import Item, Record, require_title
@@ -29,20 +30,6 @@ _DESCRIPTION = re.compile(
     r"(?:Abstract:\s*)?(?P<abstract>.*)$",
     re.DOTALL,
 )
-_CATEGORY = re.compile(r"[a-z-]+(?:\.[A-Za-z-]+)?")
-
-
-def validate_categories(categories: Sequence[str]) -> list[str]:
-    """Feed names such as `cs.LG` or `math`; raise Invalid for anything else."""
-    out = []
-    for c in categories:
-        for part in c.replace("+", " ").replace(",", " ").split():
-            if not _CATEGORY.fullmatch(part):
-                raise Invalid(f"not an arXiv category: {part!r}")
-            out.append(part)
-    if not out:
-        raise Invalid("give at least one category, e.g. cs.LG")
-    return out
 
 
 def _announced_day(text: str | None) -> date | None:
@@ -102,7 +89,7 @@ def _parse_item(
         journal_ref=clean_optional(item.findtext("arxiv:journal_reference", None, NS)),
         license=clean_optional(item.findtext("dc:rights", None, NS)),
     )
-    wanted = [c for c in categories if c in feeds or c.split(".")[0] in feeds]
+    wanted = [c for c in categories if follows(feeds, [c])]
     feed = wanted[0] if wanted else (feeds[0] if feeds else (categories[0] if categories else ""))
     announcement = Announcement(arxiv_id=arxiv_id, day=day, category=feed, kind=raw_kind)
     return Record(position=position, paper=paper, announcement=announcement)

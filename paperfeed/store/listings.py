@@ -1,5 +1,13 @@
-"""Listing queries: papers featured in a date range (trending ranks those), papers by category
-or author, each with exact community counts. Hidden and deleted papers never appear."""
+"""Listing queries: the papers on the days of a date range (trending ranks those), papers by
+category or author, each with exact community counts. Hidden and deleted papers never appear.
+
+A paper is on a day when (docs/web.md, "Which papers a day lists"):
+- the community picked it for that day (a daily entry: an import from Hugging Face, a curator,
+  a member's submission), or
+- arXiv announced it that day in a category the site follows (new, cross-list, replacement), or
+- it was neither picked nor announced as new anywhere (a bulk import) and its first version
+  appeared that day (`papers.first_day`, from arxiv_calendar), in a followed category.
+"""
 
 from __future__ import annotations
 
@@ -7,15 +15,31 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Text, cast, func, literal, select
+from sqlalchemy import (
+    CTE,
+    ColumnElement,
+    Select,
+    Text,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+)
 
 from paperfeed.models import ListedPaper, Listing
 from paperfeed.store.comments import Comments
 from paperfeed.store.database import Database, json_text
 from paperfeed.store.papers import Papers
-from paperfeed.store.schema import daily_entries, hidden_papers, papers, votes
+from paperfeed.store.schema import announcements, daily_entries, hidden_papers, papers, votes
 
 LISTING_SORTS = ("upvotes", "published")
+# arXiv's announce types in the order a day lists them (first: a paper first appearing).
+KIND_ORDER = ("new", "cross", "replace", "replace-cross")
+_NO_KIND = len(KIND_ORDER)
 
 
 def _upvotes() -> ColumnElement[int]:
@@ -31,10 +55,108 @@ def _visible() -> list[ColumnElement[bool]]:
 
 
 class Listings:
-    def __init__(self, db: Database, papers: Papers, comments: Comments) -> None:
+    def __init__(
+        self, db: Database, papers: Papers, comments: Comments, follow: Sequence[str] = ()
+    ) -> None:
         self._db = db
         self._papers = papers
         self._comments = comments
+        # The arXiv categories the site follows (an archive such as "math" for all of it);
+        # empty: every category.
+        self.follow = tuple(follow)
+
+    # ------------------------------------------------------------------ which papers a day has
+
+    def _followed(self, category: ColumnElement[str]) -> list[ColumnElement[bool]]:
+        """A condition on one category column (empty when every category is followed)."""
+        if not self.follow:
+            return []
+        exact = [c for c in self.follow]
+        archives = [c for c in self.follow if "." not in c]
+        tests: list[ColumnElement[bool]] = [category.in_(exact)]
+        tests += [func.substr(category, 1, len(a) + 1) == f"{a}." for a in archives]
+        return [or_(*tests)]
+
+    def _followed_paper(self) -> list[ColumnElement[bool]]:
+        """A paper's categories include a followed one."""
+        if not self.follow:
+            return []
+        spaced = literal(" ") + papers.c.categories + literal(" ")
+        tests = [self._holds(spaced, f" {c} ") for c in self.follow]
+        tests += [self._holds(spaced, f" {c}.") for c in self.follow if "." not in c]
+        return [or_(*tests)]
+
+    def _first_day_only(self) -> list[ColumnElement[bool]]:
+        """Papers that go by their first day: never picked, never announced new or cross."""
+        picked = select(daily_entries.c.paper_id).where(daily_entries.c.paper_id == papers.c.id)
+        announced = select(announcements.c.paper_id).where(
+            announcements.c.paper_id == papers.c.id,
+            announcements.c.kind.in_(("new", "cross")),
+        )
+        return [~picked.exists(), ~announced.exists(), *self._followed_paper()]
+
+    def _day_rows(self, start: date, end: date, submitter: str | None) -> CTE:
+        """(paper_id, day, picked, kind) for every reason a paper is on a day in [start, end]."""
+        picks = select(
+            daily_entries.c.paper_id.label("paper_id"),
+            daily_entries.c.day.label("day"),
+            literal(1).label("picked"),
+            literal(_NO_KIND).label("kind"),
+        ).where(daily_entries.c.day >= start, daily_entries.c.day <= end)
+        if submitter:
+            # Only the community picks a member made.
+            return picks.where(daily_entries.c.submitted_by == submitter).cte("on_days")
+        kind_rank = case(
+            *((announcements.c.kind == k, i) for i, k in enumerate(KIND_ORDER)), else_=_NO_KIND
+        )
+        announced = select(
+            announcements.c.paper_id,
+            announcements.c.day,
+            literal(0),
+            kind_rank,
+        ).where(
+            announcements.c.day >= start,
+            announcements.c.day <= end,
+            *self._followed(announcements.c.category),
+        )
+        first = select(papers.c.id, papers.c.first_day, literal(0), literal(0)).where(
+            papers.c.first_day >= start, papers.c.first_day <= end, *self._first_day_only()
+        )
+        return union_all(picks, announced, first).cte("on_days")
+
+    def _day_bound(self, newest: bool, *, before: date | None, after: date | None) -> date | None:
+        """The newest (or oldest) day with a shown paper, strictly before/after a day."""
+        sources: list[tuple[ColumnElement[Any], ColumnElement[Any], list[ColumnElement[bool]]]] = [
+            (daily_entries.c.day, daily_entries.c.paper_id, []),
+            (
+                announcements.c.day,
+                announcements.c.paper_id,
+                self._followed(announcements.c.category),
+            ),
+            (
+                papers.c.first_day,
+                papers.c.id,
+                [papers.c.first_day.is_not(None), *self._first_day_only()],
+            ),
+        ]
+        found: list[date] = []
+        with self._db.reading() as conn:
+            for day, paper_id, where in sources:
+                stmt = select(day).where(*where)
+                if paper_id is not papers.c.id:
+                    stmt = stmt.join(papers, papers.c.id == paper_id)
+                stmt = stmt.where(*_visible())
+                if before is not None:
+                    stmt = stmt.where(day < before)
+                if after is not None:
+                    stmt = stmt.where(day > after)
+                stmt = stmt.order_by(day.desc() if newest else day).limit(1)
+                value = conn.scalar(stmt)
+                if value is not None:
+                    found.append(value)
+        if not found:
+            return None
+        return max(found) if newest else min(found)
 
     def featured(
         self,
@@ -47,48 +169,79 @@ class Listings:
         submitter: str | None = None,
         first_from: date | None = None,
     ) -> Listing:
-        """Papers featured between `start` and `end` (inclusive), each once (at its first day
-        in the range), most upvoted first or newest first; with `first_from`, only those whose
-        first day in the range is on or after it."""
-        in_range = [daily_entries.c.day >= start, daily_entries.c.day <= end]
-        if submitter:
-            in_range.append(daily_entries.c.submitted_by == submitter)
-        first_day = func.min(daily_entries.c.day)
-        first_query = (
-            select(daily_entries.c.paper_id, first_day.label("day"))
-            .where(*in_range)
-            .group_by(daily_entries.c.paper_id)
+        """The papers on the days between `start` and `end` (inclusive), each once (at its
+        first day in the range), most upvoted first (then community picks, then arXiv's order:
+        new, cross-lists, replacements) or newest first; with `submitter`, only the picks
+        that member made; with `first_from`, only papers whose first day in the range is on or
+        after it."""
+        rows_cte = self._day_rows(start, end, submitter)
+        first_day = func.min(rows_cte.c.day)
+        first_query = select(rows_cte.c.paper_id, first_day.label("day")).group_by(
+            rows_cte.c.paper_id
         )
         if first_from is not None:
             first_query = first_query.having(first_day >= first_from)
         first = first_query.subquery()
+        on_day = (
+            select(
+                rows_cte.c.paper_id,
+                rows_cte.c.day,
+                func.max(rows_cte.c.picked).label("picked"),
+                func.min(rows_cte.c.kind).label("kind"),
+            )
+            .join(
+                first,
+                and_(first.c.paper_id == rows_cte.c.paper_id, first.c.day == rows_cte.c.day),
+            )
+            .group_by(rows_cte.c.paper_id, rows_cte.c.day)
+            .subquery()
+        )
         upvotes = _upvotes().label("upvotes")
         base = (
             select(
                 papers.c.id,
-                first.c.day,
+                on_day.c.day,
                 upvotes,
+                on_day.c.kind,
                 daily_entries.c.submitted_by,
                 daily_entries.c.submitted_by_name,
                 daily_entries.c.submitted_at,
                 daily_entries.c.source,
             )
-            .join(first, first.c.paper_id == papers.c.id)
-            .join(
+            .join(on_day, on_day.c.paper_id == papers.c.id)
+            .outerjoin(
                 daily_entries,
-                (daily_entries.c.paper_id == first.c.paper_id)
-                & (daily_entries.c.day == first.c.day),
+                (daily_entries.c.paper_id == on_day.c.paper_id)
+                & (daily_entries.c.day == on_day.c.day),
             )
             .where(*_visible())
         )
         if sort == "published":
             order = [papers.c.published.desc().nulls_last(), papers.c.id]
         else:
-            order = [upvotes.desc(), daily_entries.c.id]
+            order = [
+                upvotes.desc(),
+                on_day.c.picked.desc(),
+                daily_entries.c.id,
+                on_day.c.kind,
+                papers.c.id.desc(),
+            ]
         with self._db.reading() as conn:
             total = conn.scalar(select(func.count()).select_from(base.subquery())) or 0
             rows = list(conn.execute(base.order_by(*order).limit(limit).offset(offset)))
         return Listing(items=self._listed(rows), total=int(total))
+
+    def ids_on_days(self, start: date, end: date) -> list[str]:
+        """Every shown paper on a day in [start, end] (what a digest of those days covers)."""
+        rows_cte = self._day_rows(start, end, None)
+        stmt = (
+            select(rows_cte.c.paper_id)
+            .distinct()
+            .join(papers, papers.c.id == rows_cte.c.paper_id)
+            .where(*_visible())
+        )
+        with self._db.reading() as conn:
+            return sorted(conn.scalars(stmt))
 
     def _listed(self, rows: Sequence[Any]) -> list[ListedPaper]:
         ids = [r.id for r in rows]
@@ -104,6 +257,7 @@ class Listings:
                 submitted_by_name=r.submitted_by_name,
                 submitted_at=r.submitted_at,
                 source=r.source,
+                kind=_kind(getattr(r, "kind", None)),
             )
             for r in rows
             if r.id in found
@@ -111,20 +265,14 @@ class Listings:
 
     def latest_day(self) -> date | None:
         """The last day with a paper to show (hidden and deleted papers do not count)."""
-        with self._db.reading() as conn:
-            value: date | None = conn.scalar(_shown_days(func.max(daily_entries.c.day)))
-            return value
+        return self._day_bound(True, before=None, after=None)
 
     def neighbour_days(self, day: date) -> tuple[date | None, date | None]:
         """The closest days before and after `day` that have papers to show."""
-        with self._db.reading() as conn:
-            before = conn.scalar(
-                _shown_days(func.max(daily_entries.c.day)).where(daily_entries.c.day < day)
-            )
-            after = conn.scalar(
-                _shown_days(func.min(daily_entries.c.day)).where(daily_entries.c.day > day)
-            )
-        return before, after
+        return (
+            self._day_bound(True, before=day, after=None),
+            self._day_bound(False, before=None, after=day),
+        )
 
     def listed(self, ids: Sequence[str]) -> dict[str, ListedPaper]:
         """Visible papers among `ids` with counts and their latest featured day."""
@@ -215,6 +363,5 @@ class Listings:
         return found[:limit]
 
 
-def _shown_days(day: ColumnElement[Any]) -> Select[Any]:
-    """`day` (an aggregate of daily entries' days) over entries of papers that are shown."""
-    return select(day).join(papers, papers.c.id == daily_entries.c.paper_id).where(*_visible())
+def _kind(rank: int | None) -> str | None:
+    return KIND_ORDER[rank] if rank is not None and 0 <= rank < len(KIND_ORDER) else None

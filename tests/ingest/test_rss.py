@@ -11,10 +11,11 @@ import pytest
 from replay import FIXTURES, TRUNCATED, FakeClock, ReplayServer, error
 from store_rows import announcements_on
 
+from paperfeed.categories import validate_categories
 from paperfeed.errors import Invalid, Upstream
 from paperfeed.ingest.http import PoliteClient
 from paperfeed.ingest.records import Record
-from paperfeed.ingest.rss import fetch_rss, parse_rss, validate_categories
+from paperfeed.ingest.rss import fetch_rss, parse_rss
 from paperfeed.ingest.runner import run_import
 from paperfeed.models import Announcement, Author, Batch, Paper, RecordError, Version
 from paperfeed.store import Store

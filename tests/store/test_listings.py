@@ -6,7 +6,16 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from paperfeed.models import Author, Batch, DailyEntry, Deletion, Listing, Paper
+from paperfeed.models import (
+    Announcement,
+    Author,
+    Batch,
+    DailyEntry,
+    Deletion,
+    Listing,
+    Paper,
+    Version,
+)
 from paperfeed.store import Store
 
 D1, D2, D3, D4, D5 = (date(2026, 3, d) for d in range(2, 7))
@@ -320,3 +329,127 @@ def test_first_from_keeps_papers_first_featured_on_or_after_it(store: Store) -> 
     # from D2 on, paper 1's first day in the range is D4
     assert ids(D2, D3) == [(_pid(1), D4), (_pid(2), D3), (_pid(3), D5)]
     assert store.listings.featured(D1, D5, first_from=D3).total == 2
+
+
+# --------------------------------------------------------------- which papers a day has
+
+
+def _announce(store: Store, n: int, day: date, category: str, kind: str) -> None:
+    store.papers.write(Batch(announcements=[Announcement(_pid(n), day, category, kind)]))
+
+
+def _with_versions(n: int, submitted: datetime, categories: tuple[str, ...] = ("cs.LG",)) -> Paper:
+    return Paper(
+        _pid(n),
+        f"Paper {n}",
+        version=1,
+        versions=(Version(1, submitted),),
+        categories=categories,
+    )
+
+
+def _day(store: Store, day: date) -> list[tuple[str, str | None, str | None]]:
+    return [(i.paper.arxiv_id, i.kind, i.source) for i in store.listings.featured(day, day).items]
+
+
+def test_a_day_lists_picks_and_announcements_labelled_as_arxiv_labels_them(store: Store) -> None:
+    # Papers submitted long before, so their first days are elsewhere.
+    old = datetime(2025, 1, 6, 12)
+    store.papers.write(Batch(papers=[_with_versions(n, old) for n in range(1, 6)]))
+    _announce(store, 1, D2, "cs.LG", "replace")
+    _announce(store, 2, D2, "cs.LG", "new")
+    _announce(store, 3, D2, "cs.LG", "cross")
+    _announce(store, 4, D2, "cs.LG", "replace-cross")
+    _feature(store, 5, D2, "ada")
+    _announce(store, 2, D3, "cs.LG", "replace")  # another day
+    assert _day(store, D2) == [
+        (_pid(5), None, "community"),  # the community's pick first (votes equal)
+        (_pid(2), "new", None),
+        (_pid(3), "cross", None),
+        (_pid(1), "replace", None),
+        (_pid(4), "replace-cross", None),
+    ]
+    assert _day(store, D3) == [(_pid(2), "replace", None)]
+    # a range lists each paper once, at its first day there
+    assert store.listings.featured(D2, D3).total == 5
+    assert store.listings.ids_on_days(D3, D3) == [_pid(2)]
+
+
+def test_upvotes_order_a_day_whatever_brought_a_paper(store: Store) -> None:
+    old = datetime(2025, 1, 6, 12)
+    store.papers.write(Batch(papers=[_with_versions(1, old), _with_versions(2, old)]))
+    store.papers.write(Batch(papers=[Paper(_pid(2), "Paper 2", imported_upvotes=5)]))
+    _announce(store, 2, D2, "cs.LG", "cross")
+    _feature(store, 1, D2, "ada")
+    assert _day(store, D2) == [(_pid(2), "cross", None), (_pid(1), None, "community")]
+
+
+def test_without_an_announcement_a_paper_is_on_the_day_its_first_version_appeared(
+    store: Store,
+) -> None:
+    # Tuesday 2 March 2026, 13:00 US Eastern (before the 14:00 cut-off): announced that
+    # evening, listed on Wednesday the 4th; 15:00 misses it: Thursday the 5th.
+    store.papers.write(
+        Batch(
+            papers=[
+                _with_versions(1, datetime(2026, 3, 3, 18)),
+                _with_versions(2, datetime(2026, 3, 3, 20)),
+                Paper(_pid(3), "Paper 3", published=datetime(2026, 3, 3)),  # a date only
+            ]
+        )
+    )
+    assert _day(store, date(2026, 3, 4)) == [(_pid(3), "new", None), (_pid(1), "new", None)]
+    assert _day(store, date(2026, 3, 5)) == [(_pid(2), "new", None)]
+    assert store.listings.latest_day() == date(2026, 3, 5)
+    assert store.listings.neighbour_days(date(2026, 3, 5)) == (date(2026, 3, 4), None)
+
+
+def test_a_picked_or_announced_paper_is_not_also_on_its_first_day(store: Store) -> None:
+    store.papers.write(
+        Batch(papers=[_with_versions(n, datetime(2026, 3, 3, 18)) for n in (1, 2, 3)])
+    )
+    _feature(store, 1, D5, "ada")
+    _announce(store, 2, D4, "cs.LG", "new")
+    _announce(store, 3, D4, "cs.LG", "replace")  # a replacement does not place the first day
+    assert _day(store, date(2026, 3, 4)) == [(_pid(3), "new", None)]
+    assert _day(store, D4) == [(_pid(2), "new", None), (_pid(3), "replace", None)]
+    assert _day(store, D5) == [(_pid(1), None, "community")]
+
+
+def test_a_site_lists_only_the_categories_it_follows(store: Store) -> None:
+    old = datetime(2025, 1, 6, 12)
+    store.papers.write(
+        Batch(
+            papers=[
+                _with_versions(1, old, ("cs.LG",)),
+                _with_versions(2, old, ("math.AG",)),
+                _with_versions(3, old, ("quant-ph",)),
+                _with_versions(4, datetime(2026, 3, 3, 18), ("math.CO", "cs.DM")),
+                _with_versions(5, datetime(2026, 3, 3, 18), ("hep-th",)),
+                _with_versions(6, datetime(2026, 3, 3, 18), ("math-ph",)),
+            ]
+        )
+    )
+    _announce(store, 1, D2, "cs.LG", "new")
+    _announce(store, 2, D2, "math.AG", "new")
+    _announce(store, 3, D2, "quant-ph", "new")
+    _feature(store, 5, D2, "ada")  # picks are listed whatever their category
+    store.listings.follow = ("math", "quant-ph")
+    assert sorted(i for i, _k, _s in _day(store, D2)) == [_pid(2), _pid(3), _pid(5)]
+    assert _day(store, D3) == [(_pid(4), "new", None)]  # first day; not math-ph's paper 6
+    store.listings.follow = ("cs.LG",)
+    assert sorted(i for i, _k, _s in _day(store, D2)) == [_pid(1), _pid(5)]
+    assert _day(store, D3) == []
+    store.listings.follow = ()
+    assert len(_day(store, D2)) == 4
+    assert len(_day(store, D3)) == 2  # papers 4 and 6 (paper 5 is picked)
+
+
+def test_hidden_papers_leave_every_kind_of_day(store: Store) -> None:
+    store.papers.write(Batch(papers=[_with_versions(1, datetime(2026, 3, 3, 18))]))
+    _announce(store, 1, D5, "cs.LG", "replace")
+    admin = store.accounts.ensure_user("admin@example.org")
+    store.moderation.hide(_pid(1), admin.id, "spam")
+    assert _day(store, date(2026, 3, 4)) == []
+    assert _day(store, D5) == []
+    assert store.listings.latest_day() is None

@@ -13,6 +13,7 @@ from paperfeed.feed.submission import submit_paper
 from paperfeed.models import Comment, User
 from paperfeed.settings import Settings
 from paperfeed.store import Store
+from paperfeed.text import one_line
 from paperfeed.web.deps import (
     Csrf,
     CuratorDep,
@@ -53,9 +54,10 @@ def _thread(comments: list[Comment], viewer: User | None) -> list[tuple[Comment,
 
 @router.get("/papers/submit")
 def submit_form(
-    request: Request, user: MemberDep, settings: SettingsDep, store: StoreDep
+    request: Request, user: MemberDep, settings: SettingsDep, store: StoreDep, id: str = ""
 ) -> Response:
-    return _submit_page(request, user, settings, store)
+    """The form, prefilled with `id` when a card's "submit" link led here."""
+    return _submit_page(request, user, settings, store, reference=one_line(id)[:300])
 
 
 @router.post("/papers/submit", dependencies=[Csrf])
