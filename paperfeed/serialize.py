@@ -6,8 +6,11 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from typing import Any
 
+from paperfeed.authors import author_from_parts
 from paperfeed.models import (
     Comment,
+    HfFields,
+    IndexReport,
     ListedPaper,
     Paper,
     SearchResults,
@@ -56,6 +59,9 @@ def listed_json(item: ListedPaper) -> dict[str, Any]:
         "featured_on": item.day.isoformat() if item.day else None,
         "submitted_by": item.submitted_by,
         "source": item.source,
+        # arXiv's announce type that day (new, cross, replace, replace-cross), None for a
+        # community pick arXiv did not announce that day
+        "announced_as": item.kind,
     }
 
 
@@ -139,27 +145,81 @@ def comment_json(comment: Comment) -> dict[str, Any]:
     }
 
 
-def hf_paper(item: ListedPaper) -> dict[str, Any]:
-    """The `paper` object of Hugging Face's API."""
+# The fields of HF's item and paper objects paperfeed says itself (counts, what other sources
+# may have corrected, the day it lists a paper on); every other field stored from HF
+# (`HfFields`) is given back as HF gave it, and made-up defaults stand in where none is stored.
+_OWN_ITEM = frozenset({"paper", "title", "summary", "numComments", "submittedBy"})
+_OWN_PAPER = frozenset(
+    {
+        "id",
+        "authors",
+        "publishedAt",
+        "title",
+        "summary",
+        "upvotes",
+        "submittedOnDailyAt",
+        "submittedOnDailyBy",
+    }
+)
+
+
+def _stored(hf: HfFields | None, part: str) -> dict[str, Any]:
+    value = hf.fields.get(part) if hf is not None else None
+    return value if isinstance(value, dict) else {}
+
+
+def _hf_authors(p: Paper, stored: object) -> list[dict[str, Any]]:
+    """Our authors, each with what HF said of them (its `_id`, account and claim status):
+    HF's author in the same place when the names agree (two authors may share a name), else
+    the first of that name."""
+    shown = [
+        (author_from_parts(a["name"]).name, a)
+        for a in (stored if isinstance(stored, list) else ())
+        if isinstance(a, dict) and isinstance(a.get("name"), str) and not a.get("hidden")
+    ]
+    by_name: dict[str, dict[str, Any]] = {}
+    for name, a in shown:
+        by_name.setdefault(name, a)
+    out = []
+    for i, author in enumerate(p.authors or ()):
+        same_place = shown[i] if i < len(shown) and shown[i][0] == author.name else None
+        given = same_place[1] if same_place else by_name.get(author.name, {})
+        out.append({"_id": f"{p.arxiv_id}-{i}", "hidden": False, **given, "name": author.name})
+    return out
+
+
+def _hf_submitter(item: ListedPaper, stored: object) -> dict[str, Any] | None:
+    """HF's profile of the submitter where it is the one we list, else one made up."""
+    if not item.submitted_by:
+        return None
+    if isinstance(stored, dict) and stored.get("name") == item.submitted_by:
+        return stored
+    return _hf_user(item)
+
+
+def hf_paper(item: ListedPaper, hf: HfFields | None = None) -> dict[str, Any]:
+    """The `paper` object of Hugging Face's API, with the fields stored from HF (`hf`)."""
     p = item.paper
+    stored = _stored(hf, "paper")
     out: dict[str, Any] = {
         "id": p.arxiv_id,
-        "authors": [
-            {"_id": f"{p.arxiv_id}-{i}", "name": a.name, "hidden": False}
-            for i, a in enumerate(p.authors or ())
-        ],
+        "authors": _hf_authors(p, stored.get("authors")),
         "publishedAt": _iso(p.published),
         "title": p.title,
         "summary": p.abstract or "",
         "upvotes": item.upvotes,
         "discussionId": p.arxiv_id,
     }
+    out.update((k, v) for k, v in stored.items() if k not in _OWN_PAPER)
     if p.code_url:
         out["githubRepo"] = p.code_url
     if p.project_url:
         out["projectPage"] = p.project_url
-    if item.submitted_by:
-        out["submittedOnDailyBy"] = _hf_user(item)
+    if "submittedOnDailyAt" in stored:
+        out["submittedOnDailyAt"] = _iso(_featured_at(item)) or stored["submittedOnDailyAt"]
+    submitter = _hf_submitter(item, stored.get("submittedOnDailyBy"))
+    if submitter is not None:
+        out["submittedOnDailyBy"] = submitter
     return out
 
 
@@ -181,17 +241,33 @@ def _featured_at(item: ListedPaper) -> datetime | None:
     return datetime.combine(item.day, time()) if isinstance(item.day, date) else None
 
 
-def hf_daily_item(item: ListedPaper) -> dict[str, Any]:
-    """One element of Hugging Face's `/api/daily_papers` list."""
+def hf_daily_item(item: ListedPaper, hf: HfFields | None = None) -> dict[str, Any]:
+    """One element of Hugging Face's `/api/daily_papers` list, with the fields stored from HF
+    (`hf`); `numComments` counts HF's comments and ours."""
+    stored = _stored(hf, "item")
     out: dict[str, Any] = {
-        "paper": hf_paper(item),
+        "paper": hf_paper(item, hf),
         "publishedAt": _iso(_featured_at(item)),
         "title": item.paper.title,
         "summary": item.paper.abstract or "",
         "thumbnail": "",
         "mediaUrls": [],
-        "numComments": item.num_comments,
+        "numComments": item.num_comments + (hf.num_comments if hf is not None else 0),
     }
-    if item.submitted_by:
-        out["submittedBy"] = _hf_user(item)
+    out.update((k, v) for k, v in stored.items() if k not in _OWN_ITEM)
+    submitter = _hf_submitter(item, stored.get("submittedBy"))
+    if submitter is not None:
+        out["submittedBy"] = submitter
     return out
+
+
+def index_report_json(report: IndexReport) -> dict[str, Any]:
+    """`paperfeed index --json`: `indexed` counts the papers this run (re)indexed."""
+    return {
+        "indexed": report.keyword_updated,
+        "keyword_total": report.keyword_total,
+        "embedded": report.embedded,
+        "vectors_reused": report.vectors_reused,
+        "vectors_total": report.vectors_total,
+        "semantic": report.semantic or "on",
+    }

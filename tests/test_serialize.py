@@ -145,7 +145,10 @@ def test_listed_json() -> None:
         "featured_on": "2026-11-25",
         "submitted_by": "ada",
         "source": "submission",
+        "announced_as": None,
     }
+    announced = ListedPaper(BARE, LISTED.day, upvotes=0, num_comments=0, kind="cross")
+    assert listed_json(announced)["announced_as"] == "cross"
     unlisted = ListedPaper(BARE, None, upvotes=0, num_comments=0)
     assert listed_json(unlisted) == {
         "paper": paper_json(BARE),
@@ -154,6 +157,7 @@ def test_listed_json() -> None:
         "featured_on": None,
         "submitted_by": None,
         "source": None,
+        "announced_as": None,
     }
 
 

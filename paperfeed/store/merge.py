@@ -18,10 +18,10 @@ from typing import Any
 from paperfeed.models import Author, Paper, Version
 from paperfeed.store.schema import papers
 
+# Columns the store keeps for itself (Papers._write_papers sets them).
+BOOKKEEPING_COLUMNS = ("id", "first_seen", "changed_at", "change_seq", "first_day")
 # Columns filled from a Paper: every column of `papers` but its key and bookkeeping.
-CONTENT_COLUMNS = tuple(
-    c.name for c in papers.columns if c.name not in ("id", "first_seen", "changed_at")
-)
+CONTENT_COLUMNS = tuple(c.name for c in papers.columns if c.name not in BOOKKEEPING_COLUMNS)
 _SOURCE_OWNED = ("imported_upvotes", "code_url", "project_url")
 # What a paper's row holds before any source said anything: NULL, or the empty value of a
 # NOT NULL column (the title is always given).
@@ -114,6 +114,10 @@ def merge(state: PaperState | None, paper: Paper) -> tuple[PaperState, bool]:
         updates["deleted"] = False
     else:
         updates = {k: v for k, v in incoming.items() if k in _SOURCE_OWNED or _is_empty(row.get(k))}
+    if "imported_upvotes" in updates:
+        # Imported counts only grow: a response imported again, or an older one after a
+        # newer one, never takes votes back (HF lists a paper on several days).
+        updates["imported_upvotes"] = max(updates["imported_upvotes"], row["imported_upvotes"] or 0)
     row.update(updates)
     new = PaperState(row=row, versions=dict(state.versions))
     _merge_versions(new, paper.versions)

@@ -60,3 +60,11 @@ def test_missing_fields_never_clear() -> None:
     state, _ = merge(None, paper(version=1, doi="10.1/x", comments="c"))
     state, _ = merge(state, paper(version=1, doi=None, comments=None))
     assert state.row["doi"] == "10.1/x" and state.row["comments"] == "c"
+
+
+def test_imported_upvotes_never_go_down() -> None:
+    state, _ = merge(None, paper(imported_upvotes=82))
+    state, changed = merge(state, paper(imported_upvotes=29))  # an older snapshot
+    assert not changed and state.row["imported_upvotes"] == 82
+    state, changed = merge(state, paper(imported_upvotes=90))
+    assert changed and state.row["imported_upvotes"] == 90

@@ -68,7 +68,8 @@ def daily_papers(
                 sort="upvotes" if sort == "trending" else "published",
                 submitter=submitter,
             ).listing.items
-        return orjson.dumps([hf_daily_item(i) for i in items])
+        hf = store.hf.get_many([i.paper.arxiv_id for i in items])
+        return orjson.dumps([hf_daily_item(i, hf.get(i.paper.arxiv_id)) for i in items])
 
     # The same for every client: encoded once per cache period (see web/cache.py).
     key = ("hf_daily", period.kind, period.key, p, limit, submitter, sort, bool(chosen))
@@ -84,7 +85,8 @@ def search_papers(
     if not req.query:
         return []
     page = run_search(search, store, req)
-    return [hf_daily_item(f.listed) for f in page.found]
+    hf = store.hf.get_many([f.listed.paper.arxiv_id for f in page.found])
+    return [hf_daily_item(f.listed, hf.get(f.listed.paper.arxiv_id)) for f in page.found]
 
 
 @router.get("/papers/{arxiv_id:path}", summary="One paper (Hugging Face shape)")
@@ -93,6 +95,7 @@ def paper(arxiv_id: str, store: StoreDep) -> dict[str, Any]:
     listed = store.listings.listed([canonical]).get(canonical)
     if listed is None:
         raise NotFound(f"no paper {canonical}")
-    out = hf_paper(listed)
-    out["numComments"] = listed.num_comments
+    hf = store.hf.get_many([canonical]).get(canonical)
+    out = hf_paper(listed, hf)
+    out["numComments"] = listed.num_comments + (hf.num_comments if hf is not None else 0)
     return out
