@@ -5,12 +5,14 @@ from __future__ import annotations
 import functools
 import time
 from collections.abc import Callable, Iterable, Iterator
+from datetime import date, timedelta
 from pathlib import Path
 from typing import IO
 
 import click
 
 from paperfeed.arxiv_id import parse_reference
+from paperfeed.categories import validate_categories
 from paperfeed.cli.common import (
     FILE,
     handle_errors,
@@ -23,15 +25,14 @@ from paperfeed.cli.common import (
 )
 from paperfeed.errors import Invalid
 from paperfeed.ingest.arxiv_api import fetch_ids, fetch_query
-from paperfeed.ingest.checkpoints import harvest_window, record_harvest
+from paperfeed.ingest.checkpoints import run_harvest
 from paperfeed.ingest.generic import read_generic
-from paperfeed.ingest.hf_daily import read_hf_daily
+from paperfeed.ingest.hf_daily import fetch_hf_daily, read_hf_daily
 from paperfeed.ingest.http import PoliteClient
 from paperfeed.ingest.kaggle import read_kaggle
 from paperfeed.ingest.lines import open_source
-from paperfeed.ingest.oai import Harvest, harvest
 from paperfeed.ingest.records import Item
-from paperfeed.ingest.rss import fetch_rss, validate_categories
+from paperfeed.ingest.rss import fetch_rss
 from paperfeed.ingest.runner import bulk_import_gc, run_import
 from paperfeed.models import IngestSummary, RecordError
 
@@ -134,15 +135,56 @@ def ingest_jsonl(file: Path) -> None:
     _import_file(file, functools.partial(read_generic, workers=settings().parse_workers), "jsonl")
 
 
-@ingest.command("hf-daily")
-@click.argument("file", type=FILE)
-@handle_errors
-def ingest_hf_daily(file: Path) -> None:
-    """Import a Hugging Face /api/daily_papers response (JSON).
+MAX_HF_DAYS = 400
 
-    Keeps each paper, the day it was featured, its submitter, and its upvotes.
+
+def _hf_days(day: str | None, since: str | None, until: str | None) -> list[date]:
+    """The days `--date` or `--from`/`--until` name (weekends included)."""
+    if day is not None:
+        if since is not None or until is not None:
+            raise Invalid("give --date DATE or --from DATE --until DATE, not both")
+        one = parse_date(day, "--date")
+        assert one is not None
+        return [one]
+    first, last = parse_date(since, "--from"), parse_date(until, "--until")
+    if first is None or last is None:
+        raise Invalid("--from and --until go together: give both")
+    if last < first:
+        raise Invalid(f"--until {last} is before --from {first}")
+    count = (last - first).days + 1
+    if count > MAX_HF_DAYS:
+        raise Invalid(f"{count} days is too long a range: at most {MAX_HF_DAYS} at a time")
+    return [first + timedelta(days=n) for n in range(count)]
+
+
+@ingest.command("hf-daily")
+@click.argument("files", nargs=-1, type=FILE)
+@click.option("--date", "day", default=None, metavar="DATE", help="Fetch this day (YYYY-MM-DD).")
+@click.option("--from", "since", default=None, metavar="DATE", help="Fetch every day from DATE…")
+@click.option("--until", default=None, metavar="DATE", help="…to DATE (inclusive).")
+@handle_errors
+def ingest_hf_daily(
+    files: tuple[Path, ...], day: str | None, since: str | None, until: str | None
+) -> None:
+    """Import Hugging Face's daily papers: saved /api/daily_papers responses (FILE…), or
+    fetched from HF (PAPERFEED_HF_URL) for --date DATE or --from DATE --until DATE.
+
+    Keeps each paper, the day it was on the daily list (HF's submittedOnDailyAt), its
+    submitter, its upvotes and comment count, and every other field HF gives as given.
     """
-    _import_file(file, read_hf_daily, "hf-daily")
+    dated = day is not None or since is not None or until is not None
+    if files and dated:
+        raise Invalid("give files or dates (--date, --from/--until), not both")
+    if not files and not dated:
+        raise Invalid("give FILE… or --date DATE or --from DATE --until DATE")
+    for file in files:
+        _import_file(file, read_hf_daily, "hf-daily")
+    if not dated:
+        return
+    days = _hf_days(day, since, until)
+    url = settings().hf_url
+    with _client() as client:
+        _run((i for d in days for i in fetch_hf_daily(client, url, d)), "hf-daily")
 
 
 @ingest.command("arxiv")
@@ -210,20 +252,40 @@ def ingest_arxiv(ids: tuple[str, ...], query: str | None, max_results: int) -> N
 def ingest_oai(since: str | None, until: str | None, set_spec: str | None) -> None:
     """Harvest arXiv's OAI-PMH endpoint (arXivRaw): full version history, incremental.
 
-    Follows resumption tokens, marks deleted records, and honours 503 Retry-After.
+    Follows resumption tokens, marks deleted records, and honours 503 Retry-After. Each
+    page is stored with the token of the next one, so a harvest that was killed or failed
+    resumes after its last stored page when run again (same dates, or no --from).
     """
-    with open_store() as store:
-        start, end = harvest_window(
-            store, set_spec, parse_date(since, "--from"), parse_date(until, "--until")
+    start, end = parse_date(since, "--from"), parse_date(until, "--until")
+    shown = [0]
+    done = [0]
+    started = time.monotonic()
+    with (
+        open_store() as store,
+        _client() as client,
+        progress() as bars,
+        bulk_import_gc(),
+    ):
+        task = bars.add_task("oai", total=None, rate="")
+
+        def on_batch(_summary: IngestSummary, n: int) -> None:
+            done[0] += n
+            rate = done[0] / max(time.monotonic() - started, 1e-9)
+            bars.update(task, completed=done[0], rate=f"{rate:,.0f} records/s")
+
+        summary, _ = run_harvest(
+            store,
+            client,
+            settings().oai_url,
+            set_spec=set_spec,
+            since=start,
+            until=end,
+            batch_size=settings().batch_size,
+            on_error=lambda e: _report_error(e, shown),
+            on_batch=on_batch,
+            log=note,
         )
-    done = Harvest()
-    with _client() as client:
-        items = harvest(
-            client, settings().oai_url, since=start, until=end, set_spec=set_spec, progress=done
-        )
-        _run(items, "oai")
-    with open_store() as store:
-        record_harvest(store, set_spec, end, done)
+    say(summary.line())
 
 
 @ingest.command("rss")

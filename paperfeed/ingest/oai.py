@@ -1,5 +1,5 @@
 """OAI-PMH `ListRecords` in the `arXivRaw` format: full version history, resumption tokens,
-deleted records; incremental harvests remember where they stopped."""
+deleted records. `ingest/checkpoints.py` makes a harvest resumable page by page."""
 
 from __future__ import annotations
 
@@ -25,6 +25,10 @@ _OAI_PREFIX = "oai:arXiv.org:"
 
 class OaiError(Upstream):
     """An OAI-PMH `<error>` other than noRecordsMatch (badArgument, badResumptionToken …)."""
+
+    def __init__(self, code: str, detail: str) -> None:
+        super().__init__(f"OAI-PMH error {code}: {detail}")
+        self.code = code
 
 
 @dataclass(slots=True)
@@ -93,7 +97,7 @@ def parse_oai(payload: bytes, name: str = "OAI-PMH") -> OaiPage:
         code = error.get("code", "")
         if code == "noRecordsMatch":
             return page
-        raise OaiError(f"OAI-PMH error {code}: {(error.text or '').strip()}")
+        raise OaiError(code, (error.text or "").strip())
     listing = root.find("oai:ListRecords", NS)
     if listing is None:
         raise ET.ParseError("no ListRecords element")
@@ -142,11 +146,52 @@ def _parse(response: Response) -> OaiPage:
 
 @dataclass(slots=True)
 class Harvest:
-    """Progress of one harvest, readable while iterating."""
+    """Progress of one harvest, readable while iterating. `pages` counts the pages of the
+    whole list, those of an earlier run that this one resumed (at `first_page`) included;
+    `response_date` is the server's date of the list's first page."""
 
     pages: int = 0
     complete_size: int | None = None
     response_date: str | None = None
+    first_page: int = 1
+    # The stored resumption token had expired, so the list was asked for again from its start.
+    restarted: bool = False
+
+    def add(self, page: OaiPage) -> None:
+        """Count a page just fetched."""
+        self.pages += 1
+        if page.complete_size is not None:
+            self.complete_size = page.complete_size
+        if self.response_date is None:
+            self.response_date = page.response_date
+
+
+def harvest_pages(
+    client: PoliteClient,
+    url: str,
+    *,
+    since: date,
+    until: date | None = None,
+    set_spec: str | None = None,
+    token: str | None = None,
+) -> Iterator[OaiPage]:
+    """Every ListRecords page of the records changed in [since, until], following resumption
+    tokens to the end; with `token`, that list resumed at the page the token names."""
+    params: dict[str, str]
+    if token is not None:
+        params = {"verb": "ListRecords", "resumptionToken": token}
+    else:
+        params = {"verb": "ListRecords", "metadataPrefix": "arXivRaw", "from": since.isoformat()}
+        if until is not None:
+            params["until"] = until.isoformat()
+        if set_spec:
+            params["set"] = set_spec
+    while True:
+        page = client.fetch(url, params, _parse, what="OAI-PMH")
+        yield page
+        if not page.resumption_token:
+            return
+        params = {"verb": "ListRecords", "resumptionToken": page.resumption_token}
 
 
 def harvest(
@@ -159,24 +204,7 @@ def harvest(
     progress: Harvest | None = None,
 ) -> Iterator[Item]:
     """Every record changed in [since, until], following resumption tokens to the end."""
-    params: dict[str, str] = {
-        "verb": "ListRecords",
-        "metadataPrefix": "arXivRaw",
-        "from": since.isoformat(),
-    }
-    if until is not None:
-        params["until"] = until.isoformat()
-    if set_spec:
-        params["set"] = set_spec
     state = progress if progress is not None else Harvest()
-    while True:
-        page = client.fetch(url, params, _parse, what="OAI-PMH")
-        state.pages += 1
-        if page.complete_size is not None:
-            state.complete_size = page.complete_size
-        if state.response_date is None:
-            state.response_date = page.response_date
+    for page in harvest_pages(client, url, since=since, until=until, set_spec=set_spec):
+        state.add(page)
         yield from page.items
-        if not page.resumption_token:
-            return
-        params = {"verb": "ListRecords", "resumptionToken": page.resumption_token}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from paperfeed.store.database import Database
 from paperfeed.store.schema import ingest_state
@@ -29,3 +29,8 @@ class Checkpoints:
                     index_elements=[ingest_state.c.key], set_={"value": stmt.excluded.value}
                 )
             )
+
+    def delete(self, key: str) -> None:
+        """Forget `key` (a finished job's resume point); nothing happens when it is not set."""
+        with self._db.writing() as conn:
+            conn.execute(delete(ingest_state).where(ingest_state.c.key == key))

@@ -9,13 +9,19 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cli_helpers import KAGGLE, OAI, PAGE_1_QUERY, Paperfeed, clean_failure, run
-from replay import API_RECORDINGS, ReplayServer, error, recorded_body
+from fastapi.testclient import TestClient
+from oai_pages import ALL_IDS, PAGE_IDS, serve_harvest
+from replay import API_RECORDINGS, SERVE, ReplayServer, error, recorded_body, stall
+from webutil import indexed_search, make_settings
 
 from paperfeed.ingest import lines
+from paperfeed.ingest.checkpoints import last_harvested, resume_point
 from paperfeed.store import Store
+from paperfeed.web.app import create_app
 
 
 def test_ingest_summaries_and_stats(db_url: str, tmp_path: Path, data_dir: Path) -> None:
@@ -215,6 +221,69 @@ def test_ingest_oai_then_continue_where_it_stopped(
 
 
 @pytest.mark.network
+def test_killed_harvest_resumes_after_its_last_stored_page(db_url: str, tmp_path: Path) -> None:
+    """SIGKILL while page 3 is on its way: pages 1 and 2 are stored, and the re-run asks for
+    page 3 with their token, not for the list from its start."""
+    with ReplayServer() as server:
+        wanted = serve_harvest(server)
+        server.script(SERVE, SERVE, stall(120))
+        env = dict(
+            os.environ,
+            PAPERFEED_DATABASE_URL=db_url,
+            PAPERFEED_DATA_DIR=str(tmp_path / "data"),
+            PAPERFEED_OAI_URL=f"{server.url}/oai",
+            PAPERFEED_HTTP_DELAY="0",
+            PAPERFEED_HTTP_TIMEOUT="60",
+        )
+        command = [sys.executable, "-m", "paperfeed", "ingest", "oai"]
+        proc = subprocess.Popen(
+            [*command, "--from", "2014-10-01"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        # Page 3 is asked for only once page 2 and its token are committed.
+        deadline = time.monotonic() + 60
+        while len(server.requests) < 3 and time.monotonic() < deadline:
+            if proc.poll() is not None:
+                pytest.fail("the harvest ended before it could be killed")
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        assert [r.params for r in server.requests] == wanted[:3]
+        with Store.open(db_url) as store:
+            assert store.papers.ids() == sorted(PAGE_IDS[0] + PAGE_IDS[1])
+            point = resume_point(store, None)
+            assert point is not None and (point.token, point.pages) == ("726959|5", 2)
+
+        result = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
+        assert [r.params for r in server.requests[3:]] == wanted[2:]
+    assert result.stdout.strip() == "oai: 4 new, 0 updated, 1 unchanged, 0 skipped"
+    assert "resuming the harvest of all sets from 2014-10-01, after page 2" in result.stderr
+    with Store.open(db_url) as store:
+        assert store.papers.ids() == ALL_IDS
+        assert resume_point(store, None) is None
+        assert str(last_harvested(store, None)) == "2015-01-06"
+
+
+@pytest.mark.network
+def test_ingest_oai_resumes_after_a_server_failure(
+    paperfeed: Paperfeed, server: ReplayServer, db_file: Path
+) -> None:
+    wanted = serve_harvest(server)
+    server.script(SERVE, SERVE, error(500), error(500))
+    clean_failure(paperfeed("ingest", "oai", "--from", "2014-10-01"), "failed after 2 attempts")
+    again = paperfeed("ingest", "oai", "--from", "2014-10-01")
+    assert again.code == 0, again
+    assert again.out.strip() == "oai: 4 new, 0 updated, 1 unchanged, 0 skipped"
+    assert "resuming the harvest of all sets from 2014-10-01, after page 2" in again.err
+    assert [r.params for r in server.requests] == [*wanted[:3], wanted[2], *wanted[2:]]
+    with Store.open(f"sqlite:///{db_file}") as store:
+        assert store.stats().papers == 8
+        assert store.checkpoints.get("oai:*:last") == "2015-01-06"
+
+
+@pytest.mark.network
 def test_ingest_oai_validates_dates(paperfeed: Paperfeed, server: ReplayServer) -> None:
     clean_failure(
         paperfeed("ingest", "oai", "--from", "2014-13-01"),
@@ -254,3 +323,132 @@ def test_ingest_rss(paperfeed: Paperfeed, server: ReplayServer) -> None:
     assert [r.path for r in server.requests] == ["/rss/cs.SE", "/rss/cs.SE"]
     clean_failure(paperfeed("ingest", "rss", "cs/../x"), "not an arXiv category: 'cs/../x'")
     assert len(server.requests) == 2
+
+
+# ------------------------------------------------------------------------ hf-daily from HF
+
+HF_PATH = "/api/daily_papers"
+
+
+def _hf_day(server: ReplayServer, data_dir: Path, day: str) -> list[dict[str, Any]]:
+    """Serve HF's recorded answer for `day` (weekend days, never recorded: an empty list)."""
+    path = data_dir / "hf" / "daily" / f"daily_papers_{day}.json"
+    body = path.read_bytes() if path.exists() else b"[]"
+    server.add(HF_PATH, {"date": day, "limit": "100"}, body, content_type="application/json")
+    items: list[dict[str, Any]] = json.loads(body)
+    return items
+
+
+def _hf(paperfeed: Paperfeed, server: ReplayServer) -> Paperfeed:
+    paperfeed.env["PAPERFEED_HF_URL"] = server.url
+    return paperfeed
+
+
+@pytest.mark.network
+def test_ingest_hf_daily_fetches_a_day_that_the_api_then_lists(
+    paperfeed: Paperfeed, server: ReplayServer, db_file: Path, tmp_path: Path, data_dir: Path
+) -> None:
+    given = {i["paper"]["id"]: i for i in _hf_day(server, data_dir, "2026-06-09")}
+    first = _hf(paperfeed, server)("ingest", "hf-daily", "--date", "2026-06-09")
+    assert first.code == 0, first
+    assert first.out.strip() == (
+        "hf-daily: 38 new, 0 updated, 0 unchanged, 0 skipped, 38 daily entries"
+    )
+    assert [(r.path, r.params) for r in server.requests] == [
+        (HF_PATH, {"date": "2026-06-09", "limit": "100"})
+    ]
+    again = paperfeed("ingest", "hf-daily", "--date", "2026-06-09")
+    assert again.out.strip() == "hf-daily: 0 new, 0 updated, 38 unchanged, 0 skipped"
+
+    url = f"sqlite:///{db_file}"
+    with Store.open(url) as store:
+        app = create_app(
+            make_settings(tmp_path, url),
+            store,
+            indexed_search(store, tmp_path / "search"),
+            fetch=lambda _id: [],
+        )
+        with TestClient(app) as client:
+            listed = client.get("/api/daily_papers", params={"date": "2026-06-09", "limit": 100})
+    items = listed.json()
+    assert len(items) == 38
+    for item in items:
+        hf = given[item["paper"]["id"]]
+        assert item["paper"].get("githubRepo") == hf["paper"].get("githubRepo")
+        assert item["thumbnail"] == hf["thumbnail"]
+        assert item["numComments"] == hf["numComments"]
+    assert sum("githubRepo" in i["paper"] for i in items) == 23
+
+
+@pytest.mark.network
+def test_ingest_hf_daily_fetches_every_day_of_a_range(
+    paperfeed: Paperfeed, server: ReplayServer, data_dir: Path
+) -> None:
+    days = [f"2026-06-{d:02}" for d in range(8, 15)]  # Monday to Sunday
+    count = sum(len(_hf_day(server, data_dir, day)) for day in days)
+    result = _hf(paperfeed, server)("ingest", "hf-daily", "--from", days[0], "--until", days[-1])
+    assert result.code == 0, result
+    assert result.out.strip() == (
+        f"hf-daily: {count} new, 0 updated, 0 unchanged, 0 skipped, {count} daily entries"
+    )
+    assert [r.params["date"] for r in server.requests] == days
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--from", "2026-06-14", "--until", "2026-06-08"],
+            "--until 2026-06-08 is before --from 2026-06-14",
+        ),
+        (
+            ["--from", "2025-01-01", "--until", "2026-02-05"],
+            "401 days is too long a range: at most 400",
+        ),
+        (["--from", "2026-06-08"], "--from and --until go together: give both"),
+        (
+            ["--date", "2026-06-09", "--until", "2026-06-10"],
+            "give --date DATE or --from DATE --until DATE, not both",
+        ),
+        (["--date", "9.6.2026"], "--date must be a date like 2024-10-25, got '9.6.2026'"),
+        (
+            ["some.json", "--date", "2026-06-09"],
+            "give files or dates (--date, --from/--until), not both",
+        ),
+        ([], "give FILE… or --date DATE or --from DATE --until DATE"),
+    ],
+)
+def test_ingest_hf_daily_refuses_bad_dates_before_any_request(
+    paperfeed: Paperfeed, server: ReplayServer, args: list[str], message: str
+) -> None:
+    clean_failure(_hf(paperfeed, server)("ingest", "hf-daily", *args), message)
+    assert server.requests == []
+
+
+@pytest.mark.network
+def test_ingest_hf_daily_when_hf_fails(paperfeed: Paperfeed, server: ReplayServer) -> None:
+    hf = _hf(paperfeed, server)
+    clean_failure(
+        hf("ingest", "hf-daily", "--date", "2026-06-13"),
+        "Hugging Face answered HTTP 404 for daily_papers?date=2026-06-13",
+    )
+    server.always(error(500))
+    clean_failure(
+        hf("ingest", "hf-daily", "--date", "2026-06-13"),
+        "failed after 2 attempts: HTTP 500",
+    )
+
+
+def test_ingest_hf_daily_files(db_url: str, tmp_path: Path, data_dir: Path) -> None:
+    files = [str(data_dir / f"hf/daily/daily_papers_2026-06-{d}.json") for d in ("09", "10")]
+    code, out, _ = run(db_url, tmp_path, "ingest", "hf-daily", *files)
+    assert code == 0
+    assert out.splitlines() == [
+        "hf-daily: 38 new, 0 updated, 0 unchanged, 0 skipped, 38 daily entries",
+        "hf-daily: 35 new, 0 updated, 0 unchanged, 0 skipped, 35 daily entries",
+    ]
+    code, out, _ = run(db_url, tmp_path, "ingest", "hf-daily", *files)
+    assert out.splitlines() == [
+        "hf-daily: 0 new, 0 updated, 38 unchanged, 0 skipped",
+        "hf-daily: 0 new, 0 updated, 35 unchanged, 0 skipped",
+    ]
