@@ -5,7 +5,6 @@ which signs in through the real e-mail-link flow."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -22,7 +21,7 @@ from paperfeed.web.app import create_app
 
 @pytest.fixture
 def site(store: Store, tmp_path: Path, db_url: str, smtp: SmtpServer) -> Iterator[Site]:
-    load_demo(store, datetime.now(UTC).date())
+    load_demo(store)
     settings = make_settings(tmp_path, db_url, **smtp.env())
     holder: dict[str, Site] = {}
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -39,7 +38,7 @@ def live(
 ) -> Iterator[tuple[str, SmtpServer]]:
     if not CHROMIUM.exists():
         pytest.fail("Debian's chromium is required: apt-get install -y chromium")
-    load_demo(store, datetime.now(UTC).date())
+    load_demo(store)
     port = free_port()
     settings = make_settings(tmp_path, db_url, PAPERFEED_PORT=str(port), **smtp.env())
     app = create_app(
@@ -71,7 +70,7 @@ def test_sign_in_vote_comment_search_submit(
         expect(page.locator("h1")).to_be_visible()
         shot(page, "front", keep)
 
-        page.goto(base + "/papers/date/2024-10-25")
+        page.goto(base + "/papers/date/2026-08-20")
         shot(page, "day", keep)
 
         # sign in by e-mail link

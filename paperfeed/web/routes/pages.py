@@ -3,16 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Request, Response
 
-from paperfeed.feed.listings import period_listing, trending
+from paperfeed.feed.listings import period_listing, trending, trending_anchor
 from paperfeed.feed.trending import WINDOWS
 from paperfeed.models import ListedPaper
 from paperfeed.periods import day_period, parse_period
 from paperfeed.search.searcher import MODES, SORTS
-from paperfeed.web.deps import NowDep, SearchDep, StoreDep, UserDep, page_cache, shown_day
+from paperfeed.web.deps import (
+    NowDep,
+    SearchDep,
+    StoreDep,
+    UserDep,
+    get_settings,
+    now,
+    page_cache,
+    shown_day,
+)
 from paperfeed.web.forms import author_name, category_name
 from paperfeed.web.page import feed, json_link, render, render_signed_out
 from paperfeed.web.searching import run_search, search_request
@@ -40,17 +50,27 @@ def _period_page(
     json_url = f"/api/v1/listings/{kind}/{period.key}?page={page}&sort={sort}"
     feeds = [feed(f"Papers of {period.label}", f"/feeds/{kind}/{period.key}")]
 
+    # Cards of papers arXiv announced recently enough offer "submit to the daily list".
+    window = timedelta(days=get_settings(request).submission_window_days)
+    submit_from = now(request).date() - window
+
     def context() -> dict[str, object]:
         result = period_listing(store, period, page=page, sort=sort)
         items = result.listing.items
         voted = _voted(store, user, items)
-        return {"result": result, "items": items, "voted": voted, "front": front}
+        return {
+            "result": result,
+            "items": items,
+            "voted": voted,
+            "front": front,
+            "submit_from": submit_from,
+        }
 
     if user is not None:
         return render(request, "listing.html", context(), json_url=json_url, feeds=feeds)
     # Signed-out visitors all see the same page: render it once per cache period.
     body = page_cache(request).get(
-        ("listing", kind, period.key, page, sort, front),
+        ("listing", kind, period.key, page, sort, front, submit_from),
         store.generation,
         lambda: render_signed_out("listing.html", context(), json_url=json_url, feeds=feeds),
     )
@@ -91,11 +111,14 @@ def trending_page(
 ) -> Response:
     ranked = trending(store, window, now)
     items = [t.item for t in ranked]
+    anchor = trending_anchor(store, window, now)
     return render(
         request,
         "trending.html",
         {
             "ranked": ranked,
+            # The last day of the window when it ends before today (an archive, the demo).
+            "as_of": (anchor - timedelta(seconds=1)).date() if anchor < now else None,
             "window": window,
             "windows": WINDOWS,
             "voted": _voted(store, user, items),

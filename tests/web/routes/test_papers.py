@@ -130,8 +130,8 @@ def test_paper_page(site) -> None:
     ):
         assert expected in html, expected
     assert "/api/v1/papers/0704.0001" in r.headers["link"]
-    hf = site.client.get("/papers/2410.17243").text
-    assert "Zesen Cheng" in hf
+    hf = site.client.get("/papers/2608.19880").text
+    assert "Chengsong Huang" in hf and "https://github.com/google-research/envharness" in hf
     # a versioned id or an arXiv URL redirects to the canonical page
     moved = site.client.get("/papers/0704.0001v2", follow_redirects=False)
     assert moved.status_code == 301 and moved.headers["location"] == "/papers/0704.0001"
@@ -146,3 +146,10 @@ def test_user_text_is_escaped(site) -> None:
     assert r.status_code == 200
     assert "<script>alert" not in r.text
     assert "&lt;script&gt;alert(" in r.text
+
+
+def test_a_cards_submit_link_prefills_the_form(site) -> None:
+    site.sign_in("prefill@example.org")
+    r = site.client.get("/papers/submit", params={"id": "2608.16590<script>"})
+    assert r.status_code == 200
+    assert 'value="2608.16590&lt;script&gt;"' in r.text
