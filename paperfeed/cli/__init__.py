@@ -13,6 +13,7 @@ from paperfeed.cli.common import fail
 from paperfeed.cli.db import db, stats
 from paperfeed.cli.digest import digest, subscribers
 from paperfeed.cli.ingest import ingest
+from paperfeed.cli.jobs import jobs, worker
 from paperfeed.cli.search import eval_cmd, index_cmd, search
 from paperfeed.cli.site import serve, users
 from paperfeed.errors import PaperfeedError
@@ -60,7 +61,20 @@ def cli(
         ctx.invoke(serve)
 
 
-for command in (db, stats, ingest, index_cmd, search, eval_cmd, serve, users, digest, subscribers):
+for command in (
+    db,
+    stats,
+    ingest,
+    index_cmd,
+    search,
+    eval_cmd,
+    serve,
+    users,
+    digest,
+    subscribers,
+    jobs,
+    worker,
+):
     cli.add_command(command)
 
 

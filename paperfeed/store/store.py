@@ -4,7 +4,7 @@ request or job writes through any of them one unit of work."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
@@ -20,6 +20,8 @@ from paperfeed.store.checkpoints import Checkpoints
 from paperfeed.store.comments import Comments
 from paperfeed.store.database import Database, make_engine, safe_url
 from paperfeed.store.deliveries import DeliveryLedger
+from paperfeed.store.hf_papers import HfPapers
+from paperfeed.store.jobs import JobRuns
 from paperfeed.store.listings import Listings
 from paperfeed.store.migrate import current_revision, upgrade
 from paperfeed.store.moderation import Moderation
@@ -35,7 +37,7 @@ from paperfeed.store.votes import Votes
 class Store:
     """Papers and what hangs off them, on SQLite or PostgreSQL."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, *, follow: Sequence[str] = ()) -> None:
         self.db = db
         self.papers = Papers(db)
         self.checkpoints = Checkpoints(db)
@@ -44,15 +46,25 @@ class Store:
         self.accounts = Accounts(db)
         self.submissions = Submissions(db)
         self.moderation = Moderation(db)
-        self.listings = Listings(db, self.papers, self.comments)
+        self.listings = Listings(db, self.papers, self.comments, follow)
         self.rate_limits = RateLimits(db)
         self.subscriptions = Subscriptions(db)
         self.deliveries = DeliveryLedger(db)
+        self.jobs = JobRuns(db)
         self.search_data = SearchData(db)
+        self.hf = HfPapers(db)
 
     @classmethod
-    def open(cls, url: str, *, migrate: bool = True, clock: Clock = utcnow) -> Store:
-        """Connect, and bring the schema up to date unless `migrate` is False."""
+    def open(
+        cls,
+        url: str,
+        *,
+        migrate: bool = True,
+        clock: Clock = utcnow,
+        follow: Sequence[str] = (),
+    ) -> Store:
+        """Connect, and bring the schema up to date unless `migrate` is False. `follow` is
+        the arXiv categories the site follows (listings; empty: all)."""
         engine = make_engine(url)
         try:
             with engine.connect() as conn:
@@ -63,7 +75,7 @@ class Store:
             engine.dispose()
             reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
             raise StoreUnavailable(f"cannot open database {safe_url(url)}: {reason}") from None
-        return cls(Database(engine, clock=clock))
+        return cls(Database(engine, clock=clock), follow=follow)
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:

@@ -1,4 +1,5 @@
-"""A minimal admin page: curators feature or hide papers, admins change roles."""
+"""A minimal admin page: curators feature or hide papers, admins change roles and watch the
+scheduled jobs (/admin/jobs)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,18 @@ from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import RedirectResponse
 
 from paperfeed.arxiv_id import parse_reference
-from paperfeed.web.deps import AdminDep, Csrf, CuratorDep, NowDep, StoreDep, unit_of_work
+from paperfeed.errors import Invalid, NotFound
+from paperfeed.jobs.runner import statuses
+from paperfeed.web.deps import (
+    AdminDep,
+    Csrf,
+    CuratorDep,
+    NowDep,
+    SettingsDep,
+    StoreDep,
+    unit_of_work,
+)
+from paperfeed.web.jobs import site_jobs
 from paperfeed.web.page import render
 
 router = APIRouter(include_in_schema=False)
@@ -77,3 +89,48 @@ def set_role(
     with unit_of_work(request):
         store.accounts.set_role(user_id, role)
     return RedirectResponse("/admin", status_code=303)
+
+
+@router.get("/admin/jobs")
+def jobs_page(
+    request: Request,
+    user: AdminDep,
+    store: StoreDep,
+    settings: SettingsDep,
+    now: NowDep,
+    requested: str = "",
+) -> Response:
+    jobs = statuses(store, site_jobs(settings), now)
+    return render(
+        request,
+        "admin_jobs.html",
+        {
+            "jobs": jobs,
+            "now": now,
+            "runs_here": settings.jobs == "on",
+            "requested": requested if requested in {j.name for j in jobs} else None,
+        },
+    )
+
+
+@router.post("/admin/jobs/{name}/run", dependencies=[Csrf])
+def run_job_now(
+    request: Request,
+    user: AdminDep,
+    store: StoreDep,
+    settings: SettingsDep,
+    now: NowDep,
+    name: str,
+) -> Response:
+    """Make the job due at once: the next node running jobs to look runs it (a run can take
+    long; the request does not wait for it)."""
+    job = next((j for j in site_jobs(settings) if j.name == name), None)
+    if job is None:
+        raise NotFound(f"there is no job {name!r}")
+    if not job.enabled:
+        raise Invalid(f"{name} is disabled: {job.reason}")
+    if job.per_node:
+        raise Invalid(f"{name} runs on every node by itself, every few seconds")
+    with unit_of_work(request):
+        store.jobs.request(name, now)
+    return RedirectResponse(f"/admin/jobs?requested={name}", status_code=303)

@@ -1,0 +1,71 @@
+"""The scheduler in real time on SQLite: every enabled job wakes once at start (and runs if
+due), a job due at another time than its trigger's (a "Run now") is picked up by the due
+check, and disabled jobs never run."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from apscheduler.triggers.cron import CronTrigger  # type: ignore[import-untyped]
+
+from paperfeed.jobs import Job, JobContext, JobRunner, start_scheduler
+from paperfeed.store import Store
+
+WAIT = 30.0
+
+
+def yearly(name: str, ran: threading.Event, *, enabled: bool = True) -> Job:
+    def run(_ctx: JobContext) -> str:
+        ran.set()
+        return f"{name} ran"
+
+    return Job(
+        name=name,
+        description="test job",
+        schedule="on 1 January",
+        trigger=CronTrigger(month=1, day=1, timezone=UTC),
+        run=run,
+        enabled=enabled,
+        reason=None if enabled else "off in this test",
+    )
+
+
+def test_jobs_wake_at_start_and_when_requested(tmp_path: Path) -> None:
+    store = Store.open(f"sqlite:///{tmp_path / 'jobs.db'}")
+    first, second, never = threading.Event(), threading.Event(), threading.Event()
+    # `later` was run recently: not due until next year, unless someone asks.
+    store.jobs.ensure("later", store.db.now() + timedelta(days=300))
+    runner = JobRunner(
+        store,
+        [yearly("new", first), yearly("later", second), yearly("off", never, enabled=False)],
+        "node-a",
+    )
+    scheduler = start_scheduler(runner, poll_seconds=0.2)
+    try:
+        assert first.wait(WAIT)  # never run: due at once
+        store.jobs.request("later", store.db.now())
+        assert second.wait(WAIT)
+    finally:
+        scheduler.stop()
+        store.close()
+    assert not never.is_set()
+
+
+def test_the_next_run_is_counted_from_the_run(tmp_path: Path) -> None:
+    store = Store.open(f"sqlite:///{tmp_path / 'jobs.db'}")
+    runner = JobRunner(store, [yearly("new", threading.Event())], "node-a")
+    scheduler = start_scheduler(runner)
+    try:
+        deadline = time.monotonic() + WAIT
+        while (row := store.jobs.get("new")) is None or row.last_result != "ok":
+            assert time.monotonic() < deadline, row
+            time.sleep(0.05)
+    finally:
+        scheduler.stop()
+        store.close()
+    assert row.next_run is not None
+    assert (row.next_run.month, row.next_run.day) == (1, 1)
+    assert row.next_run > datetime.now(UTC).replace(tzinfo=None)
