@@ -43,7 +43,8 @@ from paperfeed.mail.smtp import Deferred, Refused, SmtpClient
 from paperfeed.models import Paper, Subscription
 from paperfeed.periods import Period
 from paperfeed.store import Store
-from paperfeed.store.deliveries import SETTLED, Delivery, LeaseHolder
+from paperfeed.store.deliveries import SETTLED, Delivery
+from paperfeed.store.leases import LeaseHolder, holder_gone
 
 LEASE = "digest-send"
 LEASE_SECONDS = 120.0
@@ -92,9 +93,12 @@ def plan(
     kinds: Sequence[str] = PERIODS,
     period: Period | None = None,
     to: str | None = None,
+    catching_up: bool = False,
 ) -> list[Plan]:
     """What is due at `now`: for each kind, its last completed period, for subscribers whose
-    sending hour has come (an explicit `period` is due at once, for its kind only)."""
+    sending hour has come (an explicit `period` is due at once, for its kind only). When
+    `catching_up` on a period missed while the site was down, only those who had subscribed
+    by the time it came due get it."""
     plans = []
     for kind in [digest_kind(period)] if period else kinds:
         p = period or last_completed(kind, now)
@@ -103,6 +107,12 @@ def plan(
             subs = [s for s in subs if s.email == to]
         if period is None:
             subs = [s for s in subs if now >= due_at(p, s.content.send_hour)]
+        elif catching_up:
+            subs = [
+                s
+                for s in subs
+                if s.created_at is None or s.created_at <= due_at(p, s.content.send_hour)
+            ]
         settled = store.deliveries.settled(p.key)
         by_id = {s.id: s for s in subs}
         outstanding = [
@@ -198,19 +208,6 @@ def digest_from_content(
     )
 
 
-def _pid_gone(holder: LeaseHolder) -> bool:
-    """A holder on this machine whose process no longer exists."""
-    if holder.host != socket.gethostname() or holder.pid <= 0:
-        return False
-    try:
-        os.kill(holder.pid, 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    return False
-
-
 class DigestSender:
     """One `digest send` run: holds the lease, claims, sends, records."""
 
@@ -243,7 +240,7 @@ class DigestSender:
             os.getpid(),
             now + timedelta(seconds=LEASE_SECONDS),
         )
-        self.store.deliveries.acquire_lease(LEASE, me, now, _pid_gone)
+        self.store.deliveries.acquire_lease(LEASE, me, now, holder_gone)
         self._renewed = time.monotonic()
         try:
             yield
@@ -264,10 +261,19 @@ class DigestSender:
         kinds: Sequence[str] = PERIODS,
         period: Period | None = None,
         to: str | None = None,
+        catching_up: bool = False,
     ) -> SendSummary:
+        """Send what is due (see `plan`; `catching_up` on a period missed while down)."""
         summary = SendSummary()
         with self.lease(), ThreadPoolExecutor(1, thread_name_prefix="render") as renderer:
-            plans = plan(self.store, self.clock(), kinds=kinds, period=period, to=to)
+            plans = plan(
+                self.store,
+                self.clock(),
+                kinds=kinds,
+                period=period,
+                to=to,
+                catching_up=catching_up,
+            )
             if to is not None and not any(p.fresh or p.outstanding or p.already for p in plans):
                 self._explain_not_due(to)
             total = sum(len(p.fresh) + len(p.outstanding) for p in plans)

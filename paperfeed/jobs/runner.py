@@ -27,10 +27,11 @@ from datetime import datetime, timedelta
 from paperfeed.clock import Clock
 from paperfeed.errors import Invalid, NotFound, PaperfeedError
 from paperfeed.jobs.registry import Job, JobContext
+from paperfeed.models import JobStatus
 from paperfeed.search import SearchService
 from paperfeed.store import Store
-from paperfeed.store.deliveries import LeaseHolder
 from paperfeed.store.jobs import JobRun
+from paperfeed.store.leases import LeaseHolder, holder_gone
 
 log = logging.getLogger("paperfeed.jobs")
 
@@ -50,47 +51,6 @@ class RunResult:
 
     def line(self) -> str:
         return f"{self.name}: {self.outcome}: {self.message}"
-
-
-@dataclass(frozen=True, slots=True)
-class JobStatus:
-    """A job as `paperfeed jobs` and /admin/jobs show it."""
-
-    name: str
-    description: str
-    schedule: str
-    enabled: bool
-    reason: str | None
-    per_node: bool
-    next_run: datetime | None
-    last_run: datetime | None
-    last_finished: datetime | None
-    last_result: str | None
-    last_message: str | None
-    failures: int
-    runs: int
-    last_node: str | None
-
-    def to_json(self) -> dict[str, object]:
-        def iso(value: datetime | None) -> str | None:
-            return value.isoformat() + "Z" if value else None
-
-        return {
-            "name": self.name,
-            "description": self.description,
-            "schedule": self.schedule,
-            "enabled": self.enabled,
-            "reason": self.reason,
-            "per_node": self.per_node,
-            "next_run": iso(self.next_run),
-            "last_run": iso(self.last_run),
-            "last_finished": iso(self.last_finished),
-            "last_result": self.last_result,
-            "last_message": self.last_message,
-            "failures": self.failures,
-            "runs": self.runs,
-            "last_node": self.last_node,
-        }
 
 
 def retry_at(failures: int, now: datetime, regular: datetime) -> datetime:
@@ -133,19 +93,6 @@ def statuses(
             )
         )
     return out
-
-
-def holder_gone(holder: LeaseHolder) -> bool:
-    """A lease holder on this host whose process no longer exists."""
-    if holder.host != socket.gethostname() or holder.pid <= 0:
-        return False
-    try:
-        os.kill(holder.pid, 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    return False
 
 
 def _no_search() -> SearchService:

@@ -174,7 +174,7 @@ def send_digests(config: JobConfig, ctx: JobContext) -> str:
     with SmtpClient(config.smtp, log=log.info) as smtp:
         sender = DigestSender(ctx.store, smtp, config.links, lazy_saved_search(opened))
         try:
-            lines = [sender.run(period=p).line() for p in missed]
+            lines = [sender.run(period=p, catching_up=True).line() for p in missed]
             lines.append(sender.run().line())
         except Busy as exc:
             return f"skipped: {exc}"

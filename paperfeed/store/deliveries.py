@@ -17,7 +17,8 @@ from sqlalchemy import and_, select, update
 from paperfeed.errors import Busy
 from paperfeed.store.chunks import chunks
 from paperfeed.store.database import Database
-from paperfeed.store.schema import digest_deliveries, leases, subscriptions
+from paperfeed.store.leases import LeaseHolder, Leases
+from paperfeed.store.schema import digest_deliveries, subscriptions
 
 SETTLED = ("sent", "failed")
 OUTSTANDING = ("claimed", "deferred")
@@ -38,19 +39,12 @@ class Delivery:
     sent_at: datetime | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class LeaseHolder:
-    holder: str
-    host: str
-    pid: int
-    expires_at: datetime
-
-
 class DeliveryLedger:
     """Reached as `store.deliveries`."""
 
     def __init__(self, db: Database) -> None:
         self._db = db
+        self._leases = Leases(db)
 
     # ------------------------------------------------------------------- lease
 
@@ -61,48 +55,20 @@ class DeliveryLedger:
         now: datetime,
         is_dead: Callable[[LeaseHolder], bool],
     ) -> None:
-        """Take lease `name` for `me`, or raise Busy naming its live holder. A lease whose
-        time ran out, or whose holder `is_dead` says is gone, is taken over."""
-        with self._db.writing() as conn:
-            conn.execute(
-                self._db.insert(leases)
-                .values(name=name, holder="", host="", pid=0, expires_at=datetime(1970, 1, 1))
-                .on_conflict_do_nothing(index_elements=[leases.c.name])
-            )
-            row = conn.execute(select(leases).where(leases.c.name == name).with_for_update()).one()
-            current = LeaseHolder(row.holder, row.host, row.pid, row.expires_at)
-            if (
-                current.holder not in ("", me.holder)
-                and current.expires_at > now
-                and not is_dead(current)
-            ):
-                raise Busy(
-                    f"another `digest send` is running (pid {current.pid} on {current.host}, "
-                    f"lease until {current.expires_at:%Y-%m-%d %H:%M:%S} UTC)"
-                )
-            conn.execute(
-                update(leases)
-                .where(leases.c.name == name)
-                .values(holder=me.holder, host=me.host, pid=me.pid, expires_at=me.expires_at)
+        """Take lease `name` for `me`, or raise Busy naming its live holder (store/leases.py)."""
+        current = self._leases.take(name, me, now, is_dead)
+        if current is not None:
+            raise Busy(
+                f"another `digest send` is running (pid {current.pid} on {current.host}, "
+                f"lease until {current.expires_at:%Y-%m-%d %H:%M:%S} UTC)"
             )
 
     def renew_lease(self, name: str, holder: str, expires_at: datetime) -> bool:
         """Extend a held lease; False when it was lost (taken over after it ran out)."""
-        with self._db.writing() as conn:
-            result = conn.execute(
-                update(leases)
-                .where(leases.c.name == name, leases.c.holder == holder)
-                .values(expires_at=expires_at)
-            )
-            return bool(result.rowcount)
+        return self._leases.renew(name, holder, expires_at)
 
     def release_lease(self, name: str, holder: str) -> None:
-        with self._db.writing() as conn:
-            conn.execute(
-                update(leases)
-                .where(leases.c.name == name, leases.c.holder == holder)
-                .values(holder="", expires_at=datetime(1970, 1, 1))
-            )
+        self._leases.release(name, holder)
 
     # ------------------------------------------------------------------ ledger
 

@@ -16,8 +16,8 @@ from typing import Any
 from sqlalchemy import or_, select, update
 
 from paperfeed.store.database import Database
-from paperfeed.store.deliveries import LeaseHolder
-from paperfeed.store.schema import job_runs, leases
+from paperfeed.store.leases import LeaseHolder, Leases
+from paperfeed.store.schema import job_runs
 
 _NEVER = datetime(1970, 1, 1)
 
@@ -43,6 +43,7 @@ class JobRuns:
 
     def __init__(self, db: Database) -> None:
         self._db = db
+        self._leases = Leases(db)
 
     # ------------------------------------------------------------------- rows
 
@@ -157,55 +158,19 @@ class JobRuns:
         now: datetime,
         is_dead: Callable[[LeaseHolder], bool],
     ) -> LeaseHolder | None:
-        """Take lease `name` for `me` and return None; or, when another holder has it and is
-        alive, leave it and return that holder. A lease whose time ran out, or whose holder
-        `is_dead` says is gone, is taken over."""
-        with self._db.writing() as conn:
-            conn.execute(
-                self._db.insert(leases)
-                .values(name=name, holder="", host="", pid=0, expires_at=_NEVER)
-                .on_conflict_do_nothing(index_elements=[leases.c.name])
-            )
-            row = conn.execute(select(leases).where(leases.c.name == name).with_for_update()).one()
-            current = LeaseHolder(row.holder, row.host, row.pid, row.expires_at)
-            if (
-                current.holder not in ("", me.holder)
-                and current.expires_at > now
-                and not is_dead(current)
-            ):
-                return current
-            conn.execute(
-                update(leases)
-                .where(leases.c.name == name)
-                .values(holder=me.holder, host=me.host, pid=me.pid, expires_at=me.expires_at)
-            )
-        return None
+        """Take lease `name` for `me` (None), or return its live holder (store/leases.py)."""
+        return self._leases.take(name, me, now, is_dead)
 
     def renew_lease(self, name: str, holder: str, expires_at: datetime) -> bool:
         """Extend a held lease; False when it was lost (taken over after it ran out)."""
-        with self._db.writing() as conn:
-            result = conn.execute(
-                update(leases)
-                .where(leases.c.name == name, leases.c.holder == holder)
-                .values(expires_at=expires_at)
-            )
-            return bool(result.rowcount)
+        return self._leases.renew(name, holder, expires_at)
 
     def release_lease(self, name: str, holder: str) -> None:
-        with self._db.writing() as conn:
-            conn.execute(
-                update(leases)
-                .where(leases.c.name == name, leases.c.holder == holder)
-                .values(holder="", expires_at=_NEVER)
-            )
+        self._leases.release(name, holder)
 
     def lease(self, name: str) -> LeaseHolder | None:
         """Who holds lease `name` (whether or not their time ran out); None when nobody."""
-        with self._db.reading() as conn:
-            row = conn.execute(select(leases).where(leases.c.name == name)).first()
-        if row is None or not row.holder:
-            return None
-        return LeaseHolder(row.holder, row.host, row.pid, row.expires_at)
+        return self._leases.holder(name)
 
 
 def _job_run(r: Any) -> JobRun:

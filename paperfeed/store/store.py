@@ -22,6 +22,7 @@ from paperfeed.store.database import Database, make_engine, safe_url
 from paperfeed.store.deliveries import DeliveryLedger
 from paperfeed.store.hf_papers import HfPapers
 from paperfeed.store.jobs import JobRuns
+from paperfeed.store.leases import Leases
 from paperfeed.store.listings import Listings
 from paperfeed.store.migrate import current_revision, upgrade
 from paperfeed.store.moderation import Moderation
@@ -51,6 +52,7 @@ class Store:
         self.subscriptions = Subscriptions(db)
         self.deliveries = DeliveryLedger(db)
         self.jobs = JobRuns(db)
+        self.leases = Leases(db)
         self.search_data = SearchData(db)
         self.hf = HfPapers(db)
 

@@ -18,7 +18,7 @@ from paperfeed.errors import Busy, DeliveryFailed
 from paperfeed.mail.smtp import SmtpClient, SmtpConfig
 from paperfeed.models import SubscriptionContent
 from paperfeed.store import Store
-from paperfeed.store.deliveries import LeaseHolder
+from paperfeed.store.leases import LeaseHolder
 
 DAY = datetime(2026, 11, 25)
 PERIOD = period_containing("daily", DAY.date())

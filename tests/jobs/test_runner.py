@@ -22,7 +22,7 @@ from paperfeed.errors import Invalid, NotFound, Upstream
 from paperfeed.jobs import Job, JobContext, JobRunner
 from paperfeed.jobs.runner import retry_at
 from paperfeed.store import Store
-from paperfeed.store.deliveries import LeaseHolder
+from paperfeed.store.leases import LeaseHolder
 
 T = datetime(2026, 3, 2, 9, 0)
 WAIT = 30.0  # seconds a test waits for another thread before it fails

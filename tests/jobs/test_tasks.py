@@ -22,7 +22,7 @@ from paperfeed.jobs import JobConfig, JobContext, tasks
 from paperfeed.models import SubscriptionContent
 from paperfeed.search import SearchService
 from paperfeed.store import Store
-from paperfeed.store.deliveries import LeaseHolder
+from paperfeed.store.leases import LeaseHolder
 
 OAI = FIXTURES / "oai"
 HF_DAY = "2024-10-25"
@@ -151,10 +151,20 @@ def test_due_digests_are_sent_once_missed_ones_too(db_url: str, smtp: SmtpServer
         assert "0 sent" in tasks.send_digests(cfg, context(store, now))
         # Down from Thursday 07:00 to Sunday 07:00: Friday's and Saturday's digests (of
         # Thursday and Friday) were missed; they go out first, then Saturday's, on time.
+        # Someone subscribed while the site was down: only the digest due after that.
+        add_confirmed(
+            store,
+            "late@example.org",
+            SubscriptionContent(period="daily", top_n=5),
+            now=datetime(2026, 11, 28, 12),
+        )
         clock.now = now = datetime(2026, 11, 29, 7)
         line = tasks.send_digests(cfg, context(store, now))
-        for day in ("2026-11-26: ", "2026-11-27: ", "2026-11-28, 2026-W47: "):
+        (late,) = smtp.recorder.to("late@example.org")
+        assert late["Subject"].endswith("Saturday, November 28, 2026")
+        for day in ("2026-11-26: ", "2026-11-27: "):
             assert f"{day}1 due, 1 sent" in line, line
+        assert "2026-11-28, 2026-W47: 2 due, 2 sent" in line, line
         subjects = [m["Subject"] for m in smtp.recorder.to("reader@example.org")]
         assert [s.split(" · ")[-1] for s in subjects] == [
             "Wednesday, November 25, 2026",

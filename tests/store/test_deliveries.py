@@ -13,7 +13,8 @@ import pytest
 from paperfeed.errors import Busy
 from paperfeed.models import Subscription, SubscriptionContent
 from paperfeed.store import Store
-from paperfeed.store.deliveries import Delivery, LeaseHolder
+from paperfeed.store.deliveries import Delivery
+from paperfeed.store.leases import LeaseHolder
 
 NOW = datetime(2026, 3, 2, 6, 0)
 DAY = "2026-03-02"

@@ -7,7 +7,7 @@ import socket
 from datetime import datetime, timedelta
 
 from paperfeed.store import Store
-from paperfeed.store.deliveries import LeaseHolder
+from paperfeed.store.leases import LeaseHolder
 
 T = datetime(2026, 3, 2, 9, 0)
 LATER = T + timedelta(hours=1)
