@@ -394,3 +394,23 @@ class IndexReport:
             f"{out}; vectors: {self.embedded} embedded, {self.vectors_reused} reused from "
             f"the store, {self.vectors_total} in the index"
         )
+
+
+@dataclass(frozen=True, slots=True)
+class JobStatus:
+    """A job as `paperfeed jobs` and /admin/jobs show it."""
+
+    name: str
+    description: str
+    schedule: str
+    enabled: bool
+    reason: str | None
+    per_node: bool
+    next_run: datetime | None
+    last_run: datetime | None
+    last_finished: datetime | None
+    last_result: str | None
+    last_message: str | None
+    failures: int
+    runs: int
+    last_node: str | None

@@ -11,6 +11,7 @@ from paperfeed.models import (
     Comment,
     HfFields,
     IndexReport,
+    JobStatus,
     ListedPaper,
     Paper,
     SearchResults,
@@ -270,4 +271,28 @@ def index_report_json(report: IndexReport) -> dict[str, Any]:
         "vectors_reused": report.vectors_reused,
         "vectors_total": report.vectors_total,
         "semantic": report.semantic or "on",
+    }
+
+
+def job_status_json(status: JobStatus) -> dict[str, Any]:
+    """A job as `paperfeed jobs --json` lists it (times in UTC, ISO 8601)."""
+
+    def iso(value: datetime | None) -> str | None:
+        return value.isoformat() + "Z" if value else None
+
+    return {
+        "name": status.name,
+        "description": status.description,
+        "schedule": status.schedule,
+        "enabled": status.enabled,
+        "reason": status.reason,
+        "per_node": status.per_node,
+        "next_run": iso(status.next_run),
+        "last_run": iso(status.last_run),
+        "last_finished": iso(status.last_finished),
+        "last_result": status.last_result,
+        "last_message": status.last_message,
+        "failures": status.failures,
+        "runs": status.runs,
+        "last_node": status.last_node,
     }

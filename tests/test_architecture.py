@@ -9,20 +9,56 @@ from collections.abc import Iterator
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "paperfeed"
-PURE = ("models", "errors", "periods", "clock", "arxiv_id", "text", "authors", "secret")
+PURE = (
+    "models",
+    "errors",
+    "periods",
+    "clock",
+    "arxiv_id",
+    "text",
+    "authors",
+    "secret",
+    "arxiv_calendar",
+    "categories",
+)
 # What each part of paperfeed must not import (by module prefix, without `paperfeed.`).
 FORBIDDEN: dict[str, tuple[str, ...]] = {
     **{
-        name: ("store", "ingest", "search", "feed", "digest", "mail", "web", "cli") for name in PURE
+        name: ("store", "ingest", "search", "feed", "digest", "mail", "jobs", "web", "cli")
+        for name in PURE
     },
-    "store": ("ingest", "search", "feed", "digest", "mail", "web", "cli", "serialize", "demo"),
-    "ingest": ("search", "feed", "digest", "mail", "web", "cli", "serialize", "demo"),
-    "search": ("ingest", "feed", "digest", "mail", "web", "cli", "serialize", "demo"),
-    "mail": ("store", "ingest", "search", "feed", "digest", "web", "cli", "serialize", "demo"),
-    "feed": ("digest", "mail", "web", "cli", "demo"),
-    "digest": ("ingest", "feed", "web", "cli", "demo"),
-    "serialize": ("store", "ingest", "search", "feed", "digest", "mail", "web", "cli"),
-    "demo": ("web", "cli"),
+    "store": (
+        "ingest",
+        "search",
+        "feed",
+        "digest",
+        "mail",
+        "jobs",
+        "web",
+        "cli",
+        "serialize",
+        "demo",
+    ),
+    "ingest": ("search", "feed", "digest", "mail", "jobs", "web", "cli", "serialize", "demo"),
+    "search": ("ingest", "feed", "digest", "mail", "jobs", "web", "cli", "serialize", "demo"),
+    "mail": (
+        "store",
+        "ingest",
+        "search",
+        "feed",
+        "digest",
+        "jobs",
+        "web",
+        "cli",
+        "serialize",
+        "demo",
+    ),
+    "feed": ("digest", "mail", "jobs", "web", "cli", "demo"),
+    "digest": ("ingest", "feed", "jobs", "web", "cli", "demo"),
+    "serialize": ("store", "ingest", "search", "feed", "digest", "mail", "jobs", "web", "cli"),
+    "demo": ("jobs", "web", "cli"),
+    # Jobs drive ingest, search and digests on a schedule; the web and CLI start them.
+    "jobs": ("web", "cli", "serialize", "demo"),
     "web": ("cli",),
 }
 # Evaluation builds a throwaway store from a corpus file and searches it: it stands on both.

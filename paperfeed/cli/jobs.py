@@ -9,8 +9,10 @@ from datetime import datetime
 import click
 
 from paperfeed.cli.common import fail, handle_errors, open_search, open_store, say, settings
-from paperfeed.jobs import JobRunner, JobStatus
+from paperfeed.jobs import JobRunner
 from paperfeed.jobs.runner import statuses
+from paperfeed.models import JobStatus
+from paperfeed.serialize import job_status_json
 from paperfeed.web.jobs import run_worker, site_jobs
 
 
@@ -48,7 +50,7 @@ def jobs(ctx: click.Context, as_json: bool) -> None:
     with open_store() as store:
         found = statuses(store, site_jobs(settings()), store.db.now())
     if as_json:
-        click.echo(json.dumps([s.to_json() for s in found], indent=2))
+        click.echo(json.dumps([job_status_json(s) for s in found], indent=2))
         return
     for s in found:
         for line in _describe(s):

@@ -3,7 +3,7 @@ across every node that shares the database (`runner`), and waking them on time (
 See docs/jobs.md."""
 
 from paperfeed.jobs.registry import Job, JobConfig, JobContext, build_jobs
-from paperfeed.jobs.runner import JobRunner, JobStatus, RunResult
+from paperfeed.jobs.runner import JobRunner, RunResult
 from paperfeed.jobs.scheduler import JobScheduler, start_scheduler
 
 __all__ = [
@@ -12,7 +12,6 @@ __all__ = [
     "JobContext",
     "JobRunner",
     "JobScheduler",
-    "JobStatus",
     "RunResult",
     "build_jobs",
     "start_scheduler",
