@@ -120,3 +120,22 @@ def test_eval_reports_bad_files(tmp_path: Path) -> None:
     result = _eval(tmp_path, queries=bad)
     assert result.exit_code == 1
     assert "q.tsv:1" in result.stderr
+
+
+def test_index_json_counts_what_each_run_indexed(db_url: str, tmp_path: Path) -> None:
+    """A bulk import is indexed once; a run with nothing changed indexes nothing; a new paper
+    is indexed alone."""
+    runner = CliRunner()
+    _run(runner, tmp_path, db_url, "ingest", "jsonl", str(EVAL / "corpus.jsonl"))
+    first = json.loads(_run(runner, tmp_path, db_url, "index", "--json", "--model", "none"))
+    assert (first["indexed"], first["keyword_total"]) == (3203, 3203)
+    again = json.loads(_run(runner, tmp_path, db_url, "index", "--json", "--model", "none"))
+    assert again["indexed"] == 0 and again["keyword_total"] == 3203
+    changed = tmp_path / "one.jsonl"
+    changed.write_text(
+        json.dumps({"id": "CACM-9999", "title": "A new paper", "abstract": "", "date": "1958"})
+        + "\n"
+    )
+    _run(runner, tmp_path, db_url, "ingest", "jsonl", str(changed))
+    third = json.loads(_run(runner, tmp_path, db_url, "index", "--json", "--model", "none"))
+    assert (third["indexed"], third["keyword_total"]) == (1, 3204)
