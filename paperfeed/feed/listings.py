@@ -76,11 +76,13 @@ def _step(period: Period, steps: int) -> Period | None:
 
 
 def front_day(store: Store, today: date) -> date:
-    """The day the front page shows: today, or the latest day with papers."""
-    latest = store.listings.latest_day()
-    if latest is None or latest >= today:
+    """The day the front page shows: today when it has papers, else the latest day before it
+    that has some (else the first after it): never an empty page on a site with papers."""
+    listings = store.listings
+    if listings.latest_day() is None or listings.featured(today, today, limit=0).total:
         return today
-    return latest
+    before, after = listings.neighbour_days(today)
+    return before or after or today
 
 
 def trending_anchor(store: Store, window: str, now: datetime) -> datetime:

@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 
 import pytest
 
-from paperfeed.feed.listings import trending
+from paperfeed.feed.listings import front_day, trending
 from paperfeed.feed.trending import CANDIDATES, Trending, rank_trending
 from paperfeed.models import Batch, DailyEntry, ListedPaper, Paper
 from paperfeed.store import Store
@@ -179,3 +179,17 @@ def test_windows_hold_only_their_days(store: Store) -> None:
         round(5 / (107 + 2) ** 1.5, 6),
         round(40 / (611 + 2) ** 1.5, 6),
     ]
+
+
+def test_the_front_page_never_shows_an_empty_day(store: Store) -> None:
+    monday, tuesday, wednesday = date(2026, 11, 30), date(2026, 12, 1), date(2026, 12, 2)
+    assert front_day(store, tuesday) == tuesday  # nothing at all: today
+    store.papers.write(Batch(papers=[Paper("2611.00001", "A", published=datetime(2026, 11, 27))]))
+    assert store.listings.latest_day() == monday  # Friday's paper goes out on Monday
+    assert front_day(store, wednesday) == monday  # the latest day before today
+    # A paper submitted today is listed tomorrow: today stays on the latest day with papers.
+    store.papers.write(Batch(papers=[Paper("2611.00002", "B", published=datetime(2026, 12, 1))]))
+    assert store.listings.latest_day() == wednesday
+    assert front_day(store, tuesday) == monday
+    assert front_day(store, wednesday) == wednesday
+    assert front_day(store, date(2026, 11, 1)) == monday  # before every paper: the first day
