@@ -212,8 +212,12 @@ class JobRunner:
                 return RunResult(job.name, "skipped", "another node ran it meanwhile")
             row = jobs.get(job.name)
             failures = row.failures if row else 0
-            with self._keeping(lease):
+            with self._keeping(lease) as lost:
                 message, error, crash = self._execute(job, now)
+            if lost.is_set():
+                # Another node took the job over (this one stalled past its lease): its run
+                # is the one on record, so this one writes nothing more.
+                return RunResult(job.name, "busy", "lost the lease to another node meanwhile")
             finished = self.clock()
             regular = job.next_run(finished)
             if error is None:
@@ -290,10 +294,12 @@ class JobRunner:
             return None, f"{exc.__class__.__name__}: {exc}", exc
 
     @contextmanager
-    def _keeping(self, lease: str) -> Iterator[None]:
+    def _keeping(self, lease: str) -> Iterator[threading.Event]:
         """Renew `lease` in the background while the block runs (a harvest can take an hour;
-        the lease must outlive it, and only it)."""
+        the lease must outlive it, and only it). The event yielded is set when the lease
+        was lost to another node."""
         done = threading.Event()
+        lost = threading.Event()
 
         def renew() -> None:
             while not done.wait(self.lease_seconds / 3):
@@ -305,12 +311,13 @@ class JobRunner:
                     continue
                 if not kept:
                     log.warning("lost %s to another node: the job may run there too", lease)
+                    lost.set()
                     return
 
         keeper = threading.Thread(target=renew, name=f"{lease} lease", daemon=True)
         keeper.start()
         try:
-            yield
+            yield lost
         finally:
             done.set()
             keeper.join()

@@ -267,3 +267,29 @@ def test_a_long_run_keeps_its_lease(clocked_store: Store, clock: HandClock) -> N
 
     runner = JobRunner(clocked_store, [hourly("x", long)], "node-a", lease_seconds=0.3)
     assert [r.message for r in runner.run_due()] == ["renewed"]
+
+
+def test_a_node_that_lost_its_lease_leaves_the_record_to_the_one_that_took_over(
+    clocked_store: Store, clock: HandClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A node that stalled past its lease (not dead) finishes its run without writing over
+    the result of the node that took the job over."""
+
+    def stalled(_ctx: JobContext) -> str:
+        # Meanwhile node B takes the expired lease and records its own run.
+        clock.now = T + timedelta(hours=1)
+        other = LeaseHolder("node-b/1/b", "another-host", 1, clock.now + timedelta(hours=1))
+        assert clocked_store.jobs.take_lease("job:x", other, clock.now, lambda _h: False) is None
+        clocked_store.jobs.finish("x", "ok", "done on node-b", clock.now, T + timedelta(days=1), 0)
+        deadline = time.monotonic() + WAIT
+        while time.monotonic() < deadline:  # until node A's lease keeper notices
+            if any("lost job:x" in r.getMessage() for r in caplog.records):
+                break
+            time.sleep(0.05)
+        return "done on node-a"
+
+    runner = JobRunner(clocked_store, [hourly("x", stalled)], "node-a", lease_seconds=0.3)
+    [result] = runner.run_due()
+    assert (result.outcome, result.message) == ("busy", "lost the lease to another node meanwhile")
+    row = clocked_store.jobs.get("x")
+    assert row is not None and row.last_message == "done on node-b"
