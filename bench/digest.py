@@ -255,7 +255,7 @@ def measure_send(workdir: Path) -> dict[str, Any]:
     cpu = time.process_time()
     load = os.getloadavg()[0]
     with SmtpClient(SmtpConfig("127.0.0.1", port, timeout=30)) as mailer:
-        summary = DigestSender(store, mailer, LINKS, saved_search(engine)).run(period=period)
+        summary = DigestSender(store, mailer, LINKS, saved_search(engine, store)).run(period=period)
     elapsed = time.monotonic() - started
     cpu = time.process_time() - cpu
     load = max(load, os.getloadavg()[0])
@@ -282,7 +282,7 @@ def measure_compose(workdir: Path, sample: int) -> dict[str, Any]:
     (every subscriber's searches run for that subscriber), the latter on a sample."""
     store = Store.open(f"sqlite:///{workdir / 'paperfeed.db'}", migrate=False)
     engine = KeywordEngine(store, KeywordIndex(workdir / "index"))
-    search: SearchFn = saved_search(engine)
+    search: SearchFn = saved_search(engine, store)
     period = period_containing("daily", LAST_DAY.date())
     (p,) = plan(store, datetime(2026, 11, 26, 12), kinds=("daily",), period=period)
     subs = p.fresh

@@ -227,11 +227,14 @@ class Stats:
 
 @dataclass(frozen=True, slots=True)
 class SearchFilters:
-    """Restrictions on a search: published dates (inclusive) and categories (any of)."""
+    """Restrictions on a search: published dates (inclusive), categories (any of), and a set
+    of papers to search among."""
 
     date_from: date | None = None
     date_to: date | None = None
     categories: tuple[str, ...] = ()
+    # Only these papers (a digest's period), when given.
+    ids: frozenset[str] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -107,7 +107,7 @@ SETTINGS: tuple[Setting, ...] = (
         "index_interval_seconds",
         2.0,
         "How often the index job looks for changes in the store (each node keeps its own "
-        "search index up to date with them).",
+        "search index up to date with them); at least 1.",
         float,
     ),
     Setting("http_timeout", 30.0, "Seconds before a request to arXiv times out.", float),
@@ -416,8 +416,9 @@ def load_settings(
         )
     if values["jobs"] not in ("on", "off"):
         raise Invalid(f"jobs must be on or off, got {values['jobs']!r}")
-    if values["index_interval_seconds"] <= 0:
-        raise Invalid("index_interval_seconds must be more than 0")
+    if values["index_interval_seconds"] < 1:
+        # Jobs are timed by the store's clock, which counts whole seconds.
+        raise Invalid("index_interval_seconds must be at least 1")
     values["categories"] = " ".join(_categories(values["categories"]))
     if values["smtp_tls"] not in SMTP_TLS_MODES:
         raise Invalid(f"smtp_tls must be none, starttls or tls, got {values['smtp_tls']!r}")

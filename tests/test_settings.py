@@ -42,6 +42,10 @@ def test_defaults_without_anything(tmp_path: Path) -> None:
         ({"PAPERFEED_BATCH_SIZE": "lots"}, "batch_size must be an integer"),
         ({"PAPERFEED_BATCH_SIZE": "0"}, "at least 1"),
         ({"PAPERFEED_HTTP_DELAY": "-1"}, ">= 0"),
+        ({"PAPERFEED_INDEX_INTERVAL_SECONDS": "0.5"}, "index_interval_seconds must be at least 1"),
+        ({"PAPERFEED_FETCH_ARXIV": "maybe"}, "fetch_arxiv must be true or false"),
+        ({"PAPERFEED_CATEGORIES": "cs.LG; DROP"}, "categories: not an arXiv category"),
+        ({"PAPERFEED_JOBS": "sometimes"}, "jobs must be on or off"),
     ],
 )
 def test_bad_values_are_clear(env: dict[str, str], message: str, tmp_path: Path) -> None:

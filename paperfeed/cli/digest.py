@@ -41,7 +41,7 @@ def _saved_searches(store: Store) -> SearchFn:
         service.refresh()
         return service
 
-    return lazy_saved_search(opened)
+    return lazy_saved_search(opened, store)
 
 
 @click.group()

@@ -172,7 +172,7 @@ def send_digests(config: JobConfig, ctx: JobContext) -> str:
     stored = ctx.store.checkpoints.get(DIGEST_CHECKPOINT)
     missed = missed_periods(datetime.fromisoformat(stored), ctx.now) if stored else []
     with SmtpClient(config.smtp, log=log.info) as smtp:
-        sender = DigestSender(ctx.store, smtp, config.links, lazy_saved_search(opened))
+        sender = DigestSender(ctx.store, smtp, config.links, lazy_saved_search(opened, ctx.store))
         try:
             lines = [sender.run(period=p, catching_up=True).line() for p in missed]
             lines.append(sender.run().line())

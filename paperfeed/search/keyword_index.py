@@ -335,4 +335,7 @@ class KeywordIndex:
             )
         if filters.categories:
             clauses.append((tantivy.Occur.Must, self._categories(filters.categories)))
+        if filters.ids is not None:
+            among = tantivy.Query.term_set_query(self.schema, "id", sorted(filters.ids))
+            clauses.append((tantivy.Occur.Must, among))
         return clauses

@@ -401,6 +401,7 @@ def _constrained(parsed: ParsedQuery, filters: SearchFilters) -> bool:
         or filters.categories
         or filters.date_from
         or filters.date_to
+        or filters.ids is not None
     )
 
 

@@ -170,6 +170,19 @@ def test_filters_and_sorting(service: SearchService) -> None:
     assert votes == sorted(votes, reverse=True) and votes[0] > 0
 
 
+def test_a_search_among_given_papers(service: SearchService) -> None:
+    """What a digest's saved search does: only the papers on the period's days, in every
+    mode (an undated paper, announced but not yet harvested, included)."""
+    everywhere = [h.paper.arxiv_id for h in service.search("language models", limit=20).hits]
+    among = frozenset(everywhere[3:6])
+    for mode in ("keyword", "semantic", "hybrid"):
+        found = service.search("language models", mode=mode, filters=SearchFilters(ids=among))
+        assert {h.paper.arxiv_id for h in found.hits} <= among, mode
+    keyword = service.search("language models", mode="keyword", filters=SearchFilters(ids=among))
+    assert {h.paper.arxiv_id for h in keyword.hits} == among
+    assert service.search("language models", filters=SearchFilters(ids=frozenset())).hits == []
+
+
 def test_operators_apply_to_semantic_hits(service: SearchService) -> None:
     results = service.search("quantum cat:quant-ph", mode="semantic", limit=20)
     assert all("quant-ph" in (h.paper.categories or ()) for h in results.hits)

@@ -171,7 +171,7 @@ def digest_preview(
 ) -> Response:
     """The subscriber's next digest, composed now, as the e-mail will show it."""
     sub = _subscription_for(store, settings, user, token)
-    digest = preview(store, sub, now, saved_search(search))
+    digest = preview(store, sub, now, saved_search(search, store))
     if digest.is_empty:
         return render(request, "digest/empty.html", {"sub": sub, "period": digest.period})
     response = HTMLResponse(digest_html(digest, settings.links()))
