@@ -79,7 +79,7 @@ def front_day(store: Store, today: date) -> date:
     """The day the front page shows: today when it has papers, else the latest day before it
     that has some (else the first after it): never an empty page on a site with papers."""
     listings = store.listings
-    if listings.latest_day() is None or listings.featured(today, today, limit=0).total:
+    if listings.featured(today, today, limit=0).total:
         return today
     before, after = listings.neighbour_days(today)
     return before or after or today

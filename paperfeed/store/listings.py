@@ -71,9 +71,8 @@ class Listings:
         """A condition on one category column (empty when every category is followed)."""
         if not self.follow:
             return []
-        exact = [c for c in self.follow]
         archives = [c for c in self.follow if "." not in c]
-        tests: list[ColumnElement[bool]] = [category.in_(exact)]
+        tests: list[ColumnElement[bool]] = [category.in_(self.follow)]
         tests += [func.substr(category, 1, len(a) + 1) == f"{a}." for a in archives]
         return [or_(*tests)]
 
