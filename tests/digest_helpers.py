@@ -15,9 +15,13 @@ from paperfeed.store import Store
 
 SECRET = Secret("test-secret-not-for-production")
 LINKS = Links("http://paperfeed.test", "paperfeed <digest@paperfeed.test>", SECRET)
-YESTERDAY = datetime.now(UTC).replace(tzinfo=None, hour=12, minute=0, second=0, microsecond=0) - (
-    timedelta(days=1)
-)
+
+
+def yesterday_noon() -> datetime:
+    """Noon yesterday (UTC), read when called: a constant read at import went stale when the
+    suite ran across midnight, and the digest then looked at the day after the paper's."""
+    now = datetime.now(UTC).replace(tzinfo=None)
+    return now.replace(hour=12, minute=0, second=0, microsecond=0) - timedelta(days=1)
 
 
 def add_papers(store: Store, day: datetime, n: int, **kwargs: Any) -> list[Paper]:
@@ -61,13 +65,14 @@ def term_search(store: Store) -> SearchFn:
 
 
 def add_yesterdays_paper(site) -> Paper:  # type: ignore[no-untyped-def]
+    yesterday = yesterday_noon()
     paper = Paper(
         arxiv_id="2611.99999",
         title="Entanglement distillation <b>for</b> digests",
         abstract="A paper published yesterday, for the digest.",
         authors=(Author("Grace Hopper"),),
         categories=("quant-ph",),
-        published=YESTERDAY,
+        published=yesterday,
     )
-    site.store.papers.write(Batch(papers=[paper], announcements=_announced([paper], YESTERDAY)))
+    site.store.papers.write(Batch(papers=[paper], announcements=_announced([paper], yesterday)))
     return paper
