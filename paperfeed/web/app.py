@@ -13,6 +13,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
+from starlette.types import Scope
 
 from paperfeed import __version__
 from paperfeed.errors import (
@@ -29,8 +31,11 @@ from paperfeed.mail.outbox import Outbox
 from paperfeed.search.searcher import Searcher
 from paperfeed.settings import Settings
 from paperfeed.store import Store
+from paperfeed.web import api_docs
+from paperfeed.web.api_docs import OPENAPI_URL, openapi_document
 from paperfeed.web.cache import TimedCache
 from paperfeed.web.deps import CsrfFailed, SignInRequired, get_user
+from paperfeed.web.guard import InputGuard
 from paperfeed.web.middleware import SessionAndHeaders
 from paperfeed.web.routes import (
     account,
@@ -42,6 +47,7 @@ from paperfeed.web.routes import (
     pages,
     papers,
     settings_page,
+    thumbnails,
 )
 from paperfeed.web.session import SessionCodec
 from paperfeed.web.templating import templates
@@ -90,6 +96,16 @@ def error_response(request: Request, status: int, title: str, message: str) -> R
     )
 
 
+def allowed_methods(app: FastAPI, scope: Scope) -> str:
+    """The methods some route takes at the request's path, for a 405's `Allow` header: each
+    route here takes one method, so the route that refused knows only its own."""
+    return ", ".join(
+        method
+        for method in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+        if any(r.matches({**scope, "method": method})[0] is Match.FULL for r in app.router.routes)
+    )
+
+
 def create_app(
     settings: Settings,
     store: Store,
@@ -103,10 +119,12 @@ def create_app(
         version=__version__,
         description="Native API of a paperfeed site. Hugging Face-compatible endpoints live "
         "under /api/daily_papers and /api/papers.",
-        openapi_url="/api/v1/openapi.json",
-        docs_url="/api/v1/docs",
+        openapi_url=OPENAPI_URL,
+        # The docs page is api_docs.py's: Swagger UI from the package, under the CSP.
+        docs_url=None,
         redoc_url=None,
     )
+    app.openapi = lambda: openapi_document(app)  # type: ignore[method-assign]
     app.state.settings = settings
     app.state.store = store
     app.state.search = search
@@ -118,6 +136,9 @@ def create_app(
     codec = SessionCodec(settings.secret_key.reveal())
     secure = settings.environment == "production"
 
+    # The guard runs inside the session middleware: its refusals get the session's error
+    # page and the security headers like any other answer.
+    app.add_middleware(InputGuard, answer=error_response)
     app.add_middleware(SessionAndHeaders, codec=codec, secure=secure)
 
     @app.exception_handler(PaperfeedError)
@@ -141,6 +162,12 @@ def create_app(
                 "papers or a search."
             )
             return error_response(request, 404, "Page not found", message)
+        if exc.status_code == 405:
+            allow = allowed_methods(app, request.scope)
+            message = f"{request.method} is not allowed on {request.url.path}; it takes {allow}"
+            response = error_response(request, 405, "Method not allowed", message)
+            response.headers["Allow"] = allow
+            return response
         return error_response(request, exc.status_code, "Request failed", str(exc.detail))
 
     @app.exception_handler(RequestValidationError)
@@ -162,6 +189,19 @@ def create_app(
         )
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (api_hf, api_v1, feeds, account, settings_page, admin, digest, pages, papers):
+    app.include_router(api_docs.router)
+    # `thumbnails` before `papers`, whose /papers/{id:path} would take /papers/{id}/thumbnail.
+    for module in (
+        api_hf,
+        api_v1,
+        feeds,
+        account,
+        settings_page,
+        admin,
+        digest,
+        pages,
+        thumbnails,
+        papers,
+    ):
         app.include_router(module.router)
     return app

@@ -11,6 +11,7 @@ from fastapi import Depends, Form
 from paperfeed.digest.schedule import PERIODS
 from paperfeed.errors import Invalid
 from paperfeed.models import SubscriptionContent
+from paperfeed.web.guard import Int32
 
 MAX_COMMENT = 10_000
 _NAME = re.compile(r"[a-z0-9][a-z0-9_-]{1,38}[a-z0-9]")
@@ -74,7 +75,8 @@ def _words(text: str) -> tuple[str, ...]:
 
 
 Text = Annotated[str, Form()]
-Number = Annotated[int, Form()]
+# Stored in INTEGER columns; `validate_content` says which values make sense.
+Number = Annotated[Int32, Form()]
 
 
 def digest_content(

@@ -20,6 +20,7 @@ from paperfeed.web.deps import (
     StoreDep,
     unit_of_work,
 )
+from paperfeed.web.guard import RowId
 from paperfeed.web.jobs import site_jobs
 from paperfeed.web.page import render
 
@@ -83,7 +84,7 @@ def set_role(
     request: Request,
     user: AdminDep,
     store: StoreDep,
-    user_id: int,
+    user_id: RowId,
     role: Annotated[str, Form()] = "member",
 ) -> Response:
     with unit_of_work(request):

@@ -3,10 +3,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 
 from paperfeed.arxiv_id import parse_reference
 from paperfeed.errors import Invalid, NotFound
@@ -14,7 +14,9 @@ from paperfeed.feed.listings import period_listing, trending
 from paperfeed.periods import Period, day_period, parse_period
 from paperfeed.serialize import hf_daily_item, hf_paper
 from paperfeed.web.deps import NowDep, SearchDep, StoreDep, page_cache, shown_day
-from paperfeed.web.searching import run_search, search_request
+from paperfeed.web.guard import MAX_PAGE
+from paperfeed.web.paths import ARXIV_ID
+from paperfeed.web.searching import MAX_LIMIT, run_search, search_request
 
 router = APIRouter(prefix="/api", tags=["Hugging Face-compatible"])
 
@@ -28,8 +30,8 @@ def daily_papers(
     request: Request,
     store: StoreDep,
     now: NowDep,
-    p: int = 0,
-    limit: int = 50,
+    p: Annotated[int, Query(ge=0, lt=MAX_PAGE, description="The page, from 0.")] = 0,
+    limit: Annotated[int, Query(ge=1, le=100, description="Papers per page.")] = 50,
     date: str | None = None,
     week: str | None = None,
     month: str | None = None,
@@ -38,8 +40,6 @@ def daily_papers(
 ) -> Response:
     """Papers of a day (`date`), an ISO week (`week`) or a month (`month`); the latest day
     with papers by default. `sort` is `publishedAt` (newest first) or `trending`."""
-    if p < 0 or not 1 <= limit <= 100:
-        raise Invalid("p must be >= 0 and limit between 1 and 100")
     if sort not in ("publishedAt", "trending"):
         raise Invalid("sort must be publishedAt or trending")
     chosen = [k for k, v in (("date", date), ("week", week), ("month", month)) if v]
@@ -79,7 +79,10 @@ def daily_papers(
 
 @router.get("/papers/search", summary="Search papers (Hugging Face shape)")
 def search_papers(
-    store: StoreDep, search: SearchDep, q: str = "", limit: int = 20
+    store: StoreDep,
+    search: SearchDep,
+    q: str = "",
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="How many papers.")] = 20,
 ) -> list[dict[str, Any]]:
     req = search_request(q, per_page=limit)
     if not req.query:
@@ -89,7 +92,7 @@ def search_papers(
     return [hf_daily_item(f.listed, hf.get(f.listed.paper.arxiv_id)) for f in page.found]
 
 
-@router.get("/papers/{arxiv_id:path}", summary="One paper (Hugging Face shape)")
+@router.get(f"/papers/{ARXIV_ID}", summary="One paper (Hugging Face shape)")
 def paper(arxiv_id: str, store: StoreDep) -> dict[str, Any]:
     canonical, _ = parse_reference(arxiv_id)
     listed = store.listings.listed([canonical]).get(canonical)

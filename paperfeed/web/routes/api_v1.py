@@ -1,21 +1,24 @@
 """paperfeed's native JSON API: papers, listings, trending, search, votes, comments and
 submissions. Writes take `Authorization: Bearer <API token>` (made on /settings), or the
-session cookie plus an `X-CSRF-Token` header."""
+session cookie plus an `X-CSRF-Token` header. Every integer parameter is bounded here, so the
+bounds are checked before a route runs and show in the OpenAPI document (web/api_docs.py adds
+the errors every operation shares)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, BackgroundTasks, Request
+from fastapi import APIRouter, BackgroundTasks, Query, Request
 from pydantic import BaseModel, Field
 
 from paperfeed.arxiv_id import parse_reference
 from paperfeed.errors import Invalid, NotFound
-from paperfeed.feed.listings import period_listing, trending
+from paperfeed.feed.listings import MAX_PER_PAGE, period_listing, trending
 from paperfeed.feed.submission import submit_paper
 from paperfeed.feed.trending import FORMULA
 from paperfeed.periods import parse_period
 from paperfeed.serialize import comment_json, listed_json, why_json
+from paperfeed.web.api_docs import SIGNED_IN_READ, SIGNED_IN_WRITE, errors
 from paperfeed.web.deps import (
     Csrf,
     FetchDep,
@@ -28,14 +31,18 @@ from paperfeed.web.deps import (
     unit_of_work,
 )
 from paperfeed.web.forms import author_name, category_name, comment_body
-from paperfeed.web.searching import related_papers, run_search, search_request
+from paperfeed.web.guard import PageNumber, RowId
+from paperfeed.web.paths import ARXIV_ID
+from paperfeed.web.searching import MAX_LIMIT, related_papers, run_search, search_request
 
 router = APIRouter(prefix="/api/v1", tags=["paperfeed"])
+
+Page = Annotated[PageNumber, Query(description="The page, from 1.")]
 
 
 class CommentIn(BaseModel):
     body: str = Field(description="Markdown; rendered and sanitised on pages.")
-    parent_id: int | None = Field(None, description="The comment this replies to.")
+    parent_id: RowId | None = Field(None, description="The comment this replies to.")
 
 
 class CommentEdit(BaseModel):
@@ -56,7 +63,12 @@ def _paper(store: StoreDep, arxiv_id: str) -> dict[str, Any]:
 
 @router.get("/listings/{kind}/{key}", summary="Papers of a day, ISO week or month")
 def listing(
-    kind: str, key: str, store: StoreDep, page: int = 1, per_page: int = 30, sort: str = "upvotes"
+    kind: str,
+    key: str,
+    store: StoreDep,
+    page: Page = 1,
+    per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE, description="Papers per page.")] = 30,
+    sort: str = "upvotes",
 ) -> dict[str, Any]:
     result = period_listing(store, parse_period(kind, key), page=page, per_page=per_page, sort=sort)
     return {
@@ -72,10 +84,11 @@ def listing(
 
 @router.get("/trending", summary="Trending papers, with the formula used")
 def trending_papers(
-    store: StoreDep, now: NowDep, window: str = "week", limit: int = 50
+    store: StoreDep,
+    now: NowDep,
+    window: str = "week",
+    limit: Annotated[int, Query(ge=1, le=100, description="How many papers.")] = 50,
 ) -> dict[str, Any]:
-    if not 1 <= limit <= 100:
-        raise Invalid("limit must be between 1 and 100")
     ranked = trending(store, window, now, limit=limit)
     return {
         "formula": FORMULA,
@@ -94,8 +107,8 @@ def search(
     q: str = "",
     mode: str = "hybrid",
     sort: str = "relevance",
-    page: int = 1,
-    limit: int = 20,
+    page: Page = 1,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Results per page.")] = 20,
     category: str = "",
     date_from: str = "",
     date_to: str = "",
@@ -145,7 +158,7 @@ def author(name: str, store: StoreDep) -> dict[str, Any]:
     return {"author": name, "items": [listed_json(i) for i in store.listings.by_author(name)]}
 
 
-@router.get("/me", summary="The signed-in user")
+@router.get("/me", summary="The signed-in user", openapi_extra=SIGNED_IN_READ)
 def me(user: MemberDep, store: StoreDep) -> dict[str, Any]:
     return {
         "id": user.id,
@@ -155,7 +168,14 @@ def me(user: MemberDep, store: StoreDep) -> dict[str, Any]:
     }
 
 
-@router.post("/submissions", status_code=201, dependencies=[Csrf], summary="Submit a paper")
+@router.post(
+    "/submissions",
+    status_code=201,
+    dependencies=[Csrf],
+    openapi_extra=SIGNED_IN_WRITE,
+    summary="Submit a paper",
+    responses=errors(404, 429, 502),
+)
 def submit(
     body: SubmissionIn,
     request: Request,
@@ -181,9 +201,15 @@ def submit(
     return _paper(store, paper.arxiv_id)
 
 
-@router.patch("/comments/{comment_id}", dependencies=[Csrf], summary="Edit your comment")
+@router.patch(
+    "/comments/{comment_id}",
+    dependencies=[Csrf],
+    openapi_extra=SIGNED_IN_WRITE,
+    summary="Edit your comment",
+    responses=errors(403),
+)
 def edit_comment(
-    request: Request, comment_id: int, body: CommentEdit, user: MemberDep, store: StoreDep
+    request: Request, comment_id: RowId, body: CommentEdit, user: MemberDep, store: StoreDep
 ) -> dict[str, Any]:
     text = comment_body(body.body)
     with unit_of_work(request):
@@ -191,37 +217,56 @@ def edit_comment(
 
 
 @router.delete(
-    "/comments/{comment_id}", status_code=204, dependencies=[Csrf], summary="Delete your comment"
+    "/comments/{comment_id}",
+    status_code=204,
+    dependencies=[Csrf],
+    openapi_extra=SIGNED_IN_WRITE,
+    summary="Delete your comment",
+    responses=errors(403),
 )
-def delete_comment(request: Request, comment_id: int, user: MemberDep, store: StoreDep) -> None:
+def delete_comment(request: Request, comment_id: RowId, user: MemberDep, store: StoreDep) -> None:
     with unit_of_work(request):
         store.comments.delete(comment_id, user.id)
 
 
-@router.put("/papers/{arxiv_id:path}/vote", dependencies=[Csrf], summary="Upvote a paper")
+@router.put(
+    f"/papers/{ARXIV_ID}/vote",
+    dependencies=[Csrf],
+    openapi_extra=SIGNED_IN_WRITE,
+    summary="Upvote a paper",
+    responses=errors(429),
+)
 def upvote(arxiv_id: str, request: Request, user: MemberDep, store: StoreDep) -> dict[str, Any]:
     with unit_of_work(request, limit="vote"):
         upvotes = store.votes.cast(user.id, arxiv_id, True)
     return {"id": arxiv_id, "voted": True, "upvotes": upvotes}
 
 
-@router.delete("/papers/{arxiv_id:path}/vote", dependencies=[Csrf], summary="Withdraw an upvote")
+@router.delete(
+    f"/papers/{ARXIV_ID}/vote",
+    dependencies=[Csrf],
+    openapi_extra=SIGNED_IN_WRITE,
+    summary="Withdraw an upvote",
+    responses=errors(429),
+)
 def unvote(arxiv_id: str, request: Request, user: MemberDep, store: StoreDep) -> dict[str, Any]:
     with unit_of_work(request, limit="vote"):
         upvotes = store.votes.cast(user.id, arxiv_id, False)
     return {"id": arxiv_id, "voted": False, "upvotes": upvotes}
 
 
-@router.get("/papers/{arxiv_id:path}/comments", summary="Comments on a paper")
+@router.get(f"/papers/{ARXIV_ID}/comments", summary="Comments on a paper")
 def comments(arxiv_id: str, store: StoreDep) -> list[dict[str, Any]]:
     return [comment_json(c) for c in store.comments.for_paper(arxiv_id) if not c.hidden]
 
 
 @router.post(
-    "/papers/{arxiv_id:path}/comments",
+    f"/papers/{ARXIV_ID}/comments",
     status_code=201,
     dependencies=[Csrf],
+    openapi_extra=SIGNED_IN_WRITE,
     summary="Comment on a paper",
+    responses=errors(429),
 )
 def add_comment(
     arxiv_id: str, body: CommentIn, request: Request, user: MemberDep, store: StoreDep
@@ -231,15 +276,16 @@ def add_comment(
         return comment_json(store.comments.add(arxiv_id, user.id, text, body.parent_id))
 
 
-@router.get("/papers/{arxiv_id:path}/related", summary="Related papers")
+@router.get(f"/papers/{ARXIV_ID}/related", summary="Related papers")
 def related(
-    arxiv_id: str, store: StoreDep, searcher: SearchDep, limit: int = 10
+    arxiv_id: str,
+    store: StoreDep,
+    searcher: SearchDep,
+    limit: Annotated[int, Query(ge=1, le=50, description="How many papers.")] = 10,
 ) -> list[dict[str, Any]]:
-    if not 1 <= limit <= 50:
-        raise Invalid("limit must be between 1 and 50")
     return [listed_json(i) for i in related_papers(searcher, store, arxiv_id, limit)]
 
 
-@router.get("/papers/{arxiv_id:path}", summary="One paper with its community counts")
+@router.get(f"/papers/{ARXIV_ID}", summary="One paper with its community counts")
 def paper(arxiv_id: str, store: StoreDep) -> dict[str, Any]:
     return _paper(store, arxiv_id)

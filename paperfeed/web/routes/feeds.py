@@ -1,10 +1,11 @@
 """RSS 2.0 and Atom feeds for every listing: days, weeks, months, trending, searches,
-categories and authors."""
+categories and authors. Their errors are the site's error page (JSON when asked for)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any, Literal
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Response
@@ -20,20 +21,26 @@ from paperfeed.web.searching import run_search, search_request
 
 router = APIRouter(prefix="/feeds", tags=["feeds"])
 FORMATS = {"rss": "application/rss+xml", "atom": "application/atom+xml"}
+Format = Literal["rss", "atom"]
+# What the OpenAPI document says a feed is (FastAPI would say JSON).
+DOCUMENT: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "An RSS 2.0 or Atom 1.0 document, by the extension.",
+        "content": {media: {"schema": {"type": "string"}} for media in FORMATS.values()},
+    }
+}
 
 
 def _feed(
     settings: SettingsDep,
     now: datetime,
-    fmt: str,
+    fmt: Format,
     title: str,
     description: str,
     page: str,
     feed_path: str,
     papers: Sequence[Paper],
 ) -> Response:
-    if fmt not in FORMATS:
-        raise Invalid("feeds come as .rss or .atom")
     base = settings.public_url
     info = syndication.FeedInfo(
         title=f"{title} · paperfeed",
@@ -47,9 +54,19 @@ def _feed(
     return Response(body, media_type=FORMATS[fmt] + "; charset=utf-8")
 
 
-@router.get("/{kind}/{key}.{fmt}", summary="Feed of a day, an ISO week or a month")
+@router.get(
+    "/{kind}/{key}.{fmt}",
+    summary="Feed of a day, an ISO week, a month, trending, a category or an author",
+    response_class=Response,
+    responses=DOCUMENT,
+)
 def period_feed(
-    kind: str, key: str, fmt: str, store: StoreDep, settings: SettingsDep, now: NowDep
+    kind: Literal["date", "week", "month", "trending", "category", "author"],
+    key: str,
+    fmt: Format,
+    store: StoreDep,
+    settings: SettingsDep,
+    now: NowDep,
 ) -> Response:
     if kind in ("date", "week", "month"):
         period = parse_period(kind, key)
@@ -88,24 +105,24 @@ def period_feed(
             f"/feeds/category/{quote(key)}.{fmt}",
             [i.paper for i in store.listings.by_category(key)],
         )
-    if kind == "author":
-        key = author_name(key)
-        return _feed(
-            settings,
-            now,
-            fmt,
-            f"Papers by {key}",
-            f"The newest papers by {key}.",
-            f"/papers/author/{quote(key)}",
-            f"/feeds/author/{quote(key)}.{fmt}",
-            [i.paper for i in store.listings.by_author(key)],
-        )
-    raise Invalid("feeds exist for date, week, month, trending, category, author and search")
+    key = author_name(key)  # kind == "author"
+    return _feed(
+        settings,
+        now,
+        fmt,
+        f"Papers by {key}",
+        f"The newest papers by {key}.",
+        f"/papers/author/{quote(key)}",
+        f"/feeds/author/{quote(key)}.{fmt}",
+        [i.paper for i in store.listings.by_author(key)],
+    )
 
 
-@router.get("/search.{fmt}", summary="Feed of a search query")
+@router.get(
+    "/search.{fmt}", summary="Feed of a search query", response_class=Response, responses=DOCUMENT
+)
 def search_feed(
-    fmt: str,
+    fmt: Format,
     store: StoreDep,
     search: SearchDep,
     settings: SettingsDep,
@@ -123,7 +140,7 @@ def search_feed(
         now,
         fmt,
         f"Search: {req.query}",
-        f"Papers matching {req.query!r}.",
+        f"Papers matching “{req.query}”.",
         f"/papers?{query}",
         f"/feeds/search.{fmt}?{query}",
         [f.listed.paper for f in page.found],
