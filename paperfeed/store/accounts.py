@@ -1,6 +1,8 @@
-"""Accounts: users and roles, single-use expiring sign-in tokens, API tokens.
+"""Accounts: users and roles, single-use expiring sign-in tokens, signed-in sessions, API
+tokens, and the display names nobody may take.
 
-Tokens are random; only their SHA-256 is stored, so a database leak does not leak sign-ins.
+Tokens and session ids are random; only their SHA-256 is stored, so a database leak does not
+leak sign-ins.
 """
 
 from __future__ import annotations
@@ -8,21 +10,81 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+import unicodedata
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, func, or_, select, update
 
 from paperfeed.errors import Invalid, NotFound
 from paperfeed.models import ROLES, User
 from paperfeed.store.database import Database
-from paperfeed.store.schema import api_tokens, login_tokens, users
+from paperfeed.store.schema import api_tokens, login_tokens, sessions, users
 
 _NAME_CHARS = re.compile(r"[^a-z0-9_-]+")
+
+# An API token's last use is recorded to the minute: written on every request, it made every
+# write by one token queue behind that row (issue 12: 200 concurrent votes by one token took
+# 5.6 s) and turned every read into a write.
+TOKEN_USE_STEP = timedelta(minutes=1)
+
+# Display names that could pass for the site's staff or the site itself.
+RESERVED_NAMES = frozenset(
+    {
+        "abuse",
+        "admin",
+        "administrator",
+        "curator",
+        "help",
+        "helpdesk",
+        "hostmaster",
+        "mod",
+        "moderator",
+        "noreply",
+        "official",
+        "owner",
+        "paperfeed",
+        "postmaster",
+        "root",
+        "security",
+        "staff",
+        "superuser",
+        "support",
+        "sysadmin",
+        "system",
+        "webmaster",
+    }
+)
+# Digits and letters that pass for others in a name: "adm1n", "r00t", "5taff", "admln".
+_LOOKALIKES = str.maketrans("013457l", "oieasti")
+_SEPARATORS = re.compile(r"[\W_]+")
+_RESERVED_LOOKS = frozenset(n.translate(_LOOKALIKES) for n in RESERVED_NAMES)
+
+
+def is_reserved_name(name: str) -> bool:
+    """Whether `name` reads as a reserved name: compared after NFKC and case folding, without
+    separators, trailing digits or look-alike characters ("Ad-Min", "adm1n", fullwidth letters,
+    "admin2"), as a whole and part by part ("paperfeed-support", "the_mod")."""
+    folded = unicodedata.normalize("NFKC", name).casefold()
+    parts = [p for p in _SEPARATORS.split(folded) if p]
+    return any(
+        w.translate(_LOOKALIKES) in _RESERVED_LOOKS
+        or w.rstrip("0123456789").translate(_LOOKALIKES) in _RESERVED_LOOKS
+        for w in ["".join(parts), *parts]
+    )
 
 
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class TokenOwner:
+    """The user an API token belongs to, and when the token was last used (to the minute)."""
+
+    user: User
+    last_used_at: datetime | None
 
 
 def _user(row: Any) -> User:
@@ -87,7 +149,9 @@ class Accounts:
         return _user(row) if row else None
 
     def _create(self, conn: Connection, email: str, role: str, now: datetime) -> User:
-        base = _NAME_CHARS.sub("-", email.split("@")[0].lower()).strip("-")[:40] or "user"
+        base = _NAME_CHARS.sub("-", email.split("@")[0].lower()).strip("-")[:40]
+        if not base or is_reserved_name(base):
+            base = "user"
         name = base
         taken = set(conn.scalars(select(users.c.name).where(users.c.name.like(f"{base}%"))))
         n = 1
@@ -137,7 +201,12 @@ class Accounts:
         return user
 
     def rename(self, user_id: int, name: str) -> User:
-        """Change a display name (validated by the caller); names are unique."""
+        """Change a display name (its form checked by the caller); names are unique, and
+        reserved names (`is_reserved_name`) are nobody's."""
+        if is_reserved_name(name):
+            raise Invalid(
+                f"the name {name!r} is reserved: it could pass for the site's staff; choose another"
+            )
         with self._db.writing() as conn:
             clash = conn.scalar(
                 select(users.c.id).where(users.c.name == name, users.c.id != user_id)
@@ -186,21 +255,88 @@ class Accounts:
             if done.rowcount == 0:
                 raise NotFound("no such API token")
 
-    def user_for_api_token(self, token: str) -> User | None:
-        """The owner of an API token (None when it was revoked or never issued)."""
+    def api_token_owner(self, token: str) -> TokenOwner | None:
+        """Who owns an API token and when it was last used (None when it was revoked or never
+        issued)."""
         with self._db.reading() as conn:
             row = conn.execute(
-                select(users)
+                select(users, api_tokens.c.last_used_at)
                 .join(api_tokens, api_tokens.c.user_id == users.c.id)
                 .where(api_tokens.c.token_hash == token_hash(token))
             ).first()
-        return _user(row) if row else None
+        return TokenOwner(_user(row), row.last_used_at) if row else None
 
-    def touch_api_token(self, token: str) -> None:
-        """Record that an API token was just used (shown on the owner's settings page)."""
+    def touch_api_token(self, token: str, last_used_at: datetime | None) -> None:
+        """Record that an API token was just used (shown on the owner's settings page), at
+        most once a minute (`TOKEN_USE_STEP`): nothing at all when `last_used_at`, as the
+        caller loaded it, is that recent; else an UPDATE that only a stale value passes, so
+        concurrent requests record it once."""
+        now = self._db.now()
+        stale = now - TOKEN_USE_STEP
+        if last_used_at is not None and last_used_at > stale:
+            return
+        column = api_tokens.c.last_used_at
         with self._db.writing() as conn:
             conn.execute(
                 update(api_tokens)
-                .where(api_tokens.c.token_hash == token_hash(token))
-                .values(last_used_at=self._db.now())
+                .where(
+                    api_tokens.c.token_hash == token_hash(token),
+                    or_(column.is_(None), column <= stale),
+                )
+                .values(last_used_at=now)
             )
+
+    # ------------------------------------------------------------------ signed-in sessions
+
+    def start_session(self, user_id: int, ttl: timedelta) -> str:
+        """A new signed-in session of `user_id`, valid for `ttl`; returns its id, for the
+        cookie. Sessions that have expired are forgotten."""
+        session_id = secrets.token_urlsafe(32)
+        now = self._db.now()
+        with self._db.writing() as conn:
+            conn.execute(
+                sessions.insert().values(
+                    id_hash=token_hash(session_id),
+                    user_id=user_id,
+                    created_at=now,
+                    expires_at=now + ttl,
+                )
+            )
+            conn.execute(sessions.delete().where(sessions.c.expires_at <= now))
+        return session_id
+
+    def user_for_session(self, session_id: str) -> User | None:
+        """The user a session signs in, read with it in one query (so a role change applies
+        to the next request); None once the session was ended or has expired."""
+        with self._db.reading() as conn:
+            row = conn.execute(
+                select(users)
+                .join(sessions, sessions.c.user_id == users.c.id)
+                .where(
+                    sessions.c.id_hash == token_hash(session_id),
+                    sessions.c.expires_at > self._db.now(),
+                )
+            ).first()
+        return _user(row) if row else None
+
+    def session_count(self, user_id: int) -> int:
+        """How many unexpired sessions `user_id` has (browsers or devices signed in)."""
+        with self._db.reading() as conn:
+            count = conn.scalar(
+                select(func.count())
+                .select_from(sessions)
+                .where(sessions.c.user_id == user_id, sessions.c.expires_at > self._db.now())
+            )
+        return int(count or 0)
+
+    def end_session(self, session_id: str) -> None:
+        """Sign a session out for good: its cookie, or any copy of it, opens nothing after."""
+        with self._db.writing() as conn:
+            conn.execute(sessions.delete().where(sessions.c.id_hash == token_hash(session_id)))
+
+    def end_sessions(self, user_id: int) -> int:
+        """Sign `user_id` out everywhere; returns how many sessions ended. API tokens are
+        kept (they are revoked one by one)."""
+        with self._db.writing() as conn:
+            done = conn.execute(sessions.delete().where(sessions.c.user_id == user_id))
+        return int(done.rowcount)

@@ -179,6 +179,18 @@ api_tokens = Table(
     Index("ix_api_tokens_user_id", "user_id"),
 )
 
+# Signed-in browser sessions (0006_sessions): the cookie carries a random id, only its hash is
+# stored. Signing out deletes the row, so a copy of the cookie opens nothing afterwards.
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("id_hash", String(64), primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("expires_at", DateTime, nullable=False),
+    Index("ix_sessions_user_id", "user_id"),
+)
+
 # One upvote per user per paper: the primary key makes concurrent clicks count once.
 votes = Table(
     "votes",

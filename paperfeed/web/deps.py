@@ -91,8 +91,10 @@ def _bearer(request: Request) -> str | None:
 
 
 def get_user(request: Request) -> User | None:
-    """The signed-in user, from an API token (Authorization: Bearer) or the session cookie.
-    A token's use is recorded at once on reads, and in the request's unit of work on writes."""
+    """The signed-in user, from an API token (Authorization: Bearer) or the session cookie's
+    session row (one query either way; a session ended elsewhere is signed out here too). A
+    token's use is recorded, at most once a minute, at once on reads and in the request's unit
+    of work on writes."""
     if hasattr(request.state, "user"):
         cached: User | None = request.state.user
         return cached
@@ -100,16 +102,17 @@ def get_user(request: Request) -> User | None:
     token = _bearer(request)
     user = None
     if token is not None:
-        user = store.accounts.user_for_api_token(token)
-        if user is None:
+        owner = store.accounts.api_token_owner(token)
+        if owner is None:
             raise SignInRequired("that API token is not valid (revoked, or never issued)")
+        user = owner.user
         if request.method in _SAFE_METHODS:
-            store.accounts.touch_api_token(token)
+            store.accounts.touch_api_token(token, owner.last_used_at)
         else:
-            request.state.api_token = token
+            request.state.api_token = (token, owner.last_used_at)
     else:
-        uid = get_session(request).user_id
-        user = store.accounts.get(uid) if uid is not None else None
+        session_id = get_session(request).id
+        user = store.accounts.user_for_session(session_id) if session_id is not None else None
     request.state.user = user
     return user
 
@@ -140,7 +143,7 @@ async def check_csrf(request: Request) -> None:
     token, as a form field or an X-CSRF-Token header. API-token requests need none."""
     if _bearer(request) is not None:
         return
-    if request.url.path.startswith("/api/") and get_session(request).user_id is None:
+    if request.url.path.startswith("/api/") and get_session(request).id is None:
         raise SignInRequired("send Authorization: Bearer <API token> (made on /settings)")
     token = request.headers.get("x-csrf-token")
     if token is None and "form" in request.headers.get("content-type", ""):
@@ -155,15 +158,15 @@ async def check_csrf(request: Request) -> None:
 
 @contextmanager
 def unit_of_work(request: Request, limit: str | None = None) -> Iterator[Store]:
-    """One transaction for what a write request changes: the use of its API token, its count
-    against the rate limit of kind `limit`, and the change itself. Anything slow and outside
-    the database (arXiv, SMTP) goes before or after the block: on SQLite the write lock is
-    held for all of it."""
+    """One transaction for what a write request changes: the use of its API token (when a
+    minute has passed since the last one recorded), its count against the rate limit of kind
+    `limit`, and the change itself. Anything slow and outside the database (arXiv, SMTP) goes
+    before or after the block: on SQLite the write lock is held for all of it."""
     store = get_store(request)
     with store.transaction():
-        token = getattr(request.state, "api_token", None)
-        if token is not None:
-            store.accounts.touch_api_token(token)
+        used: tuple[str, datetime | None] | None = getattr(request.state, "api_token", None)
+        if used is not None:
+            store.accounts.touch_api_token(*used)
         if limit is not None:
             bound, window = LIMITS[limit]
             user = get_user(request)

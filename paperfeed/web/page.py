@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Sequence
 from typing import Any
 
@@ -49,6 +50,12 @@ def json_link(json_url: str) -> str:
     return f'<{json_url}>; rel="alternate"; type="application/json"'
 
 
+# Stands for the visitor's CSRF token in pages rendered once for every signed-out visitor.
+# Random per process, so no paper title or comment can contain it and be replaced.
+_CSRF_SLOT = f"csrf-{secrets.token_hex(16)}"
+_CSRF_SLOT_BYTES = _CSRF_SLOT.encode()
+
+
 def render_signed_out(
     name: str,
     context: dict[str, Any],
@@ -56,7 +63,25 @@ def render_signed_out(
     json_url: str | None = None,
     feeds: Sequence[tuple[str, str, str]] = (),
 ) -> bytes:
-    """`name` as every signed-out visitor sees it: no user and no form token, so the same
-    bytes serve them all (see web/cache.py)."""
-    full = {"user": None, "csrf": "", "json_url": json_url, "feeds": list(feeds), **context}
+    """`name` as every signed-out visitor sees it, with a placeholder where each form's CSRF
+    token goes, so the same bytes serve them all (see web/cache.py); serve them with
+    `signed_out_response`."""
+    full = {
+        "user": None,
+        "csrf": _CSRF_SLOT,
+        "json_url": json_url,
+        "feeds": list(feeds),
+        **context,
+    }
     return templates.get_template(name).render(full).encode()
+
+
+def signed_out_response(request: Request, body: bytes, *, json_url: str | None = None) -> Response:
+    """A page from `render_signed_out` served to one visitor: their own CSRF token in every
+    form (one replace over the bytes; a page with a form hands out a token, and so a cookie,
+    like any other). Such a page is theirs alone: `Cache-Control: private`."""
+    headers = {"Link": json_link(json_url)} if json_url else {}
+    if _CSRF_SLOT_BYTES in body:
+        body = body.replace(_CSRF_SLOT_BYTES, get_session(request).csrf.encode())
+        headers["Cache-Control"] = "private"
+    return Response(body, media_type="text/html", headers=headers)

@@ -1,5 +1,6 @@
 """Accounts on real SQLite and PostgreSQL: sign-in links that work once and expire, admins from
-the admin list, unique display names, API tokens, roles."""
+the admin list, unique display names and reserved ones, API tokens (their use recorded once a
+minute), roles, signed-in sessions that end."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from store_rows import login_tokens_kept
 from paperfeed.errors import Invalid, NotFound
 from paperfeed.models import User
 from paperfeed.store import Store
-from paperfeed.store.accounts import token_hash
+from paperfeed.store.accounts import TokenOwner, is_reserved_name, token_hash
+from paperfeed.store.schema import users
 
 NOW = datetime(2026, 3, 2, 9, 0)
 TTL = timedelta(minutes=15)
@@ -131,6 +133,59 @@ def test_a_rename_to_a_taken_name_is_refused(store: Store) -> None:
     assert store.accounts.ensure_user("ada@elsewhere.org").name == "ada"
 
 
+@pytest.mark.parametrize(
+    "name",
+    [
+        "admin",
+        "Admin",
+        "ad-min",
+        "a_d_m_i_n",
+        "adm1n",
+        "admln",
+        "admin2",
+        "admin-42",
+        "\uff41\uff44\uff4d\uff49\uff4e",  # fullwidth letters
+        "administrator",
+        "root",
+        "r00t",
+        "moderator",
+        "mod",
+        "m0d",
+        "staff",
+        "5taff",
+        "support",
+        "paperfeed",
+        "paper-feed",
+        "system",
+        "curator",
+        "paperfeed-support",
+        "the_mod",
+        "site-admin",
+    ],
+)
+def test_names_that_pass_for_staff_are_reserved(store: Store, name: str) -> None:
+    assert is_reserved_name(name)
+    ada = store.accounts.ensure_user("ada@example.org")
+    with pytest.raises(Invalid, match="is reserved: it could pass for the site's staff"):
+        store.accounts.rename(ada.id, name)
+    assert store.accounts.get(ada.id) == ada
+
+
+@pytest.mark.parametrize(
+    "name", ["ada", "badminton", "modest", "rooted", "staffan", "systems-biology", "ada-2", "mo"]
+)
+def test_other_names_are_free(name: str) -> None:
+    assert not is_reserved_name(name)
+
+
+def test_an_address_like_a_reserved_name_gets_a_plain_one(store: Store) -> None:
+    names = [
+        store.accounts.ensure_user(e).name
+        for e in ("admin@example.org", "support@example.org", "ada@example.org")
+    ]
+    assert names == ["user", "user-2", "ada"]
+
+
 def test_set_role(store: Store) -> None:
     ada = store.accounts.ensure_user("ada@example.org")
     curator = store.accounts.set_role(ada.id, "curator")
@@ -162,14 +217,40 @@ def test_api_tokens_are_listed_by_a_hash_prefix(store: Store, clock: HandClock) 
 def test_an_api_token_finds_its_owner_and_records_its_use(store: Store, clock: HandClock) -> None:
     ada = store.accounts.ensure_user("ada@example.org")
     token = store.accounts.create_api_token(ada.id, "laptop")
-    assert store.accounts.user_for_api_token(token) == ada
-    assert store.accounts.user_for_api_token("pf_never-issued") is None
+    assert store.accounts.api_token_owner(token) == TokenOwner(ada, None)
+    assert store.accounts.api_token_owner("pf_never-issued") is None
     clock.now = NOW + timedelta(days=2)
-    store.accounts.touch_api_token(token)
-    store.accounts.touch_api_token("pf_never-issued")  # nothing to record
+    store.accounts.touch_api_token(token, None)
+    store.accounts.touch_api_token("pf_never-issued", None)  # nothing to record
     assert store.accounts.api_tokens(ada.id) == [
         (token_hash(token)[:12], "laptop", NOW, NOW + timedelta(days=2))
     ]
+    assert store.accounts.api_token_owner(token) == TokenOwner(ada, NOW + timedelta(days=2))
+
+
+def test_a_tokens_use_is_recorded_at_most_once_a_minute(store: Store, clock: HandClock) -> None:
+    ada = store.accounts.ensure_user("ada@example.org")
+    token = store.accounts.create_api_token(ada.id, "script")
+
+    def use(at: timedelta) -> object:
+        """Use the token at NOW + `at` as a request does; the last use then recorded."""
+        clock.now = NOW + at
+        owner = store.accounts.api_token_owner(token)
+        assert owner is not None
+        store.accounts.touch_api_token(token, owner.last_used_at)
+        return store.accounts.api_tokens(ada.id)[0][3]
+
+    assert use(timedelta(0)) == NOW
+    generation = store.generation
+    assert use(timedelta(seconds=59)) == NOW
+    assert store.generation == generation  # not even a transaction
+    assert use(timedelta(seconds=60)) == NOW + timedelta(seconds=60)
+    assert use(timedelta(seconds=119)) == NOW + timedelta(seconds=60)
+    assert use(timedelta(hours=5)) == NOW + timedelta(hours=5)
+    # A request that loaded the value before another one recorded it writes nothing.
+    clock.now = NOW + timedelta(hours=5, seconds=30)
+    store.accounts.touch_api_token(token, NOW)
+    assert store.accounts.api_tokens(ada.id)[0][3] == NOW + timedelta(hours=5)
 
 
 def test_only_its_owner_revokes_an_api_token(store: Store) -> None:
@@ -180,10 +261,10 @@ def test_only_its_owner_revokes_an_api_token(store: Store) -> None:
     revoked_id = token_hash(revoked)[:12]
     with pytest.raises(NotFound, match="no such API token"):
         store.accounts.revoke_api_token(bob.id, revoked_id)
-    assert store.accounts.user_for_api_token(revoked) == ada
+    assert store.accounts.api_token_owner(revoked) == TokenOwner(ada, None)
     store.accounts.revoke_api_token(ada.id, revoked_id)
-    assert store.accounts.user_for_api_token(revoked) is None
-    assert store.accounts.user_for_api_token(kept) == ada
+    assert store.accounts.api_token_owner(revoked) is None
+    assert store.accounts.api_token_owner(kept) == TokenOwner(ada, None)
     assert [name for _, name, _, _ in store.accounts.api_tokens(ada.id)] == ["kept"]
     with pytest.raises(NotFound, match="no such API token"):
         store.accounts.revoke_api_token(ada.id, revoked_id)
@@ -195,4 +276,63 @@ def test_a_malformed_token_id_is_refused(store: Store, token_id: str) -> None:
     token = store.accounts.create_api_token(ada.id, "laptop")
     with pytest.raises(Invalid, match="not a token id"):
         store.accounts.revoke_api_token(ada.id, token_id)
-    assert store.accounts.user_for_api_token(token) == ada
+    assert store.accounts.api_token_owner(token) == TokenOwner(ada, None)
+
+
+# --------------------------------------------------------------------------- sessions
+
+DAY = timedelta(days=1)
+
+
+def test_a_session_signs_in_until_it_ends_or_expires(store: Store, clock: HandClock) -> None:
+    ada = store.accounts.ensure_user("ada@example.org")
+    laptop = store.accounts.start_session(ada.id, 30 * DAY)
+    phone = store.accounts.start_session(ada.id, 30 * DAY)
+    assert laptop != phone and len(laptop) >= 40
+    assert store.accounts.user_for_session(laptop) == ada
+    assert store.accounts.user_for_session("never-issued") is None
+    assert store.accounts.session_count(ada.id) == 2
+    store.accounts.end_session(laptop)
+    assert store.accounts.user_for_session(laptop) is None  # for good
+    assert store.accounts.user_for_session(phone) == ada
+    store.accounts.end_session(laptop)  # ending it again is harmless
+    clock.now = NOW + 30 * DAY - timedelta(seconds=1)
+    assert store.accounts.user_for_session(phone) == ada
+    clock.now = NOW + 30 * DAY
+    assert store.accounts.user_for_session(phone) is None
+    assert store.accounts.session_count(ada.id) == 0
+
+
+def test_a_session_reads_the_users_role_as_it_is_now(store: Store) -> None:
+    boss = store.accounts.ensure_user("boss@example.org", role="admin")
+    session = store.accounts.start_session(boss.id, DAY)
+    store.accounts.set_role(boss.id, "member")
+    user = store.accounts.user_for_session(session)
+    assert user is not None and (user.role, user.is_admin) == ("member", False)
+
+
+def test_ending_every_session_of_a_user_keeps_the_others(store: Store) -> None:
+    ada = store.accounts.ensure_user("ada@example.org")
+    bob = store.accounts.ensure_user("bob@example.org")
+    ada_sessions = [store.accounts.start_session(ada.id, DAY) for _ in range(3)]
+    bobs = store.accounts.start_session(bob.id, DAY)
+    assert store.accounts.end_sessions(ada.id) == 3
+    assert [store.accounts.user_for_session(s) for s in ada_sessions] == [None] * 3
+    assert store.accounts.user_for_session(bobs) == bob
+    assert store.accounts.end_sessions(ada.id) == 0
+
+
+def test_expired_sessions_are_forgotten_at_the_next_sign_in(store: Store, clock: HandClock) -> None:
+    ada = store.accounts.ensure_user("ada@example.org")
+    store.accounts.start_session(ada.id, DAY)
+    clock.now = NOW + DAY
+    store.accounts.start_session(ada.id, DAY)
+    assert store.accounts.end_sessions(ada.id) == 1  # only the live one was left
+
+
+def test_a_session_ends_with_its_user(store: Store) -> None:
+    ada = store.accounts.ensure_user("ada@example.org")
+    session = store.accounts.start_session(ada.id, DAY)
+    with store.transaction() as conn:
+        conn.execute(users.delete().where(users.c.id == ada.id))
+    assert store.accounts.user_for_session(session) is None

@@ -1,8 +1,17 @@
 """A write request is one unit of work (real SQLite and PostgreSQL, the app in-process): its
-API token's use, its rate-limit count and its change commit together, or not at all."""
+API token's use, its rate-limit count and its change commit together, or not at all; a token's
+use is written at most once a minute, on reads and writes alike."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+from hand_clock import HandClock
+from sqlalchemy import event
 from store_rows import rate_limit_hits
 
 from paperfeed.store import Store
@@ -65,3 +74,94 @@ def test_a_comment_refused_by_the_rate_limit_is_not_stored(site) -> None:  # typ
     assert statuses == [201] * 10 + [429]
     assert len(store.comments.for_paper(arxiv_id)) == before + 10
     assert rate_limit_hits(store, f"comment:u{user_id}") == 10
+
+
+WRITE = re.compile(r"\s*(INSERT INTO|UPDATE|DELETE FROM)\s+(\w+)", re.IGNORECASE)
+
+
+class Transactions:
+    """What the engine runs, as (event, connection) in order: for telling which transaction
+    each write ran in."""
+
+    def __init__(self, store: Store) -> None:
+        self.events: list[tuple[str, int]] = []
+        self.engine = store.db.engine
+        event.listen(self.engine, "begin", self._begin)
+        event.listen(self.engine, "commit", self._commit)
+        event.listen(self.engine, "before_cursor_execute", self._execute)
+
+    def _begin(self, conn: Any) -> None:
+        self.events.append(("begin", id(conn)))
+
+    def _commit(self, conn: Any) -> None:
+        self.events.append(("commit", id(conn)))
+
+    def _execute(self, conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        write = WRITE.match(statement)
+        if write:
+            self.events.append((f"{write.group(1).split()[0]} {write.group(2)}", id(conn)))
+
+    def close(self) -> None:
+        event.remove(self.engine, "begin", self._begin)
+        event.remove(self.engine, "commit", self._commit)
+        event.remove(self.engine, "before_cursor_execute", self._execute)
+
+    def committed(self) -> list[list[str]]:
+        """The writes of each committed transaction; writes outside one fail the test."""
+        done: list[list[str]] = []
+        open_writes: dict[int, list[str]] = {}
+        for name, conn in self.events:
+            if name == "begin":
+                open_writes[conn] = []
+            elif name == "commit":
+                done.append(open_writes.pop(conn))
+            else:
+                open_writes[conn].append(name)
+        return done
+
+
+@pytest.fixture
+def transactions(site) -> Iterator[Transactions]:  # type: ignore[no-untyped-def]
+    seen = Transactions(site.store)
+    yield seen
+    seen.close()
+
+
+def test_a_vote_by_token_is_one_transaction(site, transactions: Transactions) -> None:  # type: ignore[no-untyped-def]
+    store: Store = site.store
+    _user_id, token = _token(store, "script@example.org")
+    first, second = store.papers.ids()[:2]
+    auth = {"Authorization": f"Bearer {token}"}
+    transactions.events.clear()
+    assert site.client.put(f"/api/v1/papers/{first}/vote", headers=auth).status_code == 200
+    assert transactions.committed() == [["UPDATE api_tokens", "INSERT rate_limits", "INSERT votes"]]
+    # Within the minute the token's use is not written again: the vote writes two rows.
+    transactions.events.clear()
+    assert site.client.put(f"/api/v1/papers/{second}/vote", headers=auth).status_code == 200
+    assert transactions.committed() == [["INSERT rate_limits", "INSERT votes"]]
+
+
+def test_a_tokens_use_is_recorded_once_a_minute(site, transactions: Transactions) -> None:  # type: ignore[no-untyped-def]
+    store: Store = site.store
+    user_id, token = _token(store, "reader@example.org")
+    auth = {"Authorization": f"Bearer {token}"}
+    arxiv_id = store.papers.ids()[0]
+    start = datetime(2026, 8, 21, 12)
+    clock = HandClock(start)
+    store.db.clock = clock
+
+    def read_at(seconds: int) -> object:
+        clock.now = start + timedelta(seconds=seconds)
+        assert site.client.get("/api/v1/me", headers=auth).status_code == 200
+        return _last_used(store, user_id)
+
+    assert read_at(0) == start
+    transactions.events.clear()
+    assert read_at(59) == start
+    assert site.client.put(f"/api/v1/papers/{arxiv_id}/vote", headers=auth).status_code == 200
+    assert _last_used(store, user_id) == start  # a write within the minute: not either
+    assert transactions.committed() == [["INSERT rate_limits", "INSERT votes"]]
+    assert read_at(60) == start + timedelta(seconds=60)
+    clock.now = start + timedelta(seconds=125)
+    assert site.client.delete(f"/api/v1/papers/{arxiv_id}/vote", headers=auth).status_code == 200
+    assert _last_used(store, user_id) == start + timedelta(seconds=125)

@@ -1,4 +1,4 @@
-"""Signing in by e-mail link, and signing out."""
+"""Signing in by e-mail link, and signing out: of this browser, or everywhere."""
 
 from __future__ import annotations
 
@@ -12,9 +12,18 @@ from fastapi.responses import RedirectResponse
 from paperfeed.errors import Invalid
 from paperfeed.mail.address import normalize_address
 from paperfeed.mail.message import Mail, build_mail
-from paperfeed.web.deps import Csrf, OutboxDep, SessionDep, SettingsDep, StoreDep, unit_of_work
+from paperfeed.web.deps import (
+    Csrf,
+    MemberDep,
+    OutboxDep,
+    SessionDep,
+    SettingsDep,
+    StoreDep,
+    unit_of_work,
+)
 from paperfeed.web.forms import safe_next
 from paperfeed.web.page import render
+from paperfeed.web.session import MAX_AGE
 
 router = APIRouter(include_in_schema=False)
 
@@ -79,11 +88,29 @@ def verify(
         raise Invalid("this sign-in link is incomplete: copy the whole link from the e-mail")
     with unit_of_work(request):
         user = store.accounts.redeem_login_token(token, settings.admins)
-    session.sign_in(user.id)
+        if session.id is not None:  # signed in already: that session is replaced, not kept
+            store.accounts.end_session(session.id)
+        session_id = store.accounts.start_session(user.id, timedelta(seconds=MAX_AGE))
+    session.sign_in(session_id)
     return RedirectResponse(safe_next(next), status_code=303)
 
 
 @router.post("/logout", dependencies=[Csrf])
-def logout(session: SessionDep) -> Response:
+def logout(request: Request, store: StoreDep, session: SessionDep) -> Response:
+    """End this browser's session for good: a copy of its cookie opens nothing afterwards."""
+    if session.id is not None:
+        with unit_of_work(request):
+            store.accounts.end_session(session.id)
+    session.sign_out()
+    return RedirectResponse("/", status_code=303)
+
+
+@router.post("/logout/everywhere", dependencies=[Csrf])
+def logout_everywhere(
+    request: Request, user: MemberDep, store: StoreDep, session: SessionDep
+) -> Response:
+    """End every session of the signed-in member, in every browser (API tokens are kept)."""
+    with unit_of_work(request):
+        store.accounts.end_sessions(user.id)
     session.sign_out()
     return RedirectResponse("/", status_code=303)

@@ -1,4 +1,5 @@
-"""A member's settings: display name, API tokens, and their own digest."""
+"""A member's settings: display name, API tokens, their own digest, and where they are signed
+in."""
 
 from __future__ import annotations
 
@@ -20,7 +21,8 @@ router = APIRouter(include_in_schema=False)
 def _settings_page(
     request: Request, user: User, store: Store, new_token: str | None = None
 ) -> Response:
-    """A member's settings: API tokens (a new one shown once) and their digest."""
+    """A member's settings: API tokens (a new one shown once), their digest, and how many
+    sessions "sign out everywhere" would end."""
     sub = store.subscriptions.by_email(user.email)
     content = sub.content if sub else SubscriptionContent(top_n=DEFAULT_TOP_N)
     return render(
@@ -32,6 +34,7 @@ def _settings_page(
             "digest": sub,
             "digest_form": digest_form(content, user.email),
             "digest_history": store.deliveries.history(sub.id, limit=5) if sub else [],
+            "sessions": store.accounts.session_count(user.id),
         },
     )
 

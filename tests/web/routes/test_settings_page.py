@@ -1,5 +1,5 @@
 """A member's own digest on /settings, in-process on SQLite and PostgreSQL: subscribe, preview,
-see it paused, stop it."""
+see it paused, stop it; and display names that pass for staff refused."""
 
 from __future__ import annotations
 
@@ -37,3 +37,16 @@ def test_settings_manage_preview_and_show_paused(site) -> None:  # type: ignore[
     assert "Paused: 3 digests in a row were refused" in site.client.get("/settings").text
     site.client.post("/settings/digest/stop", data={"csrf": csrf})
     assert site.store.subscriptions.by_email("member@example.org").status == "unsubscribed"
+
+
+def test_a_name_that_passes_for_staff_is_refused(site) -> None:  # type: ignore[no-untyped-def]
+    site.sign_in("member@example.org")
+    csrf = site.csrf("/settings")
+    for name in ("admin", "Ad-Min", "moderator", "paperfeed-support", "r00t"):
+        r = site.client.post("/settings/name", data={"csrf": csrf, "name": name})
+        assert r.status_code == 400, name
+        assert "is reserved: it could pass for the site&#39;s staff; choose another" in r.text
+    assert site.store.accounts.by_email("member@example.org").name == "member"
+    r = site.client.post("/settings/name", data={"csrf": csrf, "name": "badminton"})
+    assert r.status_code == 200  # followed the redirect back to /settings
+    assert site.store.accounts.by_email("member@example.org").name == "badminton"
