@@ -227,14 +227,16 @@ class Stats:
 
 @dataclass(frozen=True, slots=True)
 class SearchFilters:
-    """Restrictions on a search: published dates (inclusive), categories (any of), and a set
-    of papers to search among."""
+    """Restrictions on a search: published dates (inclusive), categories (any of), a set of
+    papers to search among, and a set to leave out."""
 
     date_from: date | None = None
     date_to: date | None = None
     categories: tuple[str, ...] = ()
     # Only these papers (a digest's period), when given.
     ids: frozenset[str] | None = None
+    # Never these papers (the search service adds the ones curators hid).
+    excluded: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,8 +8,8 @@ subscribers saved it; composing one digest is then a few dictionary look-ups.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence, Set
+from dataclasses import dataclass, replace
 
 from paperfeed.models import Hit, Paper, Subscription
 from paperfeed.periods import Period
@@ -128,6 +128,12 @@ def compose(
         for i in ordered[:MAX_ITEMS]
     )
     return Digest(sub, period, items, more=max(0, len(ordered) - MAX_ITEMS))
+
+
+def without(digest: Digest, paper_ids: Set[str]) -> Digest:
+    """`digest` less the papers in `paper_ids` (those curators hid after it was composed)."""
+    kept = tuple(i for i in digest.items if i.paper.arxiv_id not in paper_ids)
+    return digest if len(kept) == len(digest.items) else replace(digest, items=kept)
 
 
 def _votes(n: int) -> str:

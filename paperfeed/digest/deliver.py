@@ -4,6 +4,8 @@ The guarantee (docs/digests.md): every due digest is handed to the mail server a
 and more than once only if this process died during that digest's own SMTP transaction (after
 its claim, before its completion was recorded); the resend then carries the same Message-ID
 and the same papers, so mail clients collapse the two. One sender runs at a time (a lease row).
+Papers the curators hid are never sent: a period's papers leave them out, and a digest is
+checked again just before it goes (a resend drops papers hidden since its claim).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from paperfeed.digest.compose import (
     compose,
     index_period,
     run_saved_searches,
+    without,
 )
 from paperfeed.digest.links import Links
 from paperfeed.digest.render import digest_message
@@ -297,7 +300,7 @@ class DigestSender:
                     won = self.store.deliveries.claim(
                         [d for _, d, _ in batch], self.holder, self.clock()
                     )
-                    claimed = self._materialise(p.period, batch, won)
+                    claimed = self._drop_emptied(self._materialise(p.period, batch, won), summary)
                     # Rendering runs in a second thread while this one waits on the server.
                     mails = renderer.map(lambda c: digest_message(c[2], self.links), claimed)
                     for (sub, delivery, _digest, resumed), mail in zip(claimed, mails, strict=True):
@@ -334,7 +337,7 @@ class DigestSender:
     ) -> list[tuple[Subscription, Delivery, Digest, bool]]:
         """The claimed part of `batch`, each with its digest and whether an earlier run
         claimed it first. A resumed digest is rebuilt from the ledger's content, so it lists
-        exactly the papers first chosen."""
+        the papers first chosen; papers hidden by the curators meanwhile are left out."""
         held = {(d.subscription_id, d.period_key): d for d in won}
         mine = [
             (s, held[(d.subscription_id, d.period_key)], g)
@@ -343,10 +346,28 @@ class DigestSender:
         ]
         missing = [str(i["id"]) for _, d, g in mine if g is None for i in d.content["items"]]
         papers = self.store.papers.get_many(missing) if missing else {}
+        hidden = self.store.moderation.hidden_ids() if mine else set()
         return [
-            (s, d, g or digest_from_content(s, period, d.content, papers), g is None)
+            (
+                s,
+                d,
+                without(g or digest_from_content(s, period, d.content, papers), hidden),
+                g is None,
+            )
             for s, d, g in mine
         ]
+
+    def _drop_emptied(
+        self, claimed: list[tuple[Subscription, Delivery, Digest, bool]], summary: SendSummary
+    ) -> list[tuple[Subscription, Delivery, Digest, bool]]:
+        """`claimed` less the digests whose every paper was hidden after they were composed:
+        those are settled unsent (as `sent`, the ledger's one final state that is not a
+        failure), so that no later run tries them again."""
+        for _sub, delivery, digest, _resumed in claimed:
+            if digest.is_empty:
+                self.store.deliveries.mark_sent(delivery, self.clock(), reset_failures=False)
+                summary.empty += 1
+        return [c for c in claimed if not c[2].is_empty]
 
     def _send_one(
         self, sub: Subscription, delivery: Delivery, mail: Mail, summary: SendSummary

@@ -4,6 +4,7 @@ and `Retry-After` honoured on 503."""
 
 from __future__ import annotations
 
+import socket
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -45,9 +46,13 @@ class PoliteClient:
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
         log: Callable[[str], None] | None = None,
+        retry_unresolved: bool = True,
     ) -> None:
         self.delay = delay
         self.retries = retries
+        # False where a person is waiting: a host name that does not resolve (offline, or
+        # no DNS) will not resolve seconds later either.
+        self.retry_unresolved = retry_unresolved
         self.backoff = backoff
         self.max_wait = max_wait
         self._sleep = sleep
@@ -108,6 +113,8 @@ class PoliteClient:
                 continue
             except httpx.TransportError as exc:
                 last_error = f"connection failed ({exc.__class__.__name__}: {exc})"
+                if not self.retry_unresolved and _unresolved(exc):
+                    raise Upstream(f"{what} at {url}: {last_error}; not retried") from exc
                 self._pause(attempt, self._backoff(attempt))
                 continue
             if r.status_code == 503 or r.status_code == 429:
@@ -131,6 +138,16 @@ class PoliteClient:
                 self._pause(attempt, self._backoff(attempt))
                 continue
         raise Upstream(f"{what} at {url} failed after {self.retries + 1} attempts: {last_error}")
+
+
+def _unresolved(exc: BaseException) -> bool:
+    """Whether a transport error comes from a host name that could not be resolved."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, socket.gaierror):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def _retry_after(value: str | None) -> float | None:

@@ -126,7 +126,7 @@ def evaluate(
             if service.embedder is None and any(m != "keyword" for m in modes):
                 raise Invalid(
                     f"modes {', '.join(m for m in modes if m != 'keyword')} need an embedding "
-                    f"model: {service.notice}"
+                    f"model: {service.reason or service.notice}"
                 )
             service.index(progress=progress)
             result = Evaluation(

@@ -338,4 +338,7 @@ class KeywordIndex:
         if filters.ids is not None:
             among = tantivy.Query.term_set_query(self.schema, "id", sorted(filters.ids))
             clauses.append((tantivy.Occur.Must, among))
+        if filters.excluded:
+            left_out = tantivy.Query.term_set_query(self.schema, "id", sorted(filters.excluded))
+            clauses.append((tantivy.Occur.MustNot, left_out))
         return clauses

@@ -46,6 +46,13 @@ FUSION_DEPTH = 100
 MAX_CANDIDATES = 1000
 # Programmatic callers (evaluation) may ask for a full ranking; the API caps its own limit.
 MAX_LIMIT = 1000
+# What people searching are told when the model cannot be loaded; the reason (a path, a
+# network error) is for the server log, not for every visitor.
+MODEL_MISSING = (
+    "Semantic search is off on this site: its embedding model is not installed. "
+    "Showing keyword results."
+)
+TURNED_OFF = "Semantic search is off on this site. Showing keyword results."
 _warned: set[str] = set()
 
 
@@ -70,12 +77,16 @@ class SearchService:
         keyword: KeywordIndex,
         embedder: Embedder | None,
         notice: str | None,
+        reason: str | None = None,
     ) -> None:
         self.store = store
         self.data_dir = data_dir
         self.keyword = keyword
         self.embedder = embedder
+        # Without an embedder: what searchers are told, and why, for operators (index
+        # reports, `paperfeed eval`).
         self.notice = notice
+        self.reason = reason
         self._vectors: VectorIndex | None = None
         self._vectors_stamp: float | None = None
         self._indexing = threading.Lock()
@@ -84,22 +95,24 @@ class SearchService:
     def open(cls, store: Store, data_dir: Path, model: str | None = None) -> SearchService:
         """Open the indexes under `data_dir`. `model` is a model spec (default: the default
         model); "none" turns semantic search off. A model that cannot be loaded never fails
-        this: search runs in keyword mode and says why (logged once per model)."""
+        this: search runs in keyword mode and says so in plain words (`MODEL_MISSING`); the
+        reason is logged once per model, at WARNING."""
         keyword = KeywordIndex(data_dir / "index" / "keyword")
         spec = model or DEFAULT_MODEL
         embedder: Embedder | None = None
         notice: str | None = None
+        reason: str | None = None
         if spec.strip().lower() in ("none", "off", ""):
-            notice = "semantic search is turned off (search_model = none): keyword results only"
+            notice, reason = TURNED_OFF, "turned off (search_model = none)"
         else:
             try:
                 embedder = load_embedder(spec, cache_dir=data_dir / "models")
             except EmbedderUnavailable as exc:
-                notice = f"semantic search is unavailable ({exc}): keyword results only"
+                notice, reason = MODEL_MISSING, str(exc)
                 if spec not in _warned:
                     _warned.add(spec)
-                    log.warning("%s", notice)
-        return cls(store, data_dir, keyword, embedder, notice)
+                    log.warning("semantic search is unavailable, keyword results only: %s", exc)
+        return cls(store, data_dir, keyword, embedder, notice, reason)
 
     # --------------------------------------------------------------- indexing
 
@@ -154,7 +167,7 @@ class SearchService:
         )
         report.keyword_total = len(self.keyword)
         if self.embedder is None:
-            report.semantic = self.notice
+            report.semantic = self.reason or self.notice
             return report
         path, state = self._vector_paths(self.embedder)
         if rebuild:
@@ -211,14 +224,16 @@ class SearchService:
     ) -> SearchResults:
         """Search the papers. Never raises on what a user typed; an unknown mode or sort, or
         a limit out of range, is `Invalid` (those come from code or the API, not the box).
-        `explain=False` skips finding each hit's matched terms (for long rankings)."""
+        `explain=False` skips finding each hit's matched terms (for long rankings). Papers the
+        curators hid are left out inside every engine, so pages are full and `total` does not
+        count them."""
         if mode not in MODES:
             raise Invalid(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
         if sort not in SORTS:
             raise Invalid(f"sort must be one of {', '.join(SORTS)}, not {sort!r}")
         if not 1 <= limit <= MAX_LIMIT or offset < 0:
             raise Invalid(f"limit must be 1..{MAX_LIMIT} and offset >= 0")
-        filters = filters or SearchFilters()
+        filters = self._without_hidden(filters or SearchFilters())
         parsed = parse_query(query)
         notes = list(parsed.notes)
         used = mode
@@ -272,12 +287,9 @@ class SearchService:
         out: list[_Candidate] = []
         found: dict[str, Paper] = {}
         if parsed.references:
-            found = self.store.papers.get_many(parsed.references)
-            out += [
-                _Candidate(pid, 1.0, Why(pinned="arxiv id"))
-                for pid in parsed.references
-                if pid in found
-            ]
+            named = [pid for pid in parsed.references if pid not in filters.excluded]
+            found = self.store.papers.get_many(named) if named else {}
+            out += [_Candidate(pid, 1.0, Why(pinned="arxiv id")) for pid in named if pid in found]
         if parsed.text and not parsed.references:
             titled = self.keyword.title_matches(parsed.text)
             allowed = self.keyword.restrict(titled, filters) if titled else set()
@@ -349,26 +361,38 @@ class SearchService:
         query_vec = np.asarray(self.embedder.embed([parsed.text])[0], dtype=np.float32)
         constrained = _constrained(parsed, filters)
         # Constraints are applied afterwards: ask for enough candidates to keep `want`.
-        k = MAX_CANDIDATES if constrained else want
+        k = MAX_CANDIDATES if constrained else min(want + len(filters.excluded), MAX_CANDIDATES)
         hits, spread = vectors.search_with_spread(query_vec, k, CONFIDENCE_DEPTH)
         weight = semantic_weight(spread)
+        hits = [h for h in hits if h[0] not in filters.excluded]
         if constrained and hits:
             allowed = self.keyword.restrict([pid for pid, _ in hits], filters, parsed)
             hits = [h for h in hits if h[0] in allowed]
         return hits[:want], weight
 
+    def _without_hidden(self, filters: SearchFilters) -> SearchFilters:
+        """`filters`, also leaving out the papers curators hid (read per search: hiding
+        changes no paper, so the indexes do not know of it)."""
+        hidden = self.store.moderation.hidden_ids()
+        if not hidden:
+            return filters
+        return replace(filters, excluded=filters.excluded | hidden)
+
     # ---------------------------------------------------------------- related
 
     def related(self, arxiv_id: str, limit: int = 10) -> list[Hit]:
         """Papers near `arxiv_id`: its vector neighbours, or, without a semantic index, the
-        keyword matches of its title."""
+        keyword matches of its title; hidden papers left out."""
         vectors = self._vector_index()
         found: list[tuple[str, float]] = []
+        filters = self._without_hidden(SearchFilters())
+        skip = filters.excluded | {arxiv_id}
         if vectors is not None and self.embedder is not None:
             stored = self.store.search_data.vectors(self.embedder.name, [arxiv_id])
             if arxiv_id in stored:
                 vec = np.frombuffer(stored[arxiv_id], dtype="<f4").astype(np.float32)
-                found = [h for h in vectors.search(vec, limit + 1) if h[0] != arxiv_id]
+                near = vectors.search(vec, min(limit + len(skip), MAX_CANDIDATES))
+                found = [h for h in near if h[0] not in skip]
                 hits_why = [
                     Why(semantic_rank=i, similarity=s) for i, (_p, s) in enumerate(found, 1)
                 ]
@@ -377,7 +401,7 @@ class SearchService:
             if paper is None:
                 return []
             parsed = parse_query(paper.title)
-            kw = self.keyword.search(parsed, limit=limit + 1)
+            kw = self.keyword.search(parsed, filters, limit=limit + 1)
             found = [h for h in kw.hits if h[0] != arxiv_id]
             hits_why = [Why(keyword_rank=i) for i in range(1, len(found) + 1)]
         found = found[:limit]

@@ -1,5 +1,5 @@
 """Search as pages, APIs and feeds use it: validate the request at the edge, run the search
-service, drop hidden papers, attach community counts."""
+service (which leaves hidden papers out before paging), attach community counts."""
 
 from __future__ import annotations
 
@@ -83,6 +83,7 @@ def run_search(search: Searcher, store: Store, req: SearchRequest) -> SearchPage
         filters=req.filters,
         sort=req.sort,
     )
+    # A paper deleted since the index last caught up is still dropped here.
     listed = store.listings.listed([h.paper.arxiv_id for h in results.hits])
     found = [
         FoundPaper(h, listed[h.paper.arxiv_id]) for h in results.hits if h.paper.arxiv_id in listed

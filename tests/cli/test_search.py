@@ -80,7 +80,7 @@ def test_index_and_search(db_url: str, tmp_path: Path, tiny_static_model: Path) 
         ],
     )
     assert result.exit_code == 0
-    assert "keyword results only" in result.stderr
+    assert "note: Semantic search is off on this site" in result.stderr
     assert "results (keyword)" in result.stdout
 
 

@@ -17,7 +17,7 @@ from paperfeed.ingest.kaggle import read_kaggle
 from paperfeed.ingest.lines import open_source
 from paperfeed.ingest.runner import run_import
 from paperfeed.models import Batch, Deletion, Paper, SearchFilters
-from paperfeed.search.service import SearchService
+from paperfeed.search.service import MODEL_MISSING, SearchService
 from paperfeed.store import Store
 
 DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
@@ -211,7 +211,7 @@ def test_without_a_model_search_says_so_and_uses_keywords(
     assert report.semantic and report.vectors_total == 0
     results = svc.search("sorting", mode="hybrid", limit=5)
     assert results.mode == "keyword"
-    assert results.notice and "unavailable" in results.notice
+    assert results.notice == MODEL_MISSING
     assert len(results.hits) == 5
 
 
