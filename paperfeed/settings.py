@@ -60,6 +60,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("arxiv_api_url", "https://export.arxiv.org/api/query", "arXiv API endpoint (Atom)."),
     Setting("oai_url", "https://oaipmh.arxiv.org/oai", "arXiv OAI-PMH endpoint."),
     Setting(
+        "arxiv_pdf_url",
+        "https://export.arxiv.org/pdf",
+        "arXiv PDF base URL the thumbnails job fetches `<base>/<id>v<version>` from.",
+    ),
+    Setting(
         "rss_url",
         "https://rss.arxiv.org/rss/",
         "arXiv announcement RSS base URL; categories are appended, joined with '+'.",
@@ -101,6 +106,14 @@ SETTINGS: tuple[Setting, ...] = (
         "mirror_hf",
         False,
         "A scheduled job fetches Hugging Face's daily papers (from `hf_url`) every hour.",
+        bool,
+    ),
+    Setting(
+        "thumbnails",
+        False,
+        "A scheduled job makes a thumbnail of each paper on the latest days the site lists: "
+        "Hugging Face's for imported papers that have one, else the first page of the arXiv "
+        "PDF; kept in the data directory. Off, papers show a placeholder.",
         bool,
     ),
     Setting(
@@ -162,7 +175,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "submission_window_days",
         14,
-        "Only papers first published at most this many days ago can be submitted.",
+        "Only papers first published at most this many days before the front day (today on a "
+        "live site) can be submitted.",
         int,
     ),
     Setting("daily_submission_cap", 5, "Papers one member may submit per UTC day.", int),
@@ -207,12 +221,14 @@ class Settings:
     database_url: str
     arxiv_api_url: str
     oai_url: str
+    arxiv_pdf_url: str
     rss_url: str
     hf_url: str
     categories: str
     jobs: str
     fetch_arxiv: bool
     mirror_hf: bool
+    thumbnails: bool
     index_interval_seconds: float
     http_delay: float
     http_timeout: float

@@ -8,6 +8,7 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Protocol
 
 from apscheduler.triggers.cron import CronTrigger  # type: ignore[import-untyped]
@@ -24,6 +25,7 @@ from paperfeed.store import Store
 # started: every node agrees on them.
 _EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 DIGEST_MINUTES = 5
+THUMBNAIL_MINUTES = 30
 
 
 class Trigger(Protocol):
@@ -61,6 +63,8 @@ class JobConfig:
     http_retries: int = 4
     smtp: SmtpConfig | None = None  # None: no digests
     links: Links | None = None  # where digests point; needed with `smtp`
+    thumbnails_dir: Path | None = None  # where thumbnails are kept; None: no thumbnails job
+    arxiv_pdf_url: str = "https://export.arxiv.org/pdf"
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,5 +145,16 @@ def build_jobs(config: JobConfig) -> list[Job]:
             run=functools.partial(tasks.send_digests, config),
             enabled=config.smtp is not None,
             reason=None if config.smtp is not None else "no mail server configured: set smtp_host",
+        ),
+        Job(
+            name="thumbnails",
+            description="Make the missing thumbnails of the papers on the latest days: Hugging "
+            "Face's, or page 1 of the arXiv PDF.",
+            schedule=f"every {THUMBNAIL_MINUTES} minutes, on each node",
+            trigger=IntervalTrigger(minutes=THUMBNAIL_MINUTES, start_date=_EPOCH),
+            run=functools.partial(tasks.make_thumbnails, config),
+            enabled=config.thumbnails_dir is not None,
+            reason=None if config.thumbnails_dir is not None else "thumbnails is off",
+            per_node=True,
         ),
     ]

@@ -26,6 +26,8 @@ from paperfeed.mail.smtp import SmtpClient
 from paperfeed.models import IngestSummary
 from paperfeed.periods import Period
 from paperfeed.search import SearchService
+from paperfeed.thumbnails import maker
+from paperfeed.thumbnails.files import ThumbnailFiles
 
 if TYPE_CHECKING:
     from paperfeed.jobs.registry import JobConfig, JobContext
@@ -180,6 +182,24 @@ def send_digests(config: JobConfig, ctx: JobContext) -> str:
             return f"skipped: {exc}"
     ctx.store.checkpoints.set(DIGEST_CHECKPOINT, ctx.now.isoformat())
     return "; ".join(lines)
+
+
+def make_thumbnails(config: JobConfig, ctx: JobContext) -> str | None:
+    """Thumbnails for the papers of the latest days that have none yet (a batch per run);
+    None when there were none to make. Runs on each node: the files are in its data
+    directory."""
+    assert config.thumbnails_dir is not None, "the job is disabled"
+    sources = maker.Sources(pdf_url=config.arxiv_pdf_url, hf_url=config.hf_url)
+    with _client(config) as client:
+        report = maker.make_thumbnails(
+            ctx.store,
+            ThumbnailFiles(config.thumbnails_dir),
+            client,
+            sources,
+            ctx.now,
+            log=log.info,
+        )
+    return report.line()
 
 
 def _add(total: IngestSummary, part: IngestSummary) -> None:

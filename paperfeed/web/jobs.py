@@ -13,6 +13,8 @@ from paperfeed.jobs import Job, JobConfig, JobRunner, JobScheduler, build_jobs, 
 from paperfeed.search import SearchService
 from paperfeed.settings import Settings
 from paperfeed.store import Store
+from paperfeed.thumbnails.files import ThumbnailFiles
+from paperfeed.web.logs import configure_logging
 
 log = logging.getLogger("paperfeed.jobs")
 
@@ -32,6 +34,10 @@ def job_config(settings: Settings) -> JobConfig:
         http_retries=settings.http_retries,
         smtp=settings.smtp(),
         links=settings.links(),
+        thumbnails_dir=ThumbnailFiles.under(settings.data_dir).directory
+        if settings.thumbnails
+        else None,
+        arxiv_pdf_url=settings.arxiv_pdf_url,
     )
 
 
@@ -46,14 +52,14 @@ def start_jobs(settings: Settings, store: Store, search: SearchService) -> JobSc
     scheduler = start_scheduler(runner)
     running = ", ".join(f"{j.name} ({j.schedule})" for j in runner.enabled)
     off = "; ".join(f"{j.name}: {j.reason}" for j in runner.jobs.values() if not j.enabled)
-    log.warning("jobs on %s: %s%s", runner.node, running, f"; off: {off}" if off else "")
+    log.info("jobs on %s: %s%s", runner.node, running, f"; off: {off}" if off else "")
     return scheduler
 
 
 def run_worker(settings: Settings) -> None:
     """`paperfeed worker`: the jobs without the site, in the foreground until SIGINT or
     SIGTERM."""
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    configure_logging()
     stop = threading.Event()
 
     def on_signal(_signum: int, _frame: FrameType | None) -> None:
@@ -68,7 +74,7 @@ def run_worker(settings: Settings) -> None:
                 stop.wait()
             finally:
                 scheduler.stop()
-                log.warning("jobs stopped")
+                log.info("jobs stopped")
     finally:
         for s, handler in previous.items():
             signal.signal(s, handler)

@@ -16,11 +16,13 @@ from typing import Any
 import pytest
 from cli_helpers import KAGGLE, Paperfeed, clean_failure
 from click.testing import CliRunner
+from replay import ReplayServer
+from thumbnail_samples import png
 
 from paperfeed.cli import cli
 
 ROOT = Path(__file__).resolve().parents[2]
-NAMES = ["arxiv-announcements", "arxiv-oai", "hf-daily", "index", "digests"]
+NAMES = ["arxiv-announcements", "arxiv-oai", "hf-daily", "index", "digests", "thumbnails"]
 
 
 def paperfeed(db_url: str, tmp_path: Path, *args: str, **env: str) -> tuple[int, str, str]:
@@ -52,6 +54,7 @@ def test_jobs_are_listed_off_with_the_reason(db_url: str, tmp_path: Path) -> Non
         "arxiv-oai": "fetch_arxiv is off",
         "hf-daily": "mirror_hf is off",
         "digests": "no mail server configured: set smtp_host",
+        "thumbnails": "thumbnails is off",
     }
     assert jobs["index"]["enabled"] and jobs["index"]["schedule"] == "every 2 s, on each node"
     assert jobs["arxiv-oai"]["next_run"] is None and jobs["index"]["next_run"].endswith("Z")
@@ -69,6 +72,7 @@ def test_fetching_and_mail_turn_their_jobs_on(db_url: str, tmp_path: Path) -> No
         PAPERFEED_MIRROR_HF="1",
         PAPERFEED_SMTP_HOST="127.0.0.1",
         PAPERFEED_INDEX_INTERVAL_SECONDS="5",
+        PAPERFEED_THUMBNAILS="on",
     )
     assert all(j["enabled"] and j["reason"] is None for j in jobs.values())
     # Never run yet: each is due at once.
@@ -114,6 +118,37 @@ def test_the_announcements_job_against_the_replay_server(paperfeed: Paperfeed) -
     clean_failure(paperfeed("jobs", "run", "arxiv-announcements"), "no announcement feed")
     job = {j["name"]: j for j in json.loads(paperfeed("jobs", "--json").out)}["arxiv-announcements"]
     assert (job["last_result"], job["failures"]) == ("failed", 1)
+
+
+@pytest.mark.network
+def test_the_thumbnails_job_against_the_replay_server(
+    paperfeed: Paperfeed, server: ReplayServer, data_dir: Path, tmp_path: Path
+) -> None:
+    items = json.loads((data_dir / "hf" / "daily_papers_2024-10-25.json").read_bytes())[:2]
+    for item in items:
+        item["thumbnail"] = f"{server.url}/thumbs/{item['paper']['id']}.png"
+        server.add(f"/thumbs/{item['paper']['id']}.png", {}, png(), content_type="image/png")
+    saved = tmp_path / "daily_papers_2024-10-25.json"
+    saved.write_text(json.dumps(items))
+    assert paperfeed("ingest", "hf-daily", str(saved)).code == 0
+    paperfeed.env.update(
+        {
+            "PAPERFEED_THUMBNAILS": "on",
+            "PAPERFEED_HF_URL": server.url,
+            "PAPERFEED_ARXIV_PDF_URL": f"{server.url}/pdf",
+        }
+    )
+    result = paperfeed("jobs", "run", "thumbnails")
+    assert result.out.strip() == (
+        "thumbnails: ok: 2024-10-25 to 2024-10-25: 0 rendered from arXiv PDFs, "
+        "2 from Hugging Face, 0 failed"
+    ), result
+    made = sorted(
+        p.name for p in (Path(paperfeed.env["PAPERFEED_DATA_DIR"]) / "thumbnails").iterdir()
+    )
+    assert made == sorted(f"{item['paper']['id']}.webp" for item in items)
+    result = paperfeed("jobs", "run", "thumbnails")
+    assert result.out.strip() == "thumbnails: ok: nothing to do"
 
 
 def test_worker_runs_the_jobs_until_sigterm(db_url: str, tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ configuration enables, and why the others are off."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -87,22 +88,40 @@ def test_intervals_are_the_same_on_every_node() -> None:
     digests = jobs()["digests"]
     assert digests.next_run(utc("2026-03-02 09:03:10")) == utc("2026-03-02 09:05")
     assert digests.next_run(utc("2026-03-02 09:05")) == utc("2026-03-02 09:10")
+    thumbnails = jobs()["thumbnails"]
+    assert thumbnails.next_run(utc("2026-03-02 09:03:10")) == utc("2026-03-02 09:30")
+    assert thumbnails.next_run(utc("2026-03-02 09:30")) == utc("2026-03-02 10:00")
 
 
 def test_what_a_configuration_enables() -> None:
     off = jobs()
-    assert list(off) == ["arxiv-announcements", "arxiv-oai", "hf-daily", "index", "digests"]
+    assert list(off) == [
+        "arxiv-announcements",
+        "arxiv-oai",
+        "hf-daily",
+        "index",
+        "digests",
+        "thumbnails",
+    ]
     assert {n: j.reason for n, j in off.items() if not j.enabled} == {
         "arxiv-announcements": "fetch_arxiv is off",
         "arxiv-oai": "fetch_arxiv is off",
         "hf-daily": "mirror_hf is off",
         "digests": "no mail server configured: set smtp_host",
+        "thumbnails": "thumbnails is off",
     }
     assert off["index"].enabled and off["index"].per_node
-    on = jobs(fetch_arxiv=True, mirror_hf=True, smtp=SmtpConfig("127.0.0.1", 25))
+    on = jobs(
+        fetch_arxiv=True,
+        mirror_hf=True,
+        smtp=SmtpConfig("127.0.0.1", 25),
+        thumbnails_dir=Path("/srv/paperfeed/thumbnails"),
+    )
     assert all(j.enabled and j.reason is None for j in on.values())
-    assert [n for n, j in on.items() if j.per_node] == ["index"]
+    # Both keep files of this node: its search index, its thumbnails.
+    assert [n for n, j in on.items() if j.per_node] == ["index", "thumbnails"]
     assert on["index"].schedule == "every 2 s, on each node"
+    assert on["thumbnails"].schedule == "every 30 minutes, on each node"
 
 
 def test_followed_categories_map_to_oai_sets() -> None:

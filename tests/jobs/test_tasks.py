@@ -13,16 +13,18 @@ from digest_helpers import LINKS, add_papers
 from hand_clock import HandClock
 from replay import FIXTURES, ReplayServer
 from smtp_server import SmtpServer
+from thumbnail_samples import one_page_pdf, png
 
 from paperfeed.categories import ARCHIVES
 from paperfeed.digest.deliver import LEASE
 from paperfeed.digest.subscribe import add_confirmed
 from paperfeed.errors import Upstream
-from paperfeed.jobs import JobConfig, JobContext, tasks
+from paperfeed.jobs import JobConfig, JobContext, JobRunner, RunResult, build_jobs, tasks
 from paperfeed.models import SubscriptionContent
 from paperfeed.search import SearchService
 from paperfeed.store import Store
 from paperfeed.store.leases import LeaseHolder
+from paperfeed.thumbnails.files import ThumbnailFiles
 
 OAI = FIXTURES / "oai"
 HF_DAY = "2024-10-25"
@@ -121,6 +123,42 @@ def test_the_hf_mirror_fetches_recent_days_and_catches_up(
         "2024-10-29",
     ]
     assert store.checkpoints.get(tasks.HF_CHECKPOINT) == "2024-10-29"
+
+
+@pytest.mark.network
+def test_thumbnails_from_the_hf_mirror_and_arxiv_pdfs(
+    server: ReplayServer, store: Store, data_dir: Path, tmp_path: Path
+) -> None:
+    # HF's real answer, its thumbnail URLs moved from HF's CDN to the loopback server.
+    cdn = "https://cdn-thumbnails.huggingface.co/social-thumbnails/papers/"
+    payload = (data_dir / "hf" / f"daily_papers_{HF_DAY}.json").read_bytes()
+    payload = payload.replace(cdn.encode(), f"{server.url}/thumbs/".encode())
+    for n in (-2, -1, 0):
+        d = (datetime.fromisoformat(HF_DAY) + timedelta(days=n)).date().isoformat()
+        server.add("/api/daily_papers", {"date": d, "limit": "100"}, payload if n == 0 else b"[]")
+    noon = datetime.fromisoformat(HF_DAY).replace(hour=12)
+    tasks.mirror_hf_daily(config(server), context(store, noon))
+    hf_ids = store.listings.ids_on_days(noon.date(), noon.date())
+    for arxiv_id in hf_ids:
+        server.add(f"/thumbs/{arxiv_id}.png", {}, png(), content_type="image/png")
+    (own,) = add_papers(store, noon, 1)  # announced by arXiv that day
+    server.add(f"/pdf/{own.arxiv_id}", {}, one_page_pdf(own.title), content_type="application/pdf")
+
+    cfg = config(server, thumbnails_dir=tmp_path / "thumbnails", arxiv_pdf_url=f"{server.url}/pdf")
+    line = tasks.make_thumbnails(cfg, context(store, noon))
+    assert line == (
+        f"{HF_DAY} to {HF_DAY}: 1 rendered from arXiv PDFs, {len(hf_ids)} from Hugging Face, "
+        "0 failed"
+    )
+    files = ThumbnailFiles(tmp_path / "thumbnails")
+    assert all(files.has(i) for i in [*hf_ids, own.arxiv_id]) and len(hf_ids) == 29
+    # Nothing more to make: quiet, and, run as `paperfeed jobs run thumbnails` does, on this
+    # node without a lease.
+    asked = len(server.requests)
+    assert tasks.make_thumbnails(cfg, context(store, noon)) is None
+    runner = JobRunner(store, build_jobs(cfg), "node-a", lambda: noon)
+    assert runner.run("thumbnails") == RunResult("thumbnails", "ok", "nothing to do")
+    assert len(server.requests) == asked
 
 
 def test_the_index_job_is_quiet_when_nothing_changed(store: Store, tmp_path: Path) -> None:
