@@ -1,17 +1,21 @@
-"""Benchmark the site: requests/s and latency of `/` and `/api/daily_papers` under load.
+"""Benchmark the site: requests/s and latency of `/` and `/api/daily_papers` under load, one
+server process against N workers, with the page cache off and on.
 
     python bench/web.py                    # 1,000,000 papers in SQLite, the full run
-    python bench/web.py --papers 50000     # a quick run while developing
+    python bench/web.py --papers 100000    # a shorter run (about 6 minutes once prepared)
     python bench/web.py --before main      # also serve the same store from another revision
 
 Prepares (once, cached under bench/out/web/) a store of N papers: real quant-ph records
 repeated with rewritten ids (bench/ingest.py's generator), imported with `paperfeed ingest
 jsonl`, keyword-indexed with `paperfeed index`, plus community data for the last DAYS days
-(daily entries, members, votes, comments) written through the Store API. Then starts the real
-server (`paperfeed serve` as a child process on 127.0.0.1) and loads each endpoint with `wrk`
-at 32 connections. A static file served by the same process is the baseline: what the
-framework and the load generator cost with no paperfeed code in the way. Writes its table into
-docs/benchmarks.md between the bench:web markers.
+(daily entries, members, votes, comments) written through the Store API. Then, for the page
+cache off and on, starts the real server (`paperfeed serve` as a child process on 127.0.0.1)
+with one process and with N workers, and loads each endpoint with `wrk` at 32 keep-alive
+connections. A static file served by the same process is the baseline: what the framework and
+the load generator cost with no paperfeed code in the way. Which worker answered each request
+is counted from the server's own access log (each line carries the pid of the process that
+wrote it); the CPU the server, wrk and everything else on the machine used during each run is
+measured from /proc. Writes its tables into docs/benchmarks.md between the bench:web markers.
 """
 
 from __future__ import annotations
@@ -21,18 +25,22 @@ import os
 import platform
 import random
 import re
+import resource
 import shutil
+import socket
 import sqlite3
 import subprocess
 import sys
+import textwrap
 import time
 import urllib.request
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from ingest import _ID_FIELD, GENERIC_SOURCE, build_input
+from ingest import GENERIC_SOURCE, build_input
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out" / "web"
@@ -46,8 +54,11 @@ PER_DAY = (30, 50)
 MEMBERS = 200
 VOTES_PER_MEMBER = 40
 COMMENT_DAYS_EVERY = 2
-UPDATE_RECORDS = 1000
 BAR_RPS, BAR_P99_MS = 500.0, 100.0
+BAR_SCALING = 1.6  # N workers against one process, on the paperfeed endpoints
+CACHE_MODES = (("off", "0"), ("on", "2"))  # page_cache_seconds: off, and the default
+QUIET_CORES, QUIET_WAIT_S = 0.3, 10
+_TICKS = os.sysconf("SC_CLK_TCK")
 ENDPOINTS = (
     ("static file (baseline)", "/static/style.css", False),
     ("/", "/", True),
@@ -143,36 +154,6 @@ def prepare(papers: int, backend: str, postgres_url: str) -> tuple[Path, str, st
     return data_dir, url, summary
 
 
-def daily_update(data_dir: Path, url: str, papers: int) -> None:
-    """A day's ingest after the bulk import, as on a deployed site: UPDATE_RECORDS papers
-    re-imported with changed metadata, then indexed. The search catch-up every `serve` runs
-    re-reads the changes of the OVERLAP before the newest one; without this step that window
-    holds the tail of the bulk import (the whole of it, when it took under OVERLAP), and each
-    server start would re-index it for minutes."""
-    from paperfeed.search.indexer import OVERLAP
-
-    marker = data_dir / "updated.txt"
-    if marker.is_file():
-        return
-    wait = OVERLAP.total_seconds() - (time.time() - (data_dir / "ready.txt").stat().st_mtime)
-    if wait > 0:
-        print(f"  waiting {wait:.0f} s so the bulk import leaves the catch-up window", flush=True)
-        time.sleep(wait)
-    update = OUT / "inputs" / f"update-{UPDATE_RECORDS}.jsonl"
-    # The first UPDATE_RECORDS ids of the bulk input, each with the next records' metadata.
-    with (OUT / "inputs" / f"quantph-{papers}.jsonl").open("rb") as fh:
-        lines = [next(fh) for _ in range(2 * UPDATE_RECORDS)]
-    with update.open("wb") as out:
-        for old, new in zip(lines, lines[UPDATE_RECORDS:], strict=False):
-            m = _ID_FIELD.match(old)
-            assert m is not None
-            out.write(_ID_FIELD.sub(m[0], new, count=1))
-    env = _env(data_dir, url)
-    _paperfeed(ROOT, env, "ingest", "jsonl", str(update))
-    _paperfeed(ROOT, env, "index")
-    marker.write_text(f"{UPDATE_RECORDS} papers updated\n")
-
-
 # ------------------------------------------------------------------------------ the server
 
 
@@ -181,12 +162,23 @@ class Server:
     label: str
     source: Path
     workers: int
+    cache: str  # "off" or "on"
+    cache_seconds: str
     process: subprocess.Popen[bytes] | None = None
+    log_path: Path | None = None
+    port: int = 0
 
     def start(self, data_dir: Path, url: str, port: int) -> None:
-        extra = {"PAPERFEED_PORT": str(port), "PAPERFEED_WORKERS": str(self.workers)}
+        self.port = port
+        extra = {
+            "PAPERFEED_PORT": str(port),
+            "PAPERFEED_WORKERS": str(self.workers),
+            "PAPERFEED_PAGE_CACHE_SECONDS": self.cache_seconds,
+        }
         env = {**_env(data_dir, url, extra), "PYTHONPATH": str(self.source)}
-        log = (OUT / "logs" / f"server-{self.label.replace(' ', '_')}.log").open("wb")
+        slug = re.sub(r"\W+", "_", f"{self.label} cache {self.cache}")
+        self.log_path = OUT / "logs" / f"server-{slug}.log"
+        log = self.log_path.open("wb")
         # cwd: `python -m` puts it first on sys.path, ahead of PYTHONPATH.
         self.process = subprocess.Popen(
             [sys.executable, "-m", "paperfeed", "serve"],
@@ -195,17 +187,50 @@ class Server:
             stderr=log,
             cwd=self.source,
         )
+        # Up when every worker has said so: one answering says nothing of the others.
         deadline = time.monotonic() + 600
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise SystemExit(f"the server ({self.label}) exited; see {log.name}")
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/static/style.css") as r:
-                    if r.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.5)
+                raise SystemExit(f"the server ({self.label}) exited; see {self.log_path}")
+            if self.log_path.read_text().count("Application startup complete") >= self.workers:
+                try:
+                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/static/style.css") as r:
+                        if r.status == 200 and self.process.poll() is None:
+                            return
+                except OSError:
+                    pass
+            time.sleep(0.5)
         raise SystemExit(f"the server ({self.label}) did not start within 10 minutes")
+
+    def log_size(self) -> int:
+        return self.log_path.stat().st_size if self.log_path else 0
+
+    def answered_by(self, start: int) -> Counter[str]:
+        """Requests logged since byte `start` of the server's log, by the pid that logged
+        them (uvicorn's access log, with paperfeed's `[pid]` prefix; a revision older than
+        it gives none)."""
+        if self.log_path is None:
+            return Counter()
+        with self.log_path.open("rb") as fh:
+            fh.seek(start)
+            text = fh.read().decode(errors="replace")
+        return Counter(re.findall(r"^INFO \[(\d+)\] uvicorn\.access: ", text, re.MULTILINE))
+
+    def cpu_seconds(self) -> float:
+        """CPU time of the server: its parent process and every child (the workers)."""
+        if self.process is None:
+            return 0.0
+        root = self.process.pid
+        total = 0.0
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                raw = stat.read_text()
+            except OSError:  # the process ended meanwhile
+                continue
+            fields = raw.rsplit(")", 1)[1].split()
+            if int(stat.parent.name) == root or int(fields[1]) == root:
+                total += (int(fields[11]) + int(fields[12])) / _TICKS  # utime stime
+        return total
 
     def stop(self) -> None:
         if self.process is not None:
@@ -220,13 +245,18 @@ class Server:
 @dataclass
 class Result:
     server: str
+    workers: int
+    cache: str
     endpoint: str
     requests: int
     rps: float
     p50_ms: float
     p99_ms: float
     errors: int
-    load: str
+    answered: str  # share of the requests each worker answered
+    server_cores: float
+    wrk_cores: float
+    other_cores: float
     graded: bool
 
     @property
@@ -244,10 +274,40 @@ def _ms(text: str) -> float:
     return float(m[1]) * _UNITS[m[2]]
 
 
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _busy_seconds() -> float:
+    """CPU time all cores spent busy since boot (user, system, irq, steal), from /proc/stat."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = fields[:8]
+    return (user + nice + system + irq + softirq + steal) / _TICKS
+
+
+def wait_for_quiet() -> float:
+    """Hold the next run (up to QUIET_WAIT_S) while other work keeps the machine busy (on 2
+    cores, another developer's test suite would be measured as paperfeed); returns the cores
+    that were busy in the last 2 s before it."""
+    started = time.monotonic()
+    told = False
+    while True:
+        busy = _busy_seconds()
+        time.sleep(2)
+        load = (_busy_seconds() - busy) / 2
+        if load < QUIET_CORES or time.monotonic() - started > QUIET_WAIT_S:
+            return load
+        if not told:
+            print(f"  waiting for a quiet machine ({load:.2f} cores busy)", flush=True)
+            told = True
+
+
 def load(
     port: int, path: str, connections: int, seconds: int
-) -> tuple[int, float, float, float, int]:
-    """(requests, requests/s, p50 ms, p99 ms, errors) of one wrk run."""
+) -> tuple[int, float, float, float, int, float]:
+    """(requests, requests/s, p50 ms, p99 ms, errors, wrk's CPU seconds) of one wrk run."""
+    cpu = _children_cpu()
     out = subprocess.run(
         [
             "wrk",
@@ -263,6 +323,7 @@ def load(
         text=True,
         check=True,
     ).stdout
+    cpu = _children_cpu() - cpu
     p50 = re.search(r"^\s+50%\s+(\S+)", out, re.MULTILINE)
     p99 = re.search(r"^\s+99%\s+(\S+)", out, re.MULTILINE)
     rps = re.search(r"^Requests/sec:\s+([\d.]+)", out, re.MULTILINE)
@@ -276,11 +337,13 @@ def load(
     sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
     if sock:
         errors += sum(int(g) for g in sock.groups())
-    return int(total[1]), float(rps[1]), _ms(p50[1]), _ms(p99[1]), errors
+    return int(total[1]), float(rps[1]), _ms(p50[1]), _ms(p99[1]), errors, cpu
 
 
-def _loadavg() -> str:
-    return Path("/proc/loadavg").read_text().split()[0]
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 def check_pages(port: int) -> None:
@@ -295,28 +358,88 @@ def check_pages(port: int) -> None:
         raise SystemExit("/ lists no papers")
 
 
-def run_server(
-    server: Server, data_dir: Path, url: str, port: int, connections: int, seconds: int
+def _shares(answered: Counter[str], workers: int) -> str:
+    """ "51% / 49%": the share of the requests each worker answered, largest first."""
+    total = sum(answered.values())
+    if not total:
+        return "?"
+    shares = sorted(answered.values(), reverse=True) + [0] * max(workers - len(answered), 0)
+    return " / ".join(f"{100 * n / total:.0f}%" for n in shares)
+
+
+def measure(
+    server: Server, endpoint: tuple[str, str, bool], connections: int, seconds: int, warm: bool
+) -> Result:
+    """One endpoint of one running server under wrk (after a warm-up, if `warm`)."""
+    name, path, graded = endpoint
+    if warm:
+        load(server.port, path, connections, 3)  # imports, caches, connection pools
+    wait_for_quiet()
+    offset = server.log_size()
+    busy, server_cpu = _busy_seconds(), server.cpu_seconds()
+    started = time.perf_counter()
+    total, rps, p50, p99, errors, wrk_cpu = load(server.port, path, connections, seconds)
+    wall = time.perf_counter() - started
+    busy, server_cpu = _busy_seconds() - busy, server.cpu_seconds() - server_cpu
+    time.sleep(0.5)  # the last access lines
+    by_pid = server.answered_by(offset)
+    if server.source == ROOT and sum(by_pid.values()) < total:
+        raise SystemExit(
+            f"{server.label} logged {sum(by_pid.values())} of wrk's {total} requests: "
+            f"did another process answer on port {server.port}?"
+        )
+    result = Result(
+        server=server.label,
+        workers=server.workers,
+        cache=server.cache,
+        endpoint=name,
+        requests=total,
+        rps=rps,
+        p50_ms=p50,
+        p99_ms=p99,
+        errors=errors,
+        answered=_shares(by_pid, server.workers),
+        server_cores=server_cpu / wall,
+        wrk_cores=wrk_cpu / wall,
+        other_cores=max(busy - server_cpu - wrk_cpu, 0.0) / wall,
+        graded=graded,
+    )
+    print(
+        f"  {server.label:<28} {name:<24} {rps:>8,.0f} req/s  p50 {p50:6.1f} ms  "
+        f"p99 {p99:6.1f} ms  errors {errors}  answered {result.answered}  cores: server "
+        f"{result.server_cores:.2f}, wrk {result.wrk_cores:.2f}, other {result.other_cores:.2f}",
+        flush=True,
+    )
+    return result
+
+
+def run_servers(
+    servers: list[Server], data_dir: Path, url: str, args: argparse.Namespace
 ) -> list[Result]:
-    results = []
-    print(f"server {server.label}: starting", flush=True)
-    server.start(data_dir, url, port)
+    """Start `servers` side by side, then load each endpoint on each in turn, `args.rounds`
+    times: the runs compared with each other follow one another, so they share whatever else
+    the machine was doing then (an idle server costs nothing but its index job's one query
+    every 2 s). Of each server's rounds on an endpoint the fastest is kept: other work on the
+    machine only ever slows a run down, and a server of N processes needs N free cores where
+    one process needs one, so a busy moment costs it more."""
+    best: dict[tuple[str, str], Result] = {}
     try:
-        check_pages(port)
-        for name, path, graded in ENDPOINTS:
-            load(port, path, connections, 3)  # warm-up: imports, caches, connection pools
-            before = _loadavg()
-            total, rps, p50, p99, errors = load(port, path, connections, seconds)
-            result = Result(server.label, name, total, rps, p50, p99, errors, f"{before}", graded)
-            print(
-                f"  {name:<24} {rps:>8,.0f} req/s  p50 {p50:6.1f} ms  p99 {p99:6.1f} ms  "
-                f"errors {errors}  (load {before})",
-                flush=True,
-            )
-            results.append(result)
+        for server in servers:
+            print(f"server {server.label}, page cache {server.cache}: starting", flush=True)
+            server.start(data_dir, url, free_port())
+            check_pages(server.port)
+        for endpoint in ENDPOINTS:
+            for n in range(args.rounds):
+                for server in servers:
+                    warm = n == 0
+                    result = measure(server, endpoint, args.connections, args.seconds, warm)
+                    key = (server.label, endpoint[0])
+                    if key not in best or result.rps > best[key].rps:
+                        best[key] = result
     finally:
-        server.stop()
-    return results
+        for server in servers:
+            server.stop()
+    return list(best.values())
 
 
 # --------------------------------------------------------------------------------- report
@@ -348,9 +471,17 @@ def machine_info(backend: str, postgres_url: str) -> dict[str, str]:
 
     cpu = re.search(r"^model name\s*:\s*(.+)$", Path("/proc/cpuinfo").read_text(), re.MULTILINE)
     wrk = subprocess.run(["wrk", "--version"], capture_output=True, text=True).stdout
+    revision = subprocess.run(
+        ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+    ).stdout.strip()
+    dirty = subprocess.run(
+        ["git", "-C", str(ROOT), "status", "--porcelain", "paperfeed"],
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
     info = {
         "CPU": f"{cpu[1] if cpu else platform.processor()}, {os.cpu_count()} cores "
-        "(shared with other developers: see the load column)",
+        "(shared with other developers: see the *other* column)",
         "OS": platform.platform(),
         "Python": platform.python_version(),
         "SQLite": sqlite3.sqlite_version,
@@ -358,6 +489,7 @@ def machine_info(backend: str, postgres_url: str) -> dict[str, str]:
         f"{uvicorn.__version__}",
         "Jinja2 / SQLAlchemy": f"{jinja2.__version__} / {sqlalchemy.__version__}",
         "wrk": wrk.split(" [")[0].strip() or "?",
+        "paperfeed": f"{revision}{' with uncommitted changes' if dirty else ''}",
     }
     if backend == "postgresql":
         import psycopg
@@ -370,38 +502,113 @@ def machine_info(backend: str, postgres_url: str) -> dict[str, str]:
 
 def results_table(results: list[Result]) -> str:
     lines = [
-        "| server | endpoint | requests | req/s | p50 (ms) | p99 (ms) | errors | load avg | bar |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---|",
+        "| page cache | server | endpoint | requests | req/s | p50 (ms) | p99 (ms) | errors | "
+        "answered by | server (cores) | wrk (cores) | other (cores) | bar |",
+        "|---|---|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---|",
     ]
     for r in results:
         bar = ("pass" if r.passes else "**fail**") if r.graded else ""
         lines.append(
-            f"| {r.server} | `{r.endpoint}` | {r.requests:,} | {r.rps:,.0f} | {r.p50_ms:.1f} | "
-            f"{r.p99_ms:.1f} | {r.errors} | {r.load} | {bar} |"
+            f"| {r.cache} | {r.server} | `{r.endpoint}` | {r.requests:,} | {r.rps:,.0f} | "
+            f"{r.p50_ms:.1f} | {r.p99_ms:.1f} | {r.errors} | {r.answered} | "
+            f"{r.server_cores:.2f} | {r.wrk_cores:.2f} | {r.other_cores:.2f} | {bar} |"
         )
     return "\n".join(lines)
 
 
+def scaling_table(results: list[Result], workers: int) -> tuple[str, list[str]]:
+    """N workers against one process of this tree, per page cache mode and endpoint; and the
+    failures of the scaling bar."""
+    one = {(r.cache, r.endpoint): r for r in results if r.server == THIS_ONE}
+    many = {(r.cache, r.endpoint): r for r in results if r.server == this_many(workers)}
+    lines = [
+        f"| page cache | endpoint | 1 process (req/s) | {workers} workers (req/s) | "
+        f"{workers} workers / 1 | answered by | bar (>= {BAR_SCALING}x) |",
+        "|---|---|---:|---:|---:|---|---|",
+    ]
+    failures = []
+    for key, r1 in one.items():
+        rn = many.get(key)
+        if rn is None:
+            continue
+        ratio = rn.rps / r1.rps
+        bar = ""
+        if r1.graded:
+            bar = "pass" if ratio >= BAR_SCALING and rn.errors == 0 else "**fail**"
+            if bar != "pass":
+                failures.append(f"page cache {key[0]}, {key[1]}: {ratio:.2f}x")
+        lines.append(
+            f"| {key[0]} | `{key[1]}` | {r1.rps:,.0f} | {rn.rps:,.0f} | {ratio:.2f}x | "
+            f"{rn.answered} | {bar} |"
+        )
+    return "\n".join(lines), failures
+
+
+THIS_ONE = "this tree, 1 process"
+
+
+def this_many(workers: int) -> str:
+    return f"this tree, {workers} workers"
+
+
 def render_section(
-    args: argparse.Namespace, info: dict[str, str], community: str, tables: str, command: str
+    args: argparse.Namespace,
+    info: dict[str, str],
+    community: str,
+    scaling: str,
+    tables: str,
+    command: str,
 ) -> str:
     machine = "\n".join(f"- {k}: {v}" for k, v in info.items())
+    database = "SQLite" if args.database == "sqlite" else "PostgreSQL"
+    cores = os.cpu_count()
+    prose = [
+        f"""Store: {args.papers:,} real quant-ph records (repeated with unique ids, imported with
+        `paperfeed ingest jsonl`) and {community}, in {database}. Each server is `paperfeed
+        serve` started as a child process on 127.0.0.1 with `search_model = none` (the loaded
+        pages do not search) and the `workers` shown; with several, each worker listens on its
+        own socket bound with SO_REUSEPORT and the kernel spreads new connections over them
+        (`paperfeed/web/server.py`, `Listener`), and is a TCP socket, so asyncio sets
+        TCP_NODELAY on what it accepts (on uvicorn's own shared socket it did not: each
+        keep-alive response waited about 40 ms for a delayed ACK). The load generator is `wrk -t2
+        -c{args.connections} -d{args.seconds}s`: {args.connections} keep-alive connections,
+        opened at the start and kept. The servers of one cache mode run side by side and each
+        endpoint is loaded on each in turn, {args.rounds} rounds (a 3 s warm-up before the
+        first); each row is the server's fastest round, since other work on the shared machine
+        only slows a run down (and costs N workers, which need N free cores, more than one
+        process). Anonymous requests (no cookie), as a first visit or a crawler sends them:
+        each gets a fresh session cookie.""",
+        """What is cached: with the page cache **on** (`page_cache_seconds = 2`, the default)
+        each process renders `/` as signed-out visitors see it, and encodes the
+        `/api/daily_papers` response, at most once every 2 s and answers the other requests
+        from memory; **off** (`page_cache_seconds = 0`) every request queries the database and
+        renders. The SQLite file and the static file are in the operating system's page cache
+        in both (warm after the warm-up). The static file row is the baseline, the same in both
+        modes: Starlette reading a file, the framework and wrk with no paperfeed code in the
+        way.""",
+        f"""How it is counted: *answered by* is the share of the requests each worker answered,
+        counted from the server's access log (every line carries the pid of the process that
+        wrote it). *server*, *wrk* and *other* are the cores each used during the run (CPU
+        seconds over wall time, from /proc): the server's processes, the load generator, and
+        everything else on the machine (other developers' work; each run first waits up to
+        {QUIET_WAIT_S} s for fewer than {QUIET_CORES} cores busy). The load generator runs on
+        the same {cores} cores as the server, so {args.workers} workers never have all {cores}
+        to themselves: the scaling below is bounded by the cores wrk and the other work leave
+        them. Bars: {args.workers} workers answer >= {BAR_SCALING}x the requests/s of one
+        process on `/` and `/api/daily_papers` with the page cache off and on; each row >=
+        {BAR_RPS:.0f} req/s with p99 <= {BAR_P99_MS:.0f} ms and no errors.""",
+    ]
+    text = "\n\n".join(textwrap.fill(" ".join(p.split()), 95) for p in prose)
     return f"""{START_MARKER}
-## Web: `/` and `/api/daily_papers` at {args.papers:,} papers
+## Web: `/` and `/api/daily_papers` at {args.papers:,} papers, 1 process and {args.workers} workers
 
 Run on {datetime.now(UTC).date().isoformat()} with `{command}` (`bench/web.py`).
 
 {machine}
 
-Store: {args.papers:,} real quant-ph records (repeated with unique ids, imported with
-`paperfeed ingest jsonl`) and {community}. Each server is `paperfeed serve` started as a
-child process on 127.0.0.1 with `search_model = none` (the loaded pages do not search) and
-the `workers` shown; the load generator is `wrk -t2 -c{args.connections} -d{args.seconds}s`
-on the same 2-core machine, after a 3 s warm-up. Anonymous requests (no cookie), as a first
-visit or a crawler sends them: each gets a fresh session cookie. *load avg* is the 1-minute
-load average just before the run (other developers' work included). The static file row is
-the baseline: the framework and wrk with no paperfeed code in the way. Bar: >= {BAR_RPS:.0f}
-req/s with p99 <= {BAR_P99_MS:.0f} ms and no errors.
+{text}
+
+{scaling}
 
 {tables}
 {END_MARKER}"""
@@ -426,6 +633,7 @@ def main() -> None:
     parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--seconds", type=int, default=25)
+    parser.add_argument("--rounds", type=int, default=2, help="runs of each; the best is kept")
     parser.add_argument(
         "--workers",
         type=int,
@@ -438,35 +646,39 @@ def main() -> None:
         metavar="REV",
         help="also serve the same store from this git revision, one process (e.g. main)",
     )
-    parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--no-docs", action="store_true", help="print, do not write docs")
     parser.add_argument("--prepare-only", action="store_true", help="build the store and stop")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is missing: apt-get install -y wrk")
+    if args.workers < 2:
+        raise SystemExit("--workers: at least 2 (the run compares them with one process)")
     (OUT / "logs").mkdir(parents=True, exist_ok=True)
     info = machine_info(args.database, args.postgres_url)
     for key, value in info.items():
         print(f"{key}: {value}")
     data_dir, url, community = prepare(args.papers, args.database, args.postgres_url)
-    daily_update(data_dir, url, args.papers)
     if args.prepare_only:
         return
-    servers = []
-    if args.before:
-        before = export_revision(args.before)
-        servers.append(Server(f"{args.before} (before), 1 process", before, 1))
-    servers.append(Server("this tree, 1 process", ROOT, 1))
-    if args.workers > 1:
-        servers.append(Server(f"this tree, {args.workers} workers", ROOT, args.workers))
+    before = export_revision(args.before) if args.before else None
     results: list[Result] = []
-    for server in servers:
-        results.extend(run_server(server, data_dir, url, args.port, args.connections, args.seconds))
+    for cache, seconds in CACHE_MODES:
+        servers = []
+        if before is not None:
+            servers.append(Server(f"{args.before} (before), 1 process", before, 1, cache, seconds))
+        servers.append(Server(THIS_ONE, ROOT, 1, cache, seconds))
+        servers.append(Server(this_many(args.workers), ROOT, args.workers, cache, seconds))
+        results.extend(run_servers(servers, data_dir, url, args))
+    scaling, failures = scaling_table(results, args.workers)
     table = results_table(results)
+    print(scaling)
+    print()
     print(table)
+    if failures:
+        print(f"scaling bar ({BAR_SCALING}x) missed: {'; '.join(failures)}")
     if not args.no_docs:
         command = "python bench/web.py " + " ".join(sys.argv[1:])
-        write_docs(render_section(args, info, community, table, command.strip()))
+        write_docs(render_section(args, info, community, scaling, table, command.strip()))
         print(f"wrote {DOCS}")
 
 
