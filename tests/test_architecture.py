@@ -16,6 +16,7 @@ PURE = (
     "clock",
     "arxiv_id",
     "text",
+    "tex",
     "authors",
     "secret",
     "arxiv_calendar",
@@ -57,6 +58,9 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "digest": ("ingest", "feed", "jobs", "web", "cli", "demo"),
     "serialize": ("store", "ingest", "search", "feed", "digest", "mail", "jobs", "web", "cli"),
     "demo": ("jobs", "web", "cli"),
+    # Thumbnails read the store and listings, fetch through ingest's polite client; the jobs
+    # and the web use them.
+    "thumbnails": ("search", "digest", "mail", "jobs", "web", "cli", "serialize", "demo"),
     # Jobs drive ingest, search and digests on a schedule; the web and CLI start them.
     "jobs": ("web", "cli", "serialize", "demo"),
     "web": ("cli",),

@@ -10,6 +10,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from paperfeed import tex
 from paperfeed.digest.compose import Digest
 from paperfeed.digest.links import Links
 from paperfeed.digest.tokens import message_id
@@ -48,10 +49,11 @@ def _paper_blocks(paper: Paper, upvotes: int, page_url: str) -> tuple[str, str, 
     """A paper's parts of a digest, the same for every subscriber: rendered once per run
     (the reasons it was chosen go between head and tail)."""
     p = {
-        "title": paper.title,
+        # Plain decoded text, not MathML: mail clients drop MathML (Gmail strips it).
+        "title": tex.to_text(paper.title),
         "authors": _author_line(paper),
         "upvotes": upvotes,
-        "excerpt": excerpt(paper.abstract),
+        "excerpt": excerpt(tex.to_text(paper.abstract) if paper.abstract else None),
         "page_url": page_url,
         "abs_url": paper.abs_url,
         "pdf_url": paper.pdf_url,

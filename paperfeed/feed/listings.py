@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta
 from paperfeed.errors import Invalid
 from paperfeed.feed.trending import CANDIDATES, WINDOWS, Trending, age_at_score, rank_trending
 from paperfeed.models import Listing
-from paperfeed.periods import Period, day_period
+from paperfeed.periods import Period, period_of
 from paperfeed.store import Store
 from paperfeed.store.listings import LISTING_SORTS
 
@@ -57,22 +57,14 @@ def period_listing(
         sort=sort,
         submitter=submitter,
     )
-    if period.kind == "day":
-        # Days jump over empty days; weeks and months step one at a time.
-        before, after = store.listings.neighbour_days(period.start)
-        previous = day_period(before) if before else None
-        following = day_period(after) if after else None
-    else:
-        previous, following = _step(period, -1), _step(period, 1)
+    # The neighbours are the nearest periods with papers: a listing never links to an empty
+    # period, nor past the latest day with papers (an empty next week on the newest one).
+    before, after = store.listings.neighbour_days(period.start)
+    if period.last != period.start:
+        after = store.listings.neighbour_days(period.last)[1]
+    previous = period_of(period.kind, before) if before else None
+    following = period_of(period.kind, after) if after else None
     return PeriodListing(period, listing, page, per_page, sort, previous, following)
-
-
-def _step(period: Period, steps: int) -> Period | None:
-    """The neighbouring period, None beyond the calendar (year 1 to 9999)."""
-    try:
-        return period.shift(steps)
-    except (OverflowError, ValueError):
-        return None
 
 
 def front_day(store: Store, today: date) -> date:

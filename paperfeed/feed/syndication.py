@@ -1,5 +1,9 @@
 """RSS 2.0 and Atom 1.0 documents for any list of papers, pure: papers in, bytes out.
-ElementTree escapes every text node, so titles and abstracts cannot break the XML."""
+ElementTree escapes every text node, so titles and abstracts cannot break the XML. An RSS
+`description` holds HTML (readers render it: `a<b` would lose its text, `<b>` would turn
+bold), so descriptions are escaped for HTML first, and an abstract is the HTML the pages show
+(paperfeed/tex.py: escaped text, formulas as MathML); Atom says its text is text, and titles
+are text everywhere: TeX decoded to plain text."""
 
 from __future__ import annotations
 
@@ -8,7 +12,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime
+from html import escape
 
+from paperfeed import tex
 from paperfeed.models import Paper
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -43,7 +49,7 @@ def rss(info: FeedInfo, papers: Sequence[Paper], paper_url: str) -> bytes:
     channel = ET.SubElement(root, "channel")
     ET.SubElement(channel, "title").text = info.title
     ET.SubElement(channel, "link").text = info.page_url
-    ET.SubElement(channel, "description").text = info.description
+    ET.SubElement(channel, "description").text = escape(info.description, quote=False)
     ET.SubElement(channel, "lastBuildDate").text = format_datetime(_utc(info.updated))
     ET.SubElement(
         channel, "atom:link", {"href": info.self_url, "rel": "self", "type": "application/rss+xml"}
@@ -51,10 +57,10 @@ def rss(info: FeedInfo, papers: Sequence[Paper], paper_url: str) -> bytes:
     for paper in papers:
         item = ET.SubElement(channel, "item")
         link = paper_url.format(id=paper.arxiv_id)
-        ET.SubElement(item, "title").text = paper.title
+        ET.SubElement(item, "title").text = tex.to_text(paper.title)
         ET.SubElement(item, "link").text = link
         ET.SubElement(item, "guid", {"isPermaLink": "true"}).text = link
-        ET.SubElement(item, "description").text = paper.abstract or ""
+        ET.SubElement(item, "description").text = tex.to_html(paper.abstract or "")
         for author in paper.authors or ():
             ET.SubElement(item, "dc:creator").text = author.name
         for category in paper.categories or ():
@@ -76,7 +82,7 @@ def atom(info: FeedInfo, papers: Sequence[Paper], paper_url: str) -> bytes:
     for paper in papers:
         entry = ET.SubElement(root, "entry")
         link = paper_url.format(id=paper.arxiv_id)
-        ET.SubElement(entry, "title").text = paper.title
+        ET.SubElement(entry, "title").text = tex.to_text(paper.title)
         ET.SubElement(entry, "id").text = link
         ET.SubElement(entry, "link", {"href": link, "rel": "alternate"})
         ET.SubElement(entry, "updated").text = _utc(_when(paper, info.updated)).isoformat()
@@ -86,5 +92,5 @@ def atom(info: FeedInfo, papers: Sequence[Paper], paper_url: str) -> bytes:
             ET.SubElement(ET.SubElement(entry, "author"), "name").text = author.name
         for category in paper.categories or ():
             ET.SubElement(entry, "category", {"term": category})
-        ET.SubElement(entry, "summary").text = paper.abstract or ""
+        ET.SubElement(entry, "summary").text = tex.to_text(paper.abstract or "")
     return _bytes(root)

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from urllib.parse import quote
+from typing import Any
+from urllib.parse import quote, urlsplit
 
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 
+from paperfeed import tex
 from paperfeed.feed.trending import FORMULA
-from paperfeed.models import Paper
+from paperfeed.models import HfFields, Paper
 from paperfeed.periods import month_period, week_period
+from paperfeed.web.avatar import avatar_uri
 from paperfeed.web.render import highlight, markdown
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
@@ -34,11 +40,91 @@ def paper_path(arxiv_id: str) -> str:
     return "/papers/" + quote(arxiv_id)
 
 
+def author_path(name: str) -> str:
+    return "/papers/author/" + quote(name, safe="")
+
+
+def tex_html(
+    text: str | None, terms: Sequence[str] | None = None, limit: int | None = None
+) -> Markup:
+    """A title or abstract as HTML: formulas as MathML, TeX text commands decoded, the search
+    `terms` highlighted in the text (never inside a formula), cut after about `limit`
+    characters (never inside a formula)."""
+    parts = tex.pieces(text or "")
+    more = False
+    if limit is not None:
+        parts, more = tex.shorten(parts, limit)
+    html = "".join(
+        str(highlight(p.text, terms)) if terms and not p.formula else tex.piece_html(p)
+        for p in parts
+    )
+    return Markup(html + ("…" if more else ""))
+
+
+def plural(count: int, word: str, words: str | None = None) -> str:
+    """`1 upvote`, `2 upvotes`, `0 upvotes`."""
+    return f"{count:,} {word if count == 1 else (words or word + 's')}"
+
+
+def hours_ago(hours: float) -> str:
+    """An age for people: `just now`, `5 hours ago`, `3 days ago`."""
+    if hours < 1:
+        return "just now"
+    if hours < 24:
+        return plural(int(hours), "hour") + " ago"
+    return plural(int(hours // 24), "day") + " ago"
+
+
+@dataclass(frozen=True, slots=True)
+class HfExtras:
+    """What a card shows of the fields imported from Hugging Face."""
+
+    github_stars: int | None = None
+    organization: str | None = None  # its account name, for the avatar
+    organization_name: str | None = None
+
+
+def hf_extras(hf: HfFields | None) -> HfExtras:
+    paper = hf.fields.get("paper") if hf is not None else None
+    if not isinstance(paper, dict):
+        return HfExtras()
+    stars = paper.get("githubStars")
+    org = paper.get("organization")
+    name = org.get("name") if isinstance(org, dict) else None
+    fullname = org.get("fullname") if isinstance(org, dict) else None
+    return HfExtras(
+        github_stars=stars if isinstance(stars, int) and not isinstance(stars, bool) else None,
+        organization=name if isinstance(name, str) and name else None,
+        organization_name=fullname if isinstance(fullname, str) and fullname else None,
+    )
+
+
+def code_host(url: str) -> str:
+    """`GitHub` for a GitHub link, else the host name: what a code link is labelled."""
+    host = (urlsplit(url).hostname or "").removeprefix("www.")
+    return {"github.com": "GitHub", "gitlab.com": "GitLab", "huggingface.co": "Hugging Face"}.get(
+        host, host or "Code"
+    )
+
+
+def lookup(mapping: Any, key: str) -> Any:
+    """`mapping[key]`, None when the page has no such mapping or key (a card's HF fields)."""
+    return mapping.get(key) if isinstance(mapping, dict) else None
+
+
 templates.env.filters["authors_line"] = authors_line
 templates.env.filters["short_date"] = short_date
 templates.env.filters["markdown"] = markdown
 templates.env.filters["paper_path"] = paper_path
-templates.env.globals["highlight"] = highlight
+templates.env.filters["author_path"] = author_path
+templates.env.filters["tex"] = tex_html
+templates.env.filters["tex_text"] = tex.to_text
+templates.env.filters["plural"] = plural
+templates.env.filters["hours_ago"] = hours_ago
+templates.env.filters["avatar"] = avatar_uri
+templates.env.filters["code_host"] = code_host
+templates.env.globals["hf_extras"] = hf_extras
+templates.env.globals["lookup"] = lookup
 templates.env.globals["trending_formula"] = FORMULA
 
 

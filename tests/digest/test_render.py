@@ -215,3 +215,19 @@ def test_already_subscribed_message_is_plain_text_with_both_ways_out() -> None:
         "http://paperfeed.test/settings\n"
         f"To stop receiving it: {UNSUBSCRIBE}\n"
     )
+
+
+def test_tex_in_titles_and_abstracts_is_decoded_to_plain_text() -> None:
+    """Mail clients drop MathML, so a digest carries TeX as readable text in both parts."""
+    paper = Paper(
+        "2611.00002",
+        r"Smooth $C^\infty$ maps and Gr\"obner bases",
+        abstract=r"Following \cite{Reeb}, we bound $\alpha_1 + \beta^2$ for $x < y$.",
+    )
+    digest = Digest(SUB, DAY, (DigestItem(paper, 0, ()),))
+    msg = parsed(digest_message(digest, LINKS))
+    for part in (plain(msg), html(msg)):
+        assert "Smooth C^∞ maps and Gröbner bases" in part
+        assert "\u03b1_1 + \u03b2^2" in part  # alpha, beta
+        assert "$" not in part and "\\cite" not in part and "Reeb" not in part
+    assert "x &lt; y" in html(msg)

@@ -1,11 +1,13 @@
 """RSS 2.0 and Atom 1.0 (pure), read back with xml.etree and with feedparser: titles with `<`,
-`&` and non-ASCII survive, dates are UTC, every feed links to itself and to its page."""
+`&` and non-ASCII survive, RSS descriptions are HTML-escaped text that readers show as typed,
+dates are UTC, every feed links to itself and to its page."""
 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from html import unescape
 
 import feedparser
 import pytest
@@ -70,7 +72,7 @@ def test_rss_parses_with_etree() -> None:
             TRICKY.title,
             "http://paperfeed.test/papers/2611.00001",
             "http://paperfeed.test/papers/2611.00001",
-            TRICKY.abstract,
+            "We show that a &lt; b &amp;&amp; c &gt; d, for \u03c8 in L².",  # HTML, as text
             ["Émile Zola", "Ada Lovelace"],
             ["quant-ph", "cs.LG"],
             "Wed, 25 Nov 2026 10:15:30 +0000",  # the last update
@@ -161,9 +163,30 @@ def test_the_xml_is_utf8_and_escapes_markup() -> None:
     for data in (rss(INFO, PAPERS, PAPER_URL), atom(INFO, PAPERS, PAPER_URL)):
         assert "Schrödinger\u2019s cats ]]&gt; 量子".encode() in data
         assert b"Bounds on &lt;b&gt;entropy&lt;/b&gt; &amp; " in data
-        assert b"a &lt; b &amp;&amp; c &gt; d" in data
         assert b"category=cs.LG&amp;x=1" in data
         assert b"<b>" not in data
+    # An RSS description is HTML: escaped for HTML, then for XML.
+    assert b"a &amp;lt; b &amp;amp;&amp;amp; c &amp;gt; d" in rss(INFO, PAPERS, PAPER_URL)
+    assert b"a &lt; b &amp;&amp; c &gt; d" in atom(INFO, PAPERS, PAPER_URL)
+
+
+@pytest.mark.parametrize(("make", "version"), [(rss, "rss20"), (atom, "atom10")])
+def test_readers_show_descriptions_as_typed(make: Render, version: str) -> None:
+    """What looks like markup in an abstract or a feed's description (a search query) is text:
+    feedparser, like a reader, shows it as typed, without dropping or rendering any of it."""
+    text = "x<y, <b>bold</b> & <script>alert(1)</script> a&amp;b \u03c8"
+    info = FeedInfo(
+        "t", f"Papers matching {text!r}", "http://p.test/", "http://p.test/f", INFO.updated
+    )
+    feed = feedparser.parse(make(info, [Paper("2611.00003", "t", abstract=text)], PAPER_URL))
+    assert (feed.bozo, feed.version) == (False, version)
+    summary, subtitle = feed.entries[0].summary_detail, feed.feed.subtitle_detail
+    if version == "rss20":
+        assert (summary.type, subtitle.type) == ("text/html", "text/html")
+        assert unescape(summary.value) == text
+        assert unescape(subtitle.value) == info.description
+    else:
+        assert (summary.value, subtitle.value) == (text, info.description)
 
 
 @pytest.mark.parametrize(("make", "version"), [(rss, "rss20"), (atom, "atom10")])
@@ -180,7 +203,7 @@ def test_feedparser_reads_titles_dates_and_links(make: Render, version: str) -> 
         "http://paperfeed.test/papers/2611.00002",
     ]
     assert [e.id for e in feed.entries] == [e.link for e in feed.entries]
-    assert feed.entries[0].summary == TRICKY.abstract
+    assert unescape(feed.entries[0].summary) == TRICKY.abstract
     assert [t.term for t in feed.entries[0].tags] == ["quant-ph", "cs.LG"]
     assert [a.name for a in feed.entries[0].authors] == ["Émile Zola", "Ada Lovelace"]
     assert tuple(feed.feed.updated_parsed)[:6] == (2026, 11, 25, 18, 30, 0)

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request, Response
 
 from paperfeed.feed.listings import period_listing, trending, trending_anchor
 from paperfeed.feed.trending import WINDOWS
-from paperfeed.models import ListedPaper
+from paperfeed.models import HfFields, ListedPaper
 from paperfeed.periods import day_period, parse_period
 from paperfeed.search.searcher import MODES, SORTS
 from paperfeed.web.deps import (
@@ -24,7 +24,8 @@ from paperfeed.web.deps import (
     shown_day,
 )
 from paperfeed.web.forms import author_name, category_name
-from paperfeed.web.page import feed, json_link, render, render_signed_out
+from paperfeed.web.guard import PageNumber
+from paperfeed.web.page import feed, render, render_signed_out, signed_out_response
 from paperfeed.web.searching import run_search, search_request
 
 router = APIRouter(include_in_schema=False)
@@ -34,6 +35,11 @@ def _voted(store: StoreDep, user: UserDep, items: list[ListedPaper]) -> set[str]
     if user is None:
         return set()
     return store.votes.voted(user.id, [i.paper.arxiv_id for i in items])
+
+
+def _hf(store: StoreDep, items: list[ListedPaper]) -> dict[str, HfFields]:
+    """What Hugging Face says of the papers (organization, GitHub stars), for their cards."""
+    return store.hf.get_many([i.paper.arxiv_id for i in items])
 
 
 def _period_page(
@@ -51,8 +57,9 @@ def _period_page(
     feeds = [feed(f"Papers of {period.label}", f"/feeds/{kind}/{period.key}")]
 
     # Cards of papers arXiv announced recently enough offer "submit to the daily list".
+    # The window counts back from the day submissions join (feed/submission.py).
     window = timedelta(days=get_settings(request).submission_window_days)
-    submit_from = now(request).date() - window
+    submit_from = min(shown_day(request), now(request).date()) - window
 
     def context() -> dict[str, object]:
         result = period_listing(store, period, page=page, sort=sort)
@@ -62,24 +69,26 @@ def _period_page(
             "result": result,
             "items": items,
             "voted": voted,
+            "hf": _hf(store, items),
             "front": front,
             "submit_from": submit_from,
         }
 
     if user is not None:
         return render(request, "listing.html", context(), json_url=json_url, feeds=feeds)
-    # Signed-out visitors all see the same page: render it once per cache period.
+    # Signed-out visitors all see the same page: render it once per cache period, and put
+    # each visitor's own CSRF token in its forms as it is served.
     body = page_cache(request).get(
         ("listing", kind, period.key, page, sort, front, submit_from),
         store.generation,
         lambda: render_signed_out("listing.html", context(), json_url=json_url, feeds=feeds),
     )
-    return Response(body, media_type="text/html", headers={"Link": json_link(json_url)})
+    return signed_out_response(request, body, json_url=json_url)
 
 
 @router.get("/")
 def front_page(
-    request: Request, store: StoreDep, user: UserDep, page: int = 1, sort: str = "upvotes"
+    request: Request, store: StoreDep, user: UserDep, page: PageNumber = 1, sort: str = "upvotes"
 ) -> Response:
     day = shown_day(request)
     return _period_page(request, store, user, "date", day.isoformat(), page, sort, front=True)
@@ -93,7 +102,7 @@ def _listing_page(kind: str) -> Callable[..., Response]:
         store: StoreDep,
         user: UserDep,
         key: str,
-        page: int = 1,
+        page: PageNumber = 1,
         sort: str = "upvotes",
     ) -> Response:
         return _period_page(request, store, user, kind, key, page, sort)
@@ -122,6 +131,7 @@ def trending_page(
             "window": window,
             "windows": WINDOWS,
             "voted": _voted(store, user, items),
+            "hf": _hf(store, items),
             "today": day_period(now.date()),
         },
         json_url=f"/api/v1/trending?window={window}",
@@ -142,7 +152,12 @@ def _newest(
     return render(
         request,
         "simple_list.html",
-        {"heading": heading, "items": items, "voted": _voted(store, user, items)},
+        {
+            "heading": heading,
+            "items": items,
+            "voted": _voted(store, user, items),
+            "hf": _hf(store, items),
+        },
         json_url=api,
         feeds=[feed(heading, feed_path)],
     )
@@ -185,7 +200,7 @@ def search_page(
     q: str = "",
     mode: str = "hybrid",
     sort: str = "relevance",
-    page: int = 1,
+    page: PageNumber = 1,
     category: str = "",
     date_from: str = "",
     date_to: str = "",
@@ -217,6 +232,7 @@ def search_page(
             "req": req,
             "result": result,
             "voted": _voted(store, user, items),
+            "hf": _hf(store, items),
             "modes": MODES,
             "sorts": SORTS,
             "params": params,

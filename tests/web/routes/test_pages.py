@@ -46,12 +46,21 @@ def test_day_week_month_pages_with_navigation(site) -> None:
     assert 'rel="prev" href="/papers/date/2026-08-14"' in monday.text
     week = site.client.get("/papers/week/2026-W34")
     assert week.status_code == 200 and "110 papers" in week.text
-    assert (
-        'href="/papers/week/2026-W33"' in week.text and 'href="/papers/week/2026-W35"' in week.text
-    )
+    # Nothing links past the latest day with papers (2026-08-21, in W34 and in August)
+    assert 'rel="prev" href="/papers/week/2026-W33"' in week.text
+    assert 'rel="next"' not in week.text.split('aria-label="Pages"')[0]
     month = site.client.get("/papers/month/2026-07?sort=published")
     assert month.status_code == 200 and "422 papers" in month.text
-    assert 'href="/papers/month/2026-06"' in month.text
+    assert (
+        'href="/papers/month/2026-06"' in month.text
+        and 'href="/papers/month/2026-08"' in month.text
+    )
+    august = site.client.get("/papers/month/2026-08").text
+    assert (
+        'rel="prev" href="/papers/month/2026-07"' in august
+        and "/papers/month/2026-09" not in august
+    )
+    assert site.client.get("/api/v1/listings/week/2026-W34").json()["next"] is None
     empty = site.client.get("/papers/date/2001-01-01")
     assert empty.status_code == 200 and "No papers were featured" in empty.text
 
@@ -114,8 +123,10 @@ def test_a_day_lists_what_arxiv_announced_labelled_votable_and_submittable(site)
     twin = site.client.get("/api/v1/listings/date/2026-08-24").json()
     assert [i["announced_as"] for i in twin["items"]] == ["new", "cross", "replace"]
     # Only recent papers can be submitted: once the submission window (100,000 days in the
-    # test settings) has passed, the cards no longer offer it.
+    # test settings) has passed since the front day, the cards no longer offer it.
     site.store.db.clock = HandClock(datetime(2400, 1, 1, 12))
+    later = Announcement("0704.0003", date(2400, 1, 1), "hep-ph", "new")
+    site.store.papers.write(Batch(announcements=[later]))
     assert "/papers/submit?id=" not in site.client.get("/papers/date/2026-08-24").text
     # The site follows some categories only: math.CO's announcements stay, hep-ph's go.
     site.store.listings.follow = ("math",)
