@@ -7,10 +7,8 @@ time is a FakeClock, so pauses are recorded, never waited for."""
 
 from __future__ import annotations
 
-import socket
-from typing import Any
-
 import pytest
+from offline import unresolvable
 from replay import FakeClock
 
 from paperfeed.errors import Upstream
@@ -24,17 +22,7 @@ URL = f"http://{HOST}/api/query"
 @pytest.fixture
 def lookups(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Every attempt to resolve HOST, which fails as glibc fails offline."""
-    asked: list[str] = []
-    resolve = socket.getaddrinfo
-
-    def offline(host: Any, *args: Any, **kwargs: Any) -> Any:
-        if host == HOST:
-            asked.append(host)
-            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
-        return resolve(host, *args, **kwargs)
-
-    monkeypatch.setattr(socket, "getaddrinfo", offline)
-    return asked
+    return unresolvable(monkeypatch, HOST)
 
 
 def _client(clock: FakeClock, *, retry_unresolved: bool) -> PoliteClient:

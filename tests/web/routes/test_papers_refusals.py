@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import logging
 import re
-import socket
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
@@ -15,6 +14,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from offline import unresolvable
 from smtp_server import SmtpServer
 from web_site import Site, csrf_of
 from webutil import indexed_search, make_settings
@@ -34,17 +34,7 @@ PLACEHOLDER = re.compile(r'placeholder="e\.g\. (\S+) or https://arxiv\.org/abs/\
 @pytest.fixture
 def lookups(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Attempts to resolve arXiv's host, which fail as they do offline (no DNS is asked)."""
-    asked: list[str] = []
-    resolve = socket.getaddrinfo
-
-    def offline(host: Any, *args: Any, **kwargs: Any) -> Any:
-        if host == HOST:
-            asked.append(host)
-            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
-        return resolve(host, *args, **kwargs)
-
-    monkeypatch.setattr(socket, "getaddrinfo", offline)
-    return asked
+    return unresolvable(monkeypatch, HOST)
 
 
 @pytest.fixture
