@@ -53,6 +53,8 @@ MODEL_MISSING = (
     "Showing keyword results."
 )
 TURNED_OFF = "Semantic search is off on this site. Showing keyword results."
+# The model loads but its vector index is not built yet (`paperfeed index`, or the index job).
+NOT_READY = "Semantic search is not ready yet on this site. Showing keyword results."
 _warned: set[str] = set()
 
 
@@ -240,7 +242,7 @@ class SearchService:
         vectors = self._vector_index() if mode != "keyword" else None
         if mode != "keyword" and (vectors is None or self.embedder is None):
             used = "keyword"
-            notes.append(self.notice or "the semantic index is not built yet: run paperfeed index")
+            notes.append(self.notice or NOT_READY)
         if parsed.is_empty:
             return SearchResults(query, used, [], 0, "; ".join(notes) or None)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from paperfeed.models import Batch, Paper
-from paperfeed.search.service import MODEL_MISSING, TURNED_OFF, SearchService
+from paperfeed.search.service import MODEL_MISSING, NOT_READY, TURNED_OFF, SearchService
 from paperfeed.store import Store
 
 
@@ -40,3 +40,17 @@ def test_a_site_without_a_model_says_semantic_search_is_off(papers: Store, tmp_p
     svc = SearchService.open(papers, tmp_path / "data", model="none")
     assert svc.search("tape", mode="hybrid").notice == TURNED_OFF
     assert "search_model = none" in svc.index().line()
+
+
+def test_a_model_whose_index_is_not_built_yet_is_a_plain_notice(
+    papers: Store, tmp_path: Path, tiny_static_model: Path
+) -> None:
+    """Before the first `paperfeed index` (or index job run), searchers are not told to run a
+    command: that is for the operator."""
+    svc = SearchService.open(papers, tmp_path / "data", model=str(tiny_static_model))
+    found = svc.search("tape sorting", mode="hybrid")
+    assert (found.mode, found.notice) == ("keyword", NOT_READY)
+    assert "paperfeed index" not in (found.notice or "")
+    svc.index()
+    built = svc.search("tape sorting", mode="hybrid")
+    assert (built.mode, built.notice) == ("hybrid", None)
