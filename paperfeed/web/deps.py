@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 from typing import Annotated, Any, cast
 
 from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
 
 from paperfeed.errors import Forbidden, PaperfeedError, RateLimited
 from paperfeed.feed.listings import front_day
@@ -140,8 +141,10 @@ def require_admin(request: Request) -> User:
 
 async def check_csrf(request: Request) -> None:
     """Every state-changing request made with the session cookie carries the session's CSRF
-    token, as a form field or an X-CSRF-Token header. API-token requests need none."""
+    token, as a form field or an X-CSRF-Token header. API-token requests need none, once the
+    token is known to be valid: a made-up bearer beside the cookie must not stand in for it."""
     if _bearer(request) is not None:
+        await run_in_threadpool(get_user, request)  # SignInRequired (401) for a bad token
         return
     if request.url.path.startswith("/api/") and get_session(request).id is None:
         raise SignInRequired("send Authorization: Bearer <API token> (made on /settings)")

@@ -81,6 +81,17 @@ def test_a_cookie_saved_before_sign_out_opens_nothing_after(site: Site, store: S
     assert boss is not None and store.accounts.session_count(boss.id) == 0
 
 
+def test_a_made_up_bearer_does_not_stand_in_for_the_form_token(site: Site, store: Store) -> None:
+    """Writes with a bearer token skip the CSRF check only when the token is real: a made-up
+    one beside the session cookie is a 401, and the session stays."""
+    site.sign_in("ada@example.org")
+    r = site.client.post(
+        "/logout", headers={"Authorization": "Bearer made-up"}, follow_redirects=False
+    )
+    assert r.status_code == 303 and r.headers["location"].startswith("/login")
+    assert _signed_in_as(site) == "ada"
+
+
 def test_sign_out_everywhere_ends_the_other_browsers_sessions(site: Site, store: Store) -> None:
     phone = _second_browser(site)
     stranger = _second_browser(site)
