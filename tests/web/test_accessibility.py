@@ -240,3 +240,41 @@ def test_a_cookie_saved_before_sign_out_opens_nothing_after(browser: Browser, li
     assert "/login" in page.url
     expect(page.get_by_role("link", name="@ada")).to_have_count(0)
     replay.close()
+
+
+# Visible controls, less two that are rightly out of the Tab order: a link hidden from
+# assistive technology because it repeats the one beside it (a card's thumbnail links where
+# its title does), and the unchecked buttons of a radio group (arrow keys move within it).
+_CONTROLS = """() => [...document.querySelectorAll(
+    'a[href], button, input:not([type=hidden]), select, textarea, summary')]
+  .filter(el => el.offsetParent !== null && !el.disabled)
+  .filter(el => !el.closest('[aria-hidden=true]'))
+  .filter(el => !(el.type === 'radio' && !el.checked
+                  && document.querySelector(`input[name="${el.name}"]:checked`)))"""
+
+
+@pytest.mark.parametrize("path", ["/", "/papers/{paper}", "/settings", "/papers?q=contrastive"])
+def test_tab_reaches_every_control_of_a_members_page(
+    browser: Browser, live: Live, path: str
+) -> None:
+    """Every visible link, button and field is reached by Tab, in turn: nothing is a mouse-only
+    control (a clickable div, a tabindex of -1)."""
+    page = browser.new_page(viewport=DESKTOP)
+    _sign_in(page, live)
+    page.goto(_url(live, path))
+    count = page.evaluate(f"() => ({_CONTROLS})().length")
+    page.evaluate(
+        f"""() => {{
+          window.__controls = ({_CONTROLS})();
+          window.__reached = new Set();
+          document.addEventListener('focusin', e => window.__reached.add(e.target));
+        }}"""
+    )
+    for _ in range(count + 20):
+        page.keyboard.press("Tab")
+    missed = page.evaluate(
+        """() => window.__controls.filter(el => !window.__reached.has(el))
+             .map(el => el.outerHTML.slice(0, 120))"""
+    )
+    assert count > 5 and missed == []
+    page.close()
