@@ -17,11 +17,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from chromium import ARGS, CHROMIUM, SCREENSHOTS
 from loopback import free_port, serving
-from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, ViewportSize, expect, sync_playwright
 from smtp_server import SmtpServer, running_smtp
 from webutil import indexed_search, make_settings
 
@@ -31,8 +32,8 @@ from paperfeed.web.app import create_app
 
 AXE = Path(__file__).resolve().parents[1] / "vendor" / "axe-core" / "axe.min.js"
 ADMIN = "ada@example.org"
-DESKTOP = {"width": 1280, "height": 900}
-MOBILE = {"width": 390, "height": 844}
+DESKTOP: ViewportSize = {"width": 1280, "height": 900}
+MOBILE: ViewportSize = {"width": 390, "height": 844}
 
 # (screenshot name, path) of every main page a signed-out visitor sees.
 PUBLIC = [
@@ -81,14 +82,12 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     with running_smtp() as smtp:
         port = free_port()
         settings = make_settings(tmp, url, PAPERFEED_PORT=str(port), **smtp.env())
-        app = create_app(settings, store, indexed_search(store, tmp / "search"), fetch=_nothing)
+        search = indexed_search(store, tmp / "search")
+        app = create_app(settings, store, search, fetch=lambda _id: [])
         with serving(app, port) as base:
-            yield Live(base, smtp, store, first.arxiv_id, first.authors[0].name)
+            author = (first.authors or ())[0].name
+            yield Live(base, smtp, store, first.arxiv_id, author)
     store.close()
-
-
-def _nothing(_id: str) -> list[object]:
-    return []
 
 
 @pytest.fixture(scope="module")
@@ -147,14 +146,33 @@ def _sign_in(page: Page, live: Live) -> None:
     expect(page.get_by_role("link", name="@ada")).to_be_visible()
 
 
-def _check_all(browser: Browser, live: Live, pages: list[tuple[str, str]], member: bool) -> None:
+@pytest.fixture(scope="module")
+def member_state(browser: Browser, live: Live) -> Any:
+    """The browser state (cookies) of the admin member, signed in once for the module: sign-ins
+    are rate limited (5 per address per 15 minutes), and the module's tests need several."""
+    context = browser.new_context(viewport=DESKTOP)
+    _sign_in(context.new_page(), live)
+    state = context.storage_state()
+    context.close()
+    return state
+
+
+def _member_page(browser: Browser, state: Any, **options: Any) -> Page:
+    return browser.new_context(viewport=DESKTOP, storage_state=state, **options).new_page()
+
+
+def _check_all(
+    browser: Browser, live: Live, pages: list[tuple[str, str]], state: Any = None
+) -> None:
     found: dict[str, list[dict[str, object]]] = {}
     for viewport, suffix in ((DESKTOP, ""), (MOBILE, "-mobile")):
         # The site's CSP forbids inline scripts, axe's included: the test context lets axe in.
-        context = browser.new_context(viewport=viewport, bypass_csp=True)  # type: ignore[arg-type]
+        context = browser.new_context(
+            viewport=viewport,
+            bypass_csp=True,
+            storage_state=state,
+        )
         page = context.new_page()
-        if member:
-            _sign_in(page, live)
         for name, path in pages:
             problems = _visit(page, live, name, path)
             if problems:
@@ -167,11 +185,11 @@ def _check_all(browser: Browser, live: Live, pages: list[tuple[str, str]], membe
 
 
 def test_every_public_page_passes_axe(browser: Browser, live: Live) -> None:
-    _check_all(browser, live, PUBLIC, member=False)
+    _check_all(browser, live, PUBLIC)
 
 
-def test_every_member_page_passes_axe(browser: Browser, live: Live) -> None:
-    _check_all(browser, live, MEMBER, member=True)
+def test_every_member_page_passes_axe(browser: Browser, live: Live, member_state: Any) -> None:
+    _check_all(browser, live, MEMBER, member_state)
 
 
 def test_a_visitor_subscribes_from_the_front_page_by_keyboard(browser: Browser, live: Live) -> None:
@@ -187,9 +205,10 @@ def test_a_visitor_subscribes_from_the_front_page_by_keyboard(browser: Browser, 
     page.close()
 
 
-def test_a_member_votes_and_searches_by_keyboard(browser: Browser, live: Live) -> None:
-    page = browser.new_page(viewport=DESKTOP)
-    _sign_in(page, live)
+def test_a_member_votes_and_searches_by_keyboard(
+    browser: Browser, live: Live, member_state: Any
+) -> None:
+    page = _member_page(browser, member_state)
     page.goto(live.base + "/")
     card = page.locator("article.card").first
     arxiv_id = (card.get_attribute("id") or "")[2:]
@@ -255,12 +274,11 @@ _CONTROLS = """() => [...document.querySelectorAll(
 
 @pytest.mark.parametrize("path", ["/", "/papers/{paper}", "/settings", "/papers?q=contrastive"])
 def test_tab_reaches_every_control_of_a_members_page(
-    browser: Browser, live: Live, path: str
+    browser: Browser, live: Live, member_state: Any, path: str
 ) -> None:
     """Every visible link, button and field is reached by Tab, in turn: nothing is a mouse-only
     control (a clickable div, a tabindex of -1)."""
-    page = browser.new_page(viewport=DESKTOP)
-    _sign_in(page, live)
+    page = _member_page(browser, member_state)
     page.goto(_url(live, path))
     count = page.evaluate(f"() => ({_CONTROLS})().length")
     page.evaluate(
