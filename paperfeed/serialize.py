@@ -148,7 +148,9 @@ def comment_json(comment: Comment) -> dict[str, Any]:
 
 # The fields of HF's item and paper objects paperfeed says itself (counts, what other sources
 # may have corrected, the day it lists a paper on); every other field stored from HF
-# (`HfFields`) is given back as HF gave it, and made-up defaults stand in where none is stored.
+# (`HfFields`) is given back as HF gave it. Where none is stored, HF's own ids (`_id`,
+# `discussionId`: MongoDB object ids) are left out rather than made up, as HF leaves out
+# `mediaUrls` of a paper without media; `thumbnail` is the site's own.
 _OWN_ITEM = frozenset({"paper", "title", "summary", "numComments", "submittedBy"})
 _OWN_PAPER = frozenset(
     {
@@ -172,7 +174,7 @@ def _stored(hf: HfFields | None, part: str) -> dict[str, Any]:
 def _hf_authors(p: Paper, stored: object) -> list[dict[str, Any]]:
     """Our authors, each with what HF said of them (its `_id`, account and claim status):
     HF's author in the same place when the names agree (two authors may share a name), else
-    the first of that name."""
+    the first of that name; an author HF did not list has no `_id`."""
     shown = [
         (author_from_parts(a["name"]).name, a)
         for a in (stored if isinstance(stored, list) else ())
@@ -185,7 +187,7 @@ def _hf_authors(p: Paper, stored: object) -> list[dict[str, Any]]:
     for i, author in enumerate(p.authors or ()):
         same_place = shown[i] if i < len(shown) and shown[i][0] == author.name else None
         given = same_place[1] if same_place else by_name.get(author.name, {})
-        out.append({"_id": f"{p.arxiv_id}-{i}", "hidden": False, **given, "name": author.name})
+        out.append({**given, "name": author.name, "hidden": False})
     return out
 
 
@@ -209,15 +211,15 @@ def hf_paper(item: ListedPaper, hf: HfFields | None = None) -> dict[str, Any]:
         "title": p.title,
         "summary": p.abstract or "",
         "upvotes": item.upvotes,
-        "discussionId": p.arxiv_id,
     }
     out.update((k, v) for k, v in stored.items() if k not in _OWN_PAPER)
     if p.code_url:
         out["githubRepo"] = p.code_url
     if p.project_url:
         out["projectPage"] = p.project_url
-    if "submittedOnDailyAt" in stored:
-        out["submittedOnDailyAt"] = _iso(_featured_at(item)) or stored["submittedOnDailyAt"]
+    featured = _iso(_featured_at(item)) or stored.get("submittedOnDailyAt")
+    if featured:
+        out["submittedOnDailyAt"] = featured
     submitter = _hf_submitter(item, stored.get("submittedOnDailyBy"))
     if submitter is not None:
         out["submittedOnDailyBy"] = submitter
@@ -226,7 +228,6 @@ def hf_paper(item: ListedPaper, hf: HfFields | None = None) -> dict[str, Any]:
 
 def _hf_user(item: ListedPaper) -> dict[str, Any]:
     return {
-        "_id": item.submitted_by,
         "avatarUrl": "",
         "fullname": item.submitted_by_name or item.submitted_by,
         "name": item.submitted_by,
@@ -242,18 +243,21 @@ def _featured_at(item: ListedPaper) -> datetime | None:
     return datetime.combine(item.day, time()) if isinstance(item.day, date) else None
 
 
-def hf_daily_item(item: ListedPaper, hf: HfFields | None = None) -> dict[str, Any]:
+def hf_daily_item(
+    item: ListedPaper, hf: HfFields | None = None, thumbnail: str = ""
+) -> dict[str, Any]:
     """One element of Hugging Face's `/api/daily_papers` list, with the fields stored from HF
-    (`hf`); `numComments` counts HF's comments and ours."""
+    (`hf`); `numComments` counts HF's comments and ours; `thumbnail` is the site's own image
+    of the paper, for one HF gave none."""
     stored = _stored(hf, "item")
     out: dict[str, Any] = {
         "paper": hf_paper(item, hf),
         "publishedAt": _iso(_featured_at(item)),
         "title": item.paper.title,
         "summary": item.paper.abstract or "",
-        "thumbnail": "",
-        "mediaUrls": [],
+        "thumbnail": thumbnail,
         "numComments": item.num_comments + (hf.num_comments if hf is not None else 0),
+        "isAuthorParticipating": False,
     }
     out.update((k, v) for k, v in stored.items() if k not in _OWN_ITEM)
     submitter = _hf_submitter(item, stored.get("submittedBy"))

@@ -76,7 +76,6 @@ LISTED = ListedPaper(
 BARE_LISTED = ListedPaper(BARE, date(2026, 11, 25), upvotes=0, num_comments=0)
 # How Hugging Face describes a user, as both `submittedBy` and `submittedOnDailyBy`.
 SUBMITTER = {
-    "_id": "ada",
     "avatarUrl": "",
     "fullname": "Ada Lovelace",
     "name": "ada",
@@ -326,24 +325,24 @@ def test_hf_daily_item() -> None:
         "paper": {
             "id": "2611.00001",
             "authors": [
-                {"_id": "2611.00001-0", "name": "Ada Lovelace", "hidden": False},
-                {"_id": "2611.00001-1", "name": "Émile Zola", "hidden": False},
+                {"name": "Ada Lovelace", "hidden": False},
+                {"name": "Émile Zola", "hidden": False},
             ],
             "publishedAt": "2026-11-24T09:00:00.000Z",
             "title": "Surface codes <at> scale",
             "summary": "We decode.",
             "upvotes": 12,
-            "discussionId": "2611.00001",
             "githubRepo": "https://github.com/ada/codes",
             "projectPage": "https://ada.example/codes",
+            "submittedOnDailyAt": "2026-11-25T08:01:02.000Z",
             "submittedOnDailyBy": SUBMITTER,
         },
         "publishedAt": "2026-11-25T08:01:02.000Z",  # when it was submitted
         "title": "Surface codes <at> scale",
         "summary": "We decode.",
         "thumbnail": "",
-        "mediaUrls": [],
         "numComments": 2,
+        "isAuthorParticipating": False,
         "submittedBy": SUBMITTER,
     }
 
@@ -357,20 +356,21 @@ def test_hf_daily_item_of_an_imported_paper() -> None:
             "title": "Old style",
             "summary": "",
             "upvotes": 0,
-            "discussionId": "hep-th/9901001",
+            "submittedOnDailyAt": "2026-11-25T00:00:00.000Z",
         },
         "publishedAt": "2026-11-25T00:00:00.000Z",  # featured that day
         "title": "Old style",
         "summary": "",
         "thumbnail": "",
-        "mediaUrls": [],
         "numComments": 0,
+        "isAuthorParticipating": False,
     }
     unlisted = ListedPaper(BARE, None, upvotes=0, num_comments=0, submitted_by="bob")
     item = hf_daily_item(unlisted)
     assert item["publishedAt"] is None
     assert item["submittedBy"]["fullname"] == "bob"  # no full name: the user name
     assert hf_paper(unlisted)["submittedOnDailyBy"] == item["submittedBy"]
+    assert "submittedOnDailyAt" not in hf_paper(unlisted)  # never on a daily list
 
 
 def _names(items: list[dict[str, Any]]) -> dict[str, set[str]]:

@@ -44,6 +44,7 @@ from paperfeed.web.routes import (
     api_v1,
     digest,
     feeds,
+    markdown,
     pages,
     papers,
     settings_page,
@@ -190,7 +191,8 @@ def create_app(
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(api_docs.router)
-    # `thumbnails` before `papers`, whose /papers/{id:path} would take /papers/{id}/thumbnail.
+    # `thumbnails` and `markdown` before `papers`, whose /papers/{id:path} would take
+    # /papers/{id}/thumbnail and /papers/{id}.md.
     for module in (
         api_hf,
         api_v1,
@@ -201,6 +203,7 @@ def create_app(
         digest,
         pages,
         thumbnails,
+        markdown,
         papers,
     ):
         app.include_router(module.router)

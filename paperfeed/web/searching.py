@@ -53,8 +53,10 @@ def search_request(
     category: str | None = None,
     date_from: str | None = None,
     date_to: str | None = None,
+    max_per_page: int = MAX_LIMIT,
 ) -> SearchRequest:
-    """A validated search; raises Invalid with a message for people."""
+    """A validated search; raises Invalid with a message for people. `max_per_page` is the
+    largest page the caller allows (Hugging Face's API takes 120)."""
     query = one_line(q or "")
     if len(query) > MAX_QUERY:
         raise Invalid(f"the query is {len(query)} characters long; the limit is {MAX_QUERY}")
@@ -62,8 +64,8 @@ def search_request(
         raise Invalid(f"mode must be one of {', '.join(MODES)}")
     if sort not in SORTS:
         raise Invalid(f"sort must be one of {', '.join(SORTS)}")
-    if page < 1 or not 1 <= per_page <= MAX_LIMIT:
-        raise Invalid(f"page must be >= 1 and limit between 1 and {MAX_LIMIT}")
+    if page < 1 or not 1 <= per_page <= max_per_page:
+        raise Invalid(f"page must be >= 1 and limit between 1 and {max_per_page}")
     start: date | None = parse_day(date_from) if date_from else None
     end: date | None = parse_day(date_to) if date_to else None
     if start and end and start > end:

@@ -1,8 +1,11 @@
 """Hugging Face-compatible API: the paths, parameters and field names of huggingface.co's
-`/api/daily_papers`, `/api/papers/{id}` and `/api/papers/search`, so HF clients work as is."""
+`/api/daily_papers`, `/api/papers/{id}`, `/api/papers/search` and `/api/papers` (every paper,
+paged by cursor), so HF clients work as is. (`/papers/{id}.md`, what `read_paper` asks for, is
+in routes/markdown.py.)"""
 
 from __future__ import annotations
 
+from datetime import date as Date
 from typing import Annotated, Any
 
 import orjson
@@ -10,15 +13,22 @@ from fastapi import APIRouter, Query, Request, Response
 
 from paperfeed.arxiv_id import parse_reference
 from paperfeed.errors import Invalid, NotFound
-from paperfeed.feed.listings import period_listing, trending
+from paperfeed.feed.listings import trending
+from paperfeed.models import HfFields, ListedPaper
 from paperfeed.periods import Period, day_period, parse_period
 from paperfeed.serialize import hf_daily_item, hf_paper
-from paperfeed.web.deps import NowDep, SearchDep, StoreDep, page_cache, shown_day
+from paperfeed.settings import Settings
+from paperfeed.store import Store
+from paperfeed.web.category_filter import CategoriesDep
+from paperfeed.web.deps import NowDep, SearchDep, SettingsDep, StoreDep, page_cache, shown_day
 from paperfeed.web.guard import MAX_PAGE
 from paperfeed.web.paths import ARXIV_ID
-from paperfeed.web.searching import MAX_LIMIT, run_search, search_request
+from paperfeed.web.searching import run_search, search_request
+from paperfeed.web.templating import paper_path
 
 router = APIRouter(prefix="/api", tags=["Hugging Face-compatible"])
+# HF takes `limit` from 1 to 120 on its lists (more than paperfeed's own API, 100).
+HF_MAX_LIMIT = 120
 
 
 @router.get(
@@ -29,50 +39,55 @@ router = APIRouter(prefix="/api", tags=["Hugging Face-compatible"])
 def daily_papers(
     request: Request,
     store: StoreDep,
+    settings: SettingsDep,
     now: NowDep,
+    categories: CategoriesDep,
     p: Annotated[int, Query(ge=0, lt=MAX_PAGE, description="The page, from 0.")] = 0,
-    limit: Annotated[int, Query(ge=1, le=100, description="Papers per page.")] = 50,
+    limit: Annotated[int, Query(ge=1, le=HF_MAX_LIMIT, description="Papers per page.")] = 50,
     date: str | None = None,
     week: str | None = None,
     month: str | None = None,
     submitter: str | None = None,
     sort: str = "publishedAt",
 ) -> Response:
-    """Papers of a day (`date`), an ISO week (`week`) or a month (`month`); the latest day
-    with papers by default. `sort` is `publishedAt` (newest first) or `trending`."""
+    """Papers of a day (`date`), an ISO week (`week`) or a month (`month`), most upvoted
+    first as on HF; the latest day with papers by default, and every day for a `submitter`
+    (newest first). `sort=trending` without either ranks the week by the trending formula."""
     if sort not in ("publishedAt", "trending"):
         raise Invalid("sort must be publishedAt or trending")
     chosen = [k for k, v in (("date", date), ("week", week), ("month", month)) if v]
     if len(chosen) > 1:
         raise Invalid("give at most one of date, week and month")
-    period: Period
+    period: Period | None = None
     if date:
         period = parse_period("date", date)
     elif week:
         period = parse_period("week", week)
     elif month:
         period = parse_period("month", month)
-    else:
+    elif not submitter:
         period = day_period(shown_day(request))
+    # A submitter's papers without a period: on every day, as HF searches them.
+    start, last = (period.start, period.last) if period else (Date.min, Date.max)
 
     def encoded() -> bytes:
-        if sort == "trending" and not chosen:
-            ranked = trending(store, "week", now, limit=(p + 1) * limit)
+        if sort == "trending" and not chosen and not submitter:
+            ranked = trending(store, "week", now, limit=(p + 1) * limit, categories=categories)
             items = [t.item for t in ranked][p * limit :]
         else:
-            items = period_listing(
-                store,
-                period,
-                page=p + 1,
-                per_page=limit,
-                sort="upvotes" if sort == "trending" else "published",
+            items = store.listings.featured(
+                start,
+                last,
+                limit=limit,
+                offset=p * limit,
+                sort="upvotes" if period or sort == "trending" else "published",
                 submitter=submitter,
-            ).listing.items
-        hf = store.hf.get_many([i.paper.arxiv_id for i in items])
-        return orjson.dumps([hf_daily_item(i, hf.get(i.paper.arxiv_id)) for i in items])
+                categories=categories,
+            ).items
+        return orjson.dumps(_items(store, settings, items))
 
     # The same for every client: encoded once per cache period (see web/cache.py).
-    key = ("hf_daily", period.kind, period.key, p, limit, submitter, sort, bool(chosen))
+    key = ("hf_daily", start, last, p, limit, submitter, sort, bool(chosen), categories)
     body = page_cache(request).get(key, store.generation, encoded)
     return Response(body, media_type="application/json")
 
@@ -80,16 +95,58 @@ def daily_papers(
 @router.get("/papers/search", summary="Search papers (Hugging Face shape)")
 def search_papers(
     store: StoreDep,
+    settings: SettingsDep,
     search: SearchDep,
     q: str = "",
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="How many papers.")] = 20,
+    limit: Annotated[int, Query(ge=1, le=HF_MAX_LIMIT, description="How many papers.")] = 20,
 ) -> list[dict[str, Any]]:
-    req = search_request(q, per_page=limit)
-    if not req.query:
-        return []
-    page = run_search(search, store, req)
-    hf = store.hf.get_many([f.listed.paper.arxiv_id for f in page.found])
-    return [hf_daily_item(f.listed, hf.get(f.listed.paper.arxiv_id)) for f in page.found]
+    """Papers matching `q`; without one, the newest papers on the daily lists, as HF answers."""
+    req = search_request(q, per_page=limit, max_per_page=HF_MAX_LIMIT)
+    if req.query:
+        items = [f.listed for f in run_search(search, store, req).found]
+    else:
+        items = store.listings.featured(Date.min, Date.max, limit=limit, sort="published").items
+    return _items(store, settings, items)
+
+
+def _items(store: Store, settings: Settings, items: list[ListedPaper]) -> list[dict[str, Any]]:
+    """HF's items for `items`, with what HF said of each and, for a paper HF gave no image,
+    the URL of the site's own thumbnail (routes/thumbnails.py)."""
+    hf = store.hf.get_many([i.paper.arxiv_id for i in items])
+    site = settings.public_url
+    return [
+        hf_daily_item(
+            i,
+            hf.get(i.paper.arxiv_id),
+            thumbnail=f"{site}{paper_path(i.paper.arxiv_id)}/thumbnail",
+        )
+        for i in items
+    ]
+
+
+@router.get("/papers", summary="Every paper, a page at a time (Hugging Face shape)")
+def all_papers(
+    request: Request,
+    response: Response,
+    store: StoreDep,
+    cursor: Annotated[
+        str, Query(max_length=12, description="Where to go on, from the `next` link.")
+    ] = "",
+    limit: Annotated[int, Query(ge=1, le=HF_MAX_LIMIT, description="Papers per page.")] = 50,
+) -> list[dict[str, Any]]:
+    """The papers of every day, newest first, as HF's paper objects; the next page, if any,
+    is in the `Link` header (`rel="next"`), as HF and GitHub give it."""
+    if cursor and not (cursor.isdecimal() and int(cursor) < MAX_PAGE * HF_MAX_LIMIT):
+        raise Invalid("cursor: give the one from the previous page's next link")
+    offset = int(cursor or 0)
+    found = store.listings.featured(
+        Date.min, Date.max, limit=limit, offset=offset, sort="published"
+    )
+    if offset + limit < min(found.total, MAX_PAGE * HF_MAX_LIMIT):
+        following = request.url.include_query_params(cursor=str(offset + limit), limit=limit)
+        response.headers["Link"] = f'<{following}>; rel="next"'
+    hf = store.hf.get_many([i.paper.arxiv_id for i in found.items])
+    return [_paper_object(i, hf.get(i.paper.arxiv_id)) for i in found.items]
 
 
 @router.get(f"/papers/{ARXIV_ID}", summary="One paper (Hugging Face shape)")
@@ -98,7 +155,11 @@ def paper(arxiv_id: str, store: StoreDep) -> dict[str, Any]:
     listed = store.listings.listed([canonical]).get(canonical)
     if listed is None:
         raise NotFound(f"no paper {canonical}")
-    hf = store.hf.get_many([canonical]).get(canonical)
+    return _paper_object(listed, store.hf.get_many([canonical]).get(canonical))
+
+
+def _paper_object(listed: ListedPaper, hf: HfFields | None) -> dict[str, Any]:
+    """HF's paper object with its comment count (HF's and ours), as `/api/papers/{id}`."""
     out = hf_paper(listed, hf)
     out["numComments"] = listed.num_comments + (hf.num_comments if hf is not None else 0)
     return out

@@ -82,11 +82,9 @@ def api(store: Store, tmp_path: Path, db_url: str, data_dir: Path) -> Iterator[T
 
 
 def _as_we_keep_it(item: dict[str, Any]) -> dict[str, Any]:
-    """HF's item with the two things paperfeed does differently: white space in abstracts
-    collapsed, and `mediaUrls` always present."""
-    out = {**item, "summary": " ".join(item["summary"].split()), "mediaUrls": []}
+    """HF's item with what paperfeed does differently: white space in abstracts collapsed."""
+    out = {**item, "summary": " ".join(item["summary"].split())}
     out["paper"] = {**item["paper"], "summary": " ".join(item["paper"]["summary"].split())}
-    out["mediaUrls"] = item.get("mediaUrls", [])
     return out
 
 
@@ -133,9 +131,12 @@ def test_without_hf_fields_the_defaults_stand(api: TestClient, store: Store) -> 
     )
     got = api.get("/api/daily_papers", params={"date": "2026-06-09", "limit": 100}).json()
     local = next(i for i in got if i["paper"]["id"] == "2606.00001")
-    assert (local["thumbnail"], local["mediaUrls"], local["numComments"]) == ("", [], 0)
-    assert local["paper"]["discussionId"] == "2606.00001"
+    assert local["thumbnail"] == "http://127.0.0.1:8000/papers/2606.00001/thumbnail"  # ours
+    assert local["numComments"] == 0 and "mediaUrls" not in local
+    # HF's ids are its own (MongoDB object ids): none is made up for a paper HF never had.
+    assert "discussionId" not in local["paper"] and "_id" not in local["submittedBy"]
     assert local["submittedBy"]["avatarUrl"] == ""
+    assert local["paper"]["submittedOnDailyAt"].startswith("2026-06-09T")
     assert "ai_summary" not in local["paper"] and "organization" not in local
 
 
