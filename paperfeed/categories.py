@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from paperfeed.errors import Invalid
 
@@ -33,6 +34,28 @@ ARCHIVES = (
     "quant-ph",
     "stat",
 )
+# Archives arXiv folded into others, still named by the papers filed in them before.
+LEGACY_ARCHIVES = (
+    "acc-phys",
+    "adap-org",
+    "alg-geom",
+    "ao-sci",
+    "atom-ph",
+    "bayes-an",
+    "chao-dyn",
+    "chem-ph",
+    "cmp-lg",
+    "comp-gas",
+    "dg-ga",
+    "funct-an",
+    "mtrl-th",
+    "patt-sol",
+    "plasm-ph",
+    "q-alg",
+    "solv-int",
+    "supr-con",
+)
+MAX_FILTER_CATEGORIES = 20
 
 
 def validate_categories(categories: Sequence[str]) -> list[str]:
@@ -54,3 +77,31 @@ def follows(followed: Sequence[str], categories: Iterable[str]) -> bool:
     if not followed:
         return True
     return any(c in followed or c.split(".")[0] in followed for c in categories)
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryFilter:
+    """Papers in any of `categories` (an archive such as `math` takes in all of `math.*`):
+    listed there at all, or, with `primary`, as their primary category only."""
+
+    categories: tuple[str, ...]
+    primary: bool = False
+
+    def query(self) -> dict[str, str]:
+        """The URL parameters that ask for this filter again."""
+        out = {"category": ",".join(self.categories)}
+        return {**out, "primary": "1"} if self.primary else out
+
+
+def category_filter(values: Sequence[str], primary: bool = False) -> CategoryFilter | None:
+    """What `category=` asks for (repeated, or separated by commas, spaces or '+'): None for
+    nothing; Invalid for a name that is not an arXiv category of a known archive."""
+    if not any(v.strip() for v in values):
+        return None
+    names = list(dict.fromkeys(validate_categories(values)))
+    if len(names) > MAX_FILTER_CATEGORIES:
+        raise Invalid(f"at most {MAX_FILTER_CATEGORIES} categories at once")
+    for name in names:
+        if len(name) > 32 or name.split(".")[0] not in ARCHIVES + LEGACY_ARCHIVES:
+            raise Invalid(f"unknown arXiv category: {name!r} (e.g. cs.LG, hep-th, math)")
+    return CategoryFilter(tuple(names), primary)

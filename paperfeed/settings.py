@@ -109,6 +109,13 @@ SETTINGS: tuple[Setting, ...] = (
         bool,
     ),
     Setting(
+        "arxiv_categories",
+        False,
+        "A scheduled job asks the arXiv API (`arxiv_api_url`) for the categories of papers "
+        "imported without them (from Hugging Face) every hour.",
+        bool,
+    ),
+    Setting(
         "thumbnails",
         False,
         "A scheduled job makes a thumbnail of each paper on the latest days the site lists: "
@@ -228,6 +235,7 @@ class Settings:
     jobs: str
     fetch_arxiv: bool
     mirror_hf: bool
+    arxiv_categories: bool
     thumbnails: bool
     index_interval_seconds: float
     http_delay: float

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from paperfeed.categories import follows, validate_categories
+from paperfeed.categories import CategoryFilter, category_filter, follows, validate_categories
 from paperfeed.errors import Invalid
 
 
@@ -27,3 +27,24 @@ def test_an_archive_follows_all_its_categories() -> None:
     assert follows(("cs.LG",), ["stat.ML", "cs.LG"])
     assert not follows(("cs.LG",), ["cs.CL"])
     assert not follows(("cs.LG",), [])
+
+
+def test_a_category_filter_takes_several_names_and_refuses_unknown_ones() -> None:
+    assert category_filter([]) is None
+    assert category_filter(["", " "], primary=True) is None
+    assert category_filter(["hep-th,gr-qc", "hep-th", "math"]) == CategoryFilter(
+        ("hep-th", "gr-qc", "math")
+    )
+    wanted = category_filter(["cs.LG"], primary=True)
+    assert wanted == CategoryFilter(("cs.LG",), True)
+    assert wanted.query() == {"category": "cs.LG", "primary": "1"}
+    assert category_filter(["alg-geom"]) == CategoryFilter(("alg-geom",))
+    for bad, message in (
+        (["hep-tx"], "unknown arXiv category: 'hep-tx'"),
+        (["foo.BAR"], "unknown arXiv category"),
+        (["cs.LG;x"], "not an arXiv category"),
+        (["math." + "A" * 40], "unknown arXiv category"),
+        ([",".join(f"math.{chr(65 + i)}" for i in range(21))], "at most 20"),
+    ):
+        with pytest.raises(Invalid, match=message):
+            category_filter(bad)

@@ -28,6 +28,7 @@ from paperfeed.errors import Invalid, NotFound
 from paperfeed.mail.address import normalize_address
 from paperfeed.mail.message import Mail
 from paperfeed.models import Subscription, SubscriptionContent
+from paperfeed.search.query import parse_query
 from paperfeed.search.searcher import MAX_QUERY
 from paperfeed.store import Store
 
@@ -51,6 +52,20 @@ def validate_content(content: SubscriptionContent) -> SubscriptionContent:
     for q in queries:
         if len(q) > MAX_QUERY:
             raise Invalid(f"a saved search is at most {MAX_QUERY} characters")
+        parsed = parse_query(q)
+        looks_for = (
+            parsed.has_terms
+            or parsed.categories
+            or parsed.year_from
+            or parsed.year_to
+            or parsed.references
+        )
+        if not looks_for and (parsed.excluded_words or parsed.excluded_phrases):
+            # Search finds nothing for exclusions alone: such a saved search would never match.
+            raise Invalid(
+                f"the saved search {q[:50]!r} only leaves papers out: give a word to look "
+                "for beside the -words (e.g. 'surface codes -neural')"
+            )
     categories = _tidy(content.categories, "category")
     for c in categories:
         if len(c) > MAX_CATEGORY or not _CATEGORY.match(c):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from paperfeed.categories import CategoryFilter
 from paperfeed.errors import Invalid
 from paperfeed.feed.trending import CANDIDATES, WINDOWS, Trending, age_at_score, rank_trending
 from paperfeed.models import Listing
@@ -24,6 +25,7 @@ class PeriodListing:
     sort: str
     previous: Period | None
     next: Period | None
+    categories: CategoryFilter | None = None
 
     @property
     def pages(self) -> int:
@@ -45,7 +47,10 @@ def period_listing(
     per_page: int = 30,
     sort: str = "upvotes",
     submitter: str | None = None,
+    categories: CategoryFilter | None = None,
 ) -> PeriodListing:
+    """A period's papers (in `categories`, if given), with the nearest periods that have
+    some."""
     check_page(page, per_page)
     if sort not in LISTING_SORTS:
         raise Invalid(f"sort must be one of {', '.join(LISTING_SORTS)}")
@@ -56,15 +61,16 @@ def period_listing(
         offset=(page - 1) * per_page,
         sort=sort,
         submitter=submitter,
+        categories=categories,
     )
     # The neighbours are the nearest periods with papers: a listing never links to an empty
     # period, nor past the latest day with papers (an empty next week on the newest one).
-    before, after = store.listings.neighbour_days(period.start)
+    before, after = store.listings.neighbour_days(period.start, categories)
     if period.last != period.start:
-        after = store.listings.neighbour_days(period.last)[1]
+        after = store.listings.neighbour_days(period.last, categories)[1]
     previous = period_of(period.kind, before) if before else None
     following = period_of(period.kind, after) if after else None
-    return PeriodListing(period, listing, page, per_page, sort, previous, following)
+    return PeriodListing(period, listing, page, per_page, sort, previous, following, categories)
 
 
 def front_day(store: Store, today: date) -> date:
@@ -88,10 +94,18 @@ def trending_anchor(store: Store, window: str, now: datetime) -> datetime:
     return min(now, end) if (now - end) > timedelta(days=WINDOWS[window]) else now
 
 
-def trending(store: Store, window: str, now: datetime, limit: int = 50) -> list[Trending]:
-    """Papers on the days within the window, ranked by the trending formula: exactly the best
-    `limit` of them all, though usually only the most upvoted 1,000 and the newest are read.
-    Ranked at `trending_anchor` (now, unless the site has nothing that recent)."""
+def trending(
+    store: Store,
+    window: str,
+    now: datetime,
+    limit: int = 50,
+    categories: CategoryFilter | None = None,
+) -> list[Trending]:
+    """Papers on the days within the window (in `categories`, if given), ranked by the
+    trending formula: exactly the best `limit` of them all, though usually only the most
+    upvoted 1,000 and the newest are read. Ranked at `trending_anchor` (now, unless the site
+    has nothing that recent; the same moment with or without `categories`, so a category's
+    ranking is the site's ranking narrowed)."""
     if window not in WINDOWS:
         raise Invalid(f"window must be one of {', '.join(WINDOWS)}")
     if limit < 1:
@@ -101,14 +115,14 @@ def trending(store: Store, window: str, now: datetime, limit: int = 50) -> list[
     until = now.date()
     listings = store.listings
     read = max(CANDIDATES, limit)
-    top = listings.featured(since, until, limit=read)
+    top = listings.featured(since, until, limit=read, categories=categories)
     ranked = rank_trending(top.items, now)
     if top.total <= read:
         return ranked[:limit]
     if len(ranked) < limit or ranked[limit - 1].score <= 0:
         # Fewer than `limit` papers have votes, and all of them were read (they come first
         # by upvotes): the rest of the ranking is the unvoted papers, newest first.
-        return _with_newest_unvoted(store, ranked, since, until, now, limit)
+        return _with_newest_unvoted(store, ranked, since, until, now, limit, categories)
     # A paper not read has at most `fewest` upvotes, so once older than `horizon` hours it
     # scores below `bar`, the limit-th best score read, and cannot enter the ranking. Its
     # featured time (submission time, else the day's start) lies within its featured day, as
@@ -120,16 +134,25 @@ def trending(store: Store, window: str, now: datetime, limit: int = 50) -> list[
         return ranked[:limit]
     start = (now - timedelta(hours=min(horizon, 24 * (WINDOWS[window] + 1)))).date()
     if start <= since:
-        return rank_trending(listings.featured(since, until, limit=top.total).items, now)[:limit]
+        everything = listings.featured(since, until, limit=top.total, categories=categories)
+        return rank_trending(everything.items, now)[:limit]
     # A paper counts from its first day in the window, so "featured since `start`" means first
     # featured then (a paper listed again later keeps its earlier, lower-scoring day).
-    newer = listings.featured(since, until, limit=top.total, first_from=start)
+    newer = listings.featured(
+        since, until, limit=top.total, first_from=start, categories=categories
+    )
     merged = {item.paper.arxiv_id: item for item in [*newer.items, *top.items]}
     return rank_trending(list(merged.values()), now)[:limit]
 
 
 def _with_newest_unvoted(
-    store: Store, ranked: list[Trending], since: date, until: date, now: datetime, limit: int
+    store: Store,
+    ranked: list[Trending],
+    since: date,
+    until: date,
+    now: datetime,
+    limit: int,
+    categories: CategoryFilter | None,
 ) -> list[Trending]:
     """`ranked` (every voted paper) followed by the newest unvoted ones: those on the latest
     days that hold `limit` papers, read day by day from the newest."""
@@ -137,9 +160,14 @@ def _with_newest_unvoted(
     wanted = limit + len(merged)
     day = until
     while day > since:
-        if store.listings.featured(since, until, limit=0, first_from=day).total >= wanted:
+        found = store.listings.featured(
+            since, until, limit=0, first_from=day, categories=categories
+        )
+        if found.total >= wanted:
             break
         day -= timedelta(days=1)
-    newest = store.listings.featured(since, until, limit=10**9, first_from=day)
+    newest = store.listings.featured(
+        since, until, limit=10**9, first_from=day, categories=categories
+    )
     merged.update({i.paper.arxiv_id: i for i in newest.items})
     return rank_trending(list(merged.values()), now)[:limit]

@@ -65,6 +65,8 @@ class JobConfig:
     links: Links | None = None  # where digests point; needed with `smtp`
     thumbnails_dir: Path | None = None  # where thumbnails are kept; None: no thumbnails job
     arxiv_pdf_url: str = "https://export.arxiv.org/pdf"
+    arxiv_api_url: str = "https://export.arxiv.org/api/query"
+    arxiv_categories: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,5 +158,15 @@ def build_jobs(config: JobConfig) -> list[Job]:
             enabled=config.thumbnails_dir is not None,
             reason=None if config.thumbnails_dir is not None else "thumbnails is off",
             per_node=True,
+        ),
+        Job(
+            name="arxiv-categories",
+            description="Ask the arXiv API for the categories of papers imported without "
+            "them (from Hugging Face), 100 a request, at most 10 requests a run.",
+            schedule="hourly, at 40 minutes past",
+            trigger=CronTrigger(minute=40, timezone=UTC),
+            run=functools.partial(tasks.fill_categories, config),
+            enabled=config.arxiv_categories,
+            reason=None if config.arxiv_categories else "arxiv_categories is off",
         ),
     ]

@@ -17,6 +17,8 @@ from paperfeed.digest.deliver import DigestSender
 from paperfeed.digest.schedule import PERIODS, last_completed, period_containing
 from paperfeed.digest.searching import lazy_saved_search
 from paperfeed.errors import Busy
+from paperfeed.ingest import arxiv_categories
+from paperfeed.ingest.arxiv_api import fetch_ids
 from paperfeed.ingest.checkpoints import last_harvested, resume_point, run_harvest
 from paperfeed.ingest.hf_daily import fetch_hf_daily
 from paperfeed.ingest.http import PoliteClient
@@ -109,6 +111,16 @@ def harvest_oai(config: JobConfig, ctx: JobContext) -> str:
             )
             _add(total, summary)
     return total.line()
+
+
+def fill_categories(config: JobConfig, ctx: JobContext) -> str | None:
+    """Categories from the arXiv API for papers imported without them, from where the last
+    run stopped; None when no paper lacks them."""
+    with _client(config) as client:
+        report = arxiv_categories.fill_categories(
+            ctx.store, lambda ids: fetch_ids(client, config.arxiv_api_url, ids)
+        )
+    return report.line() if report.asked else None
 
 
 def hf_days(today: date, last_fetched: date | None) -> list[date]:

@@ -294,7 +294,9 @@ class SearchService:
             out += [_Candidate(pid, 1.0, Why(pinned="arxiv id")) for pid in named if pid in found]
         if parsed.text and not parsed.references:
             titled = self.keyword.title_matches(parsed.text)
-            allowed = self.keyword.restrict(titled, filters) if titled else set()
+            # The query's own constraints hold for a title too: `surface codes -neural` does
+            # not pin a paper titled "Surface codes" whose abstract is about neural decoders.
+            allowed = self.keyword.restrict(titled, filters, parsed) if titled else set()
             out += [_Candidate(pid, 1.0, Why(pinned="title")) for pid in titled if pid in allowed]
         return out, found
 

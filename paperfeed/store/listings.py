@@ -30,6 +30,7 @@ from sqlalchemy import (
     union_all,
 )
 
+from paperfeed.categories import CategoryFilter
 from paperfeed.models import ListedPaper, Listing
 from paperfeed.store.comments import Comments
 from paperfeed.store.database import Database, json_text
@@ -85,6 +86,21 @@ class Listings:
         tests += [self._holds(spaced, f" {c}.") for c in self.follow if "." not in c]
         return [or_(*tests)]
 
+    def _in_categories(self, wanted: CategoryFilter | None) -> list[ColumnElement[bool]]:
+        """A paper is in one of the wanted categories (primary only, if asked)."""
+        if wanted is None:
+            return []
+        archives = [c for c in wanted.categories if "." not in c]
+        if wanted.primary:
+            primary = papers.c.primary_category
+            tests: list[ColumnElement[bool]] = [primary.in_(wanted.categories)]
+            tests += [func.substr(primary, 1, len(a) + 1) == f"{a}." for a in archives]
+            return [or_(*tests)]
+        spaced = literal(" ") + papers.c.categories + literal(" ")
+        tests = [self._holds(spaced, f" {c} ") for c in wanted.categories]
+        tests += [self._holds(spaced, f" {a}.") for a in archives]
+        return [or_(*tests)]
+
     def _first_day_only(self) -> list[ColumnElement[bool]]:
         """Papers that go by their first day: never picked, never announced new or cross."""
         picked = select(daily_entries.c.paper_id).where(daily_entries.c.paper_id == papers.c.id)
@@ -123,8 +139,16 @@ class Listings:
         )
         return union_all(picks, announced, first).cte("on_days")
 
-    def _day_bound(self, newest: bool, *, before: date | None, after: date | None) -> date | None:
-        """The newest (or oldest) day with a shown paper, strictly before/after a day."""
+    def _day_bound(
+        self,
+        newest: bool,
+        *,
+        before: date | None,
+        after: date | None,
+        categories: CategoryFilter | None = None,
+    ) -> date | None:
+        """The newest (or oldest) day with a shown paper (in `categories`), strictly
+        before/after a day."""
         sources: list[tuple[ColumnElement[Any], ColumnElement[Any], list[ColumnElement[bool]]]] = [
             (daily_entries.c.day, daily_entries.c.paper_id, []),
             (
@@ -144,7 +168,7 @@ class Listings:
                 stmt = select(day).where(*where)
                 if paper_id is not papers.c.id:
                     stmt = stmt.join(papers, papers.c.id == paper_id)
-                stmt = stmt.where(*_visible())
+                stmt = stmt.where(*_visible(), *self._in_categories(categories))
                 if before is not None:
                     stmt = stmt.where(day < before)
                 if after is not None:
@@ -167,12 +191,13 @@ class Listings:
         sort: str = "upvotes",
         submitter: str | None = None,
         first_from: date | None = None,
+        categories: CategoryFilter | None = None,
     ) -> Listing:
         """The papers on the days between `start` and `end` (inclusive), each once (at its
         first day in the range), most upvoted first (then community picks, then arXiv's order:
         new, cross-lists, replacements) or newest first; with `submitter`, only the picks
         that member made; with `first_from`, only papers whose first day in the range is on or
-        after it."""
+        after it; with `categories`, only papers in them."""
         rows_cte = self._day_rows(start, end, submitter)
         first_day = func.min(rows_cte.c.day)
         first_query = select(rows_cte.c.paper_id, first_day.label("day")).group_by(
@@ -213,7 +238,7 @@ class Listings:
                 (daily_entries.c.paper_id == on_day.c.paper_id)
                 & (daily_entries.c.day == on_day.c.day),
             )
-            .where(*_visible())
+            .where(*_visible(), *self._in_categories(categories))
         )
         if sort == "published":
             order = [papers.c.published.desc().nulls_last(), papers.c.id]
@@ -242,6 +267,13 @@ class Listings:
         with self._db.reading() as conn:
             return sorted(conn.scalars(stmt))
 
+    def ids_in_categories(self, wanted: CategoryFilter) -> frozenset[str]:
+        """Every shown paper in `wanted` (what a search narrowed to primary categories, or to
+        a whole archive, searches among: the search index knows only exact names)."""
+        stmt = select(papers.c.id).where(*_visible(), *self._in_categories(wanted))
+        with self._db.reading() as conn:
+            return frozenset(conn.scalars(stmt))
+
     def _listed(self, rows: Sequence[Any]) -> list[ListedPaper]:
         ids = [r.id for r in rows]
         found = self._papers.get_many(ids)
@@ -262,15 +294,19 @@ class Listings:
             if r.id in found
         ]
 
-    def latest_day(self) -> date | None:
-        """The last day with a paper to show (hidden and deleted papers do not count)."""
-        return self._day_bound(True, before=None, after=None)
+    def latest_day(self, categories: CategoryFilter | None = None) -> date | None:
+        """The last day with a paper to show (hidden and deleted papers do not count), in
+        `categories` if given."""
+        return self._day_bound(True, before=None, after=None, categories=categories)
 
-    def neighbour_days(self, day: date) -> tuple[date | None, date | None]:
-        """The closest days before and after `day` that have papers to show."""
+    def neighbour_days(
+        self, day: date, categories: CategoryFilter | None = None
+    ) -> tuple[date | None, date | None]:
+        """The closest days before and after `day` that have papers to show (in
+        `categories` if given)."""
         return (
-            self._day_bound(True, before=day, after=None),
-            self._day_bound(False, before=None, after=day),
+            self._day_bound(True, before=day, after=None, categories=categories),
+            self._day_bound(False, before=None, after=day, categories=categories),
         )
 
     def listed(self, ids: Sequence[str]) -> dict[str, ListedPaper]:

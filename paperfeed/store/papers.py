@@ -308,3 +308,20 @@ class Papers:
     def ids(self) -> list[str]:
         with self._db.reading() as conn:
             return list(conn.scalars(select(papers.c.id).order_by(papers.c.id)))
+
+    def without_categories(self, after: tuple[int, str], limit: int) -> list[tuple[int, str]]:
+        """(change_seq, id) of papers without categories (imported from Hugging Face, say)
+        after `after` in change order (a batch shares one change_seq: ids order within it),
+        what the categories job asks arXiv for."""
+        seq, last_id = after
+        later = (papers.c.change_seq > seq) | (
+            (papers.c.change_seq == seq) & (papers.c.id > last_id)
+        )
+        stmt = (
+            select(papers.c.change_seq, papers.c.id)
+            .where(papers.c.categories == "", papers.c.deleted.is_(False), later)
+            .order_by(papers.c.change_seq, papers.c.id)
+            .limit(limit)
+        )
+        with self._db.reading() as conn:
+            return [(int(r.change_seq), r.id) for r in conn.execute(stmt)]

@@ -38,6 +38,8 @@ def job_config(settings: Settings) -> JobConfig:
         if settings.thumbnails
         else None,
         arxiv_pdf_url=settings.arxiv_pdf_url,
+        arxiv_api_url=settings.arxiv_api_url,
+        arxiv_categories=settings.arxiv_categories,
     )
 
 

@@ -22,7 +22,15 @@ from thumbnail_samples import png
 from paperfeed.cli import cli
 
 ROOT = Path(__file__).resolve().parents[2]
-NAMES = ["arxiv-announcements", "arxiv-oai", "hf-daily", "index", "digests", "thumbnails"]
+NAMES = [
+    "arxiv-announcements",
+    "arxiv-oai",
+    "hf-daily",
+    "index",
+    "digests",
+    "thumbnails",
+    "arxiv-categories",
+]
 
 
 def paperfeed(db_url: str, tmp_path: Path, *args: str, **env: str) -> tuple[int, str, str]:
@@ -55,6 +63,7 @@ def test_jobs_are_listed_off_with_the_reason(db_url: str, tmp_path: Path) -> Non
         "hf-daily": "mirror_hf is off",
         "digests": "no mail server configured: set smtp_host",
         "thumbnails": "thumbnails is off",
+        "arxiv-categories": "arxiv_categories is off",
     }
     assert jobs["index"]["enabled"] and jobs["index"]["schedule"] == "every 2 s, on each node"
     assert jobs["arxiv-oai"]["next_run"] is None and jobs["index"]["next_run"].endswith("Z")
@@ -73,6 +82,7 @@ def test_fetching_and_mail_turn_their_jobs_on(db_url: str, tmp_path: Path) -> No
         PAPERFEED_SMTP_HOST="127.0.0.1",
         PAPERFEED_INDEX_INTERVAL_SECONDS="5",
         PAPERFEED_THUMBNAILS="on",
+        PAPERFEED_ARXIV_CATEGORIES="yes",
     )
     assert all(j["enabled"] and j["reason"] is None for j in jobs.values())
     # Never run yet: each is due at once.

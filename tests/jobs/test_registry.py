@@ -102,6 +102,7 @@ def test_what_a_configuration_enables() -> None:
         "index",
         "digests",
         "thumbnails",
+        "arxiv-categories",
     ]
     assert {n: j.reason for n, j in off.items() if not j.enabled} == {
         "arxiv-announcements": "fetch_arxiv is off",
@@ -109,6 +110,7 @@ def test_what_a_configuration_enables() -> None:
         "hf-daily": "mirror_hf is off",
         "digests": "no mail server configured: set smtp_host",
         "thumbnails": "thumbnails is off",
+        "arxiv-categories": "arxiv_categories is off",
     }
     assert off["index"].enabled and off["index"].per_node
     on = jobs(
@@ -116,6 +118,7 @@ def test_what_a_configuration_enables() -> None:
         mirror_hf=True,
         smtp=SmtpConfig("127.0.0.1", 25),
         thumbnails_dir=Path("/srv/paperfeed/thumbnails"),
+        arxiv_categories=True,
     )
     assert all(j.enabled and j.reason is None for j in on.values())
     # Both keep files of this node: its search index, its thumbnails.

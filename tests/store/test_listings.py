@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from paperfeed.categories import CategoryFilter
 from paperfeed.models import (
     Announcement,
     Author,
@@ -453,3 +454,47 @@ def test_hidden_papers_leave_every_kind_of_day(store: Store) -> None:
     assert _day(store, date(2026, 3, 4)) == []
     assert _day(store, D5) == []
     assert store.listings.latest_day() is None
+
+
+# ------------------------------------------------------------------------------ categories
+
+
+def test_a_category_filter_narrows_every_way_onto_a_day(store: Store) -> None:
+    """Picks, announcements and first days alike, by the paper's own categories: any of
+    several, a whole archive, or the primary category only; the days around follow it."""
+    store.papers.write(
+        Batch(
+            papers=[
+                _paper(1, categories=("hep-th", "gr-qc")),
+                _paper(2, categories=("gr-qc", "hep-th")),
+                _paper(3, categories=("math.AG",)),
+                _paper(4, categories=("math-ph", "hep-th")),
+                _paper(5, categories=("hep-th",)),
+                _paper(6, categories=("hep-th",)),
+            ]
+        )
+    )
+    _feature(store, 1, D2)
+    _announce(store, 2, D2, "gr-qc", "new")
+    _announce(store, 3, D2, "math.AG", "new")
+    _feature(store, 4, D2)
+    _feature(store, 5, D4)
+    _feature(store, 6, D2)
+    store.moderation.hide(_pid(6), None, "spam")
+    listings = store.listings
+
+    def ids(categories: tuple[str, ...], primary: bool = False) -> set[str]:
+        wanted = CategoryFilter(categories, primary)
+        return {i.paper.arxiv_id for i in listings.featured(D2, D2, categories=wanted).items}
+
+    assert ids(("hep-th",)) == {_pid(1), _pid(2), _pid(4)}
+    assert ids(("hep-th",), primary=True) == {_pid(1)}
+    assert ids(("gr-qc", "math")) == {_pid(1), _pid(2), _pid(3)}
+    assert ids(("math",), primary=True) == {_pid(3)}
+    assert ids(("math-ph",)) == {_pid(4)}
+    assert ids(("cs.LG",)) == set()
+    gr_qc = CategoryFilter(("gr-qc",))
+    assert listings.neighbour_days(D3, gr_qc) == (D2, None)
+    assert listings.neighbour_days(D3) == (D2, D4)
+    assert listings.latest_day(gr_qc) == D2
+    assert listings.ids_in_categories(CategoryFilter(("hep-th",), True)) == {_pid(1), _pid(5)}

@@ -12,6 +12,7 @@ from fastapi import APIRouter, BackgroundTasks, Query, Request
 from pydantic import BaseModel, Field
 
 from paperfeed.arxiv_id import parse_reference
+from paperfeed.categories import CategoryFilter
 from paperfeed.errors import Invalid, NotFound
 from paperfeed.feed.listings import MAX_PER_PAGE, period_listing, trending
 from paperfeed.feed.submission import submit_paper
@@ -19,6 +20,7 @@ from paperfeed.feed.trending import FORMULA
 from paperfeed.periods import parse_period
 from paperfeed.serialize import comment_json, listed_json, why_json
 from paperfeed.web.api_docs import SIGNED_IN_READ, SIGNED_IN_WRITE, errors
+from paperfeed.web.category_filter import CategoriesDep, narrowed
 from paperfeed.web.deps import (
     Csrf,
     FetchDep,
@@ -53,6 +55,13 @@ class SubmissionIn(BaseModel):
     reference: str = Field(description="An arXiv id or an arXiv / Hugging Face paper URL.")
 
 
+def _categories_json(categories: CategoryFilter | None) -> dict[str, Any]:
+    """How a filtered answer says what it was narrowed to."""
+    if categories is None:
+        return {}
+    return {"categories": list(categories.categories), "primary": categories.primary}
+
+
 def _paper(store: StoreDep, arxiv_id: str) -> dict[str, Any]:
     canonical, _ = parse_reference(arxiv_id)
     listed = store.listings.listed([canonical]).get(canonical)
@@ -66,13 +75,22 @@ def listing(
     kind: str,
     key: str,
     store: StoreDep,
+    categories: CategoriesDep,
     page: Page = 1,
     per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE, description="Papers per page.")] = 30,
     sort: str = "upvotes",
 ) -> dict[str, Any]:
-    result = period_listing(store, parse_period(kind, key), page=page, per_page=per_page, sort=sort)
+    result = period_listing(
+        store,
+        parse_period(kind, key),
+        page=page,
+        per_page=per_page,
+        sort=sort,
+        categories=categories,
+    )
     return {
         "period": {"kind": kind, "key": result.period.key, "label": result.period.label},
+        **_categories_json(categories),
         "total": result.listing.total,
         "page": page,
         "per_page": per_page,
@@ -86,13 +104,15 @@ def listing(
 def trending_papers(
     store: StoreDep,
     now: NowDep,
+    categories: CategoriesDep,
     window: str = "week",
     limit: Annotated[int, Query(ge=1, le=100, description="How many papers.")] = 50,
 ) -> dict[str, Any]:
-    ranked = trending(store, window, now, limit=limit)
+    ranked = trending(store, window, now, limit=limit, categories=categories)
     return {
         "formula": FORMULA,
         "window": window,
+        **_categories_json(categories),
         "items": [
             {**listed_json(t.item), "score": round(t.score, 6), "age_hours": round(t.age_hours, 2)}
             for t in ranked
@@ -104,12 +124,12 @@ def trending_papers(
 def search(
     store: StoreDep,
     searcher: SearchDep,
+    categories: CategoriesDep,
     q: str = "",
     mode: str = "hybrid",
     sort: str = "relevance",
     page: Page = 1,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Results per page.")] = 20,
-    category: str = "",
     date_from: str = "",
     date_to: str = "",
 ) -> dict[str, Any]:
@@ -119,13 +139,12 @@ def search(
         sort=sort,
         page=page,
         per_page=limit,
-        category=category,
         date_from=date_from or None,
         date_to=date_to or None,
     )
     if not req.query:
         raise Invalid("give a query: /api/v1/search?q=…")
-    result = run_search(searcher, store, req)
+    result = run_search(searcher, store, narrowed(req, categories, store))
     return {
         "query": result.results.query,
         "mode": result.results.mode,

@@ -15,6 +15,7 @@ from paperfeed.feed import syndication
 from paperfeed.feed.listings import period_listing, trending
 from paperfeed.models import Paper
 from paperfeed.periods import parse_period
+from paperfeed.web.category_filter import CategoriesDep, narrowed
 from paperfeed.web.deps import NowDep, SearchDep, SettingsDep, StoreDep
 from paperfeed.web.forms import author_name, category_name
 from paperfeed.web.searching import run_search, search_request
@@ -67,30 +68,34 @@ def period_feed(
     store: StoreDep,
     settings: SettingsDep,
     now: NowDep,
+    categories: CategoriesDep,
 ) -> Response:
+    # `category=` (days, weeks, months, trending): the same feed narrowed to those categories.
+    cq = urlencode(categories.query()) if categories else ""
+    within = f" in {', '.join(categories.categories)}" if categories else ""
     if kind in ("date", "week", "month"):
         period = parse_period(kind, key)
-        items = period_listing(store, period, per_page=100).listing.items
+        items = period_listing(store, period, per_page=100, categories=categories).listing.items
         return _feed(
             settings,
             now,
             fmt,
-            f"Papers of {period.label}",
-            f"Papers featured on paperfeed for {period.label}, most upvoted first.",
-            f"/papers/{kind}/{period.key}",
-            f"/feeds/{kind}/{period.key}.{fmt}",
+            f"Papers of {period.label}{within}",
+            f"Papers featured on paperfeed for {period.label}{within}, most upvoted first.",
+            f"/papers/{kind}/{period.key}" + (f"?{cq}" if cq else ""),
+            f"/feeds/{kind}/{period.key}.{fmt}" + (f"?{cq}" if cq else ""),
             [i.paper for i in items],
         )
     if kind == "trending":
-        ranked = trending(store, key, now)
+        ranked = trending(store, key, now, categories=categories)
         return _feed(
             settings,
             now,
             fmt,
-            f"Trending papers ({key})",
-            "Papers ranked by upvotes with time decay.",
-            f"/papers/trending?window={key}",
-            f"/feeds/trending/{key}.{fmt}",
+            f"Trending papers ({key}){within}",
+            f"Papers{within} ranked by upvotes with time decay.",
+            f"/papers/trending?window={key}" + (f"&{cq}" if cq else ""),
+            f"/feeds/trending/{key}.{fmt}" + (f"?{cq}" if cq else ""),
             [t.item.paper for t in ranked],
         )
     if kind == "category":
@@ -127,14 +132,15 @@ def search_feed(
     search: SearchDep,
     settings: SettingsDep,
     now: NowDep,
+    categories: CategoriesDep,
     q: str = "",
     mode: str = "hybrid",
 ) -> Response:
     req = search_request(q, mode=mode, sort="relevance", per_page=50)
     if not req.query:
         raise Invalid("a search feed needs a query: /feeds/search.rss?q=…")
-    page = run_search(search, store, req)
-    query = urlencode({"q": req.query})
+    page = run_search(search, store, narrowed(req, categories, store))
+    query = urlencode({"q": req.query, **(categories.query() if categories else {})})
     return _feed(
         settings,
         now,

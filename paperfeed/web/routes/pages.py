@@ -8,11 +8,13 @@ from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Request, Response
 
+from paperfeed.categories import CategoryFilter
 from paperfeed.feed.listings import period_listing, trending, trending_anchor
 from paperfeed.feed.trending import WINDOWS
 from paperfeed.models import HfFields, ListedPaper
 from paperfeed.periods import day_period, parse_period
 from paperfeed.search.searcher import MODES, SORTS
+from paperfeed.web.category_filter import CategoriesDep, narrowed
 from paperfeed.web.deps import (
     NowDep,
     SearchDep,
@@ -42,6 +44,11 @@ def _hf(store: StoreDep, items: list[ListedPaper]) -> dict[str, HfFields]:
     return store.hf.get_many([i.paper.arxiv_id for i in items])
 
 
+def _category_query(categories: CategoryFilter | None) -> str:
+    """The encoded `category=` (and `primary=`) parameters of a filtered page, or ""."""
+    return urlencode(categories.query()) if categories else ""
+
+
 def _period_page(
     request: Request,
     store: StoreDep,
@@ -51,10 +58,17 @@ def _period_page(
     page: int,
     sort: str,
     front: bool = False,
+    categories: CategoryFilter | None = None,
 ) -> Response:
     period = parse_period(kind, key)
+    # A category's day (week, month) is the same page with `?category=`: its links keep it.
+    cq = _category_query(categories)
     json_url = f"/api/v1/listings/{kind}/{period.key}?page={page}&sort={sort}"
-    feeds = [feed(f"Papers of {period.label}", f"/feeds/{kind}/{period.key}")]
+    json_url += f"&{cq}" if cq else ""
+    title = f"Papers of {period.label}"
+    if categories:
+        title += f" in {', '.join(categories.categories)}"
+    feeds = [feed(title, f"/feeds/{kind}/{period.key}", cq)]
 
     # Cards of papers arXiv announced recently enough offer "submit to the daily list".
     # The window counts back from the day submissions join (feed/submission.py).
@@ -62,7 +76,7 @@ def _period_page(
     submit_from = min(shown_day(request), now(request).date()) - window
 
     def context() -> dict[str, object]:
-        result = period_listing(store, period, page=page, sort=sort)
+        result = period_listing(store, period, page=page, sort=sort, categories=categories)
         items = result.listing.items
         voted = _voted(store, user, items)
         return {
@@ -72,6 +86,7 @@ def _period_page(
             "hf": _hf(store, items),
             "front": front,
             "submit_from": submit_from,
+            "cq": cq,
         }
 
     if user is not None:
@@ -79,7 +94,7 @@ def _period_page(
     # Signed-out visitors all see the same page: render it once per cache period, and put
     # each visitor's own CSRF token in its forms as it is served.
     body = page_cache(request).get(
-        ("listing", kind, period.key, page, sort, front, submit_from),
+        ("listing", kind, period.key, page, sort, front, submit_from, cq),
         store.generation,
         lambda: render_signed_out("listing.html", context(), json_url=json_url, feeds=feeds),
     )
@@ -88,10 +103,15 @@ def _period_page(
 
 @router.get("/")
 def front_page(
-    request: Request, store: StoreDep, user: UserDep, page: PageNumber = 1, sort: str = "upvotes"
+    request: Request,
+    store: StoreDep,
+    user: UserDep,
+    categories: CategoriesDep,
+    page: PageNumber = 1,
+    sort: str = "upvotes",
 ) -> Response:
     day = shown_day(request)
-    return _period_page(request, store, user, "date", day.isoformat(), page, sort, front=True)
+    return _period_page(request, store, user, "date", day.isoformat(), page, sort, True, categories)
 
 
 def _listing_page(kind: str) -> Callable[..., Response]:
@@ -102,10 +122,11 @@ def _listing_page(kind: str) -> Callable[..., Response]:
         store: StoreDep,
         user: UserDep,
         key: str,
+        categories: CategoriesDep,
         page: PageNumber = 1,
         sort: str = "upvotes",
     ) -> Response:
-        return _period_page(request, store, user, kind, key, page, sort)
+        return _period_page(request, store, user, kind, key, page, sort, categories=categories)
 
     return listing_page
 
@@ -116,9 +137,16 @@ for _kind in ("date", "week", "month"):
 
 @router.get("/papers/trending")
 def trending_page(
-    request: Request, store: StoreDep, user: UserDep, now: NowDep, window: str = "week"
+    request: Request,
+    store: StoreDep,
+    user: UserDep,
+    now: NowDep,
+    categories: CategoriesDep,
+    window: str = "week",
 ) -> Response:
-    ranked = trending(store, window, now)
+    ranked = trending(store, window, now, categories=categories)
+    cq = _category_query(categories)
+    within = f" in {', '.join(categories.categories)}" if categories else ""
     items = [t.item for t in ranked]
     anchor = trending_anchor(store, window, now)
     return render(
@@ -133,9 +161,11 @@ def trending_page(
             "voted": _voted(store, user, items),
             "hf": _hf(store, items),
             "today": day_period(now.date()),
+            "cq": cq,
+            "categories": categories,
         },
-        json_url=f"/api/v1/trending?window={window}",
-        feeds=[feed(f"Trending papers ({window})", f"/feeds/trending/{window}")],
+        json_url=f"/api/v1/trending?window={window}" + (f"&{cq}" if cq else ""),
+        feeds=[feed(f"Trending papers ({window}){within}", f"/feeds/trending/{window}", cq)],
     )
 
 
@@ -197,11 +227,11 @@ def search_page(
     store: StoreDep,
     search: SearchDep,
     user: UserDep,
+    categories: CategoriesDep,
     q: str = "",
     mode: str = "hybrid",
     sort: str = "relevance",
     page: PageNumber = 1,
-    category: str = "",
     date_from: str = "",
     date_to: str = "",
 ) -> Response:
@@ -210,16 +240,15 @@ def search_page(
         mode=mode,
         sort=sort,
         page=page,
-        category=category,
         date_from=date_from or None,
         date_to=date_to or None,
     )
-    result = run_search(search, store, req) if req.query else None
+    result = run_search(search, store, narrowed(req, categories, store)) if req.query else None
     params = {
         "q": req.query,
         "mode": mode,
         "sort": sort,
-        "category": category,
+        **(categories.query() if categories else {"category": ""}),
         "date_from": date_from,
         "date_to": date_to,
     }
@@ -239,7 +268,13 @@ def search_page(
             "query_string": urlencode(kept),
         },
         json_url=f"/api/v1/search?{urlencode(kept)}" if req.query else None,
-        feeds=[feed(f"Search: {req.query}", "/feeds/search", urlencode({"q": req.query}))]
+        feeds=[
+            feed(
+                f"Search: {req.query}",
+                "/feeds/search",
+                urlencode({"q": req.query, **(categories.query() if categories else {})}),
+            )
+        ]
         if req.query
         else [],
     )
