@@ -152,10 +152,14 @@ def comment_json(comment: Comment) -> dict[str, Any]:
 # `discussionId`: MongoDB object ids) are left out rather than made up, as HF leaves out
 # `mediaUrls` of a paper without media; `thumbnail` is the site's own.
 _OWN_ITEM = frozenset({"paper", "title", "summary", "numComments", "submittedBy"})
+# `githubRepo` and `projectPage` are the paper's own links: HF's unless a member set them
+# (store/papers.py keeps those), so one a member cleared is not brought back from HF's fields.
 _OWN_PAPER = frozenset(
     {
         "id",
         "authors",
+        "githubRepo",
+        "projectPage",
         "publishedAt",
         "title",
         "summary",

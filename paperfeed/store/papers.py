@@ -4,6 +4,7 @@ written whole or not at all, and the reads every other part of paperfeed starts 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -25,7 +26,14 @@ from paperfeed.store.chunks import chunks
 from paperfeed.store.database import Database
 from paperfeed.store.hf_papers import write_hf_fields
 from paperfeed.store.merge import CONTENT_COLUMNS, PaperState, mark_deleted, merge, state_to_paper
-from paperfeed.store.schema import announcements, daily_entries, paper_versions, papers, votes
+from paperfeed.store.schema import (
+    announcements,
+    daily_entries,
+    paper_links,
+    paper_versions,
+    papers,
+    votes,
+)
 
 # SQLite page cache of a connection that writes batches: negative means KiB.
 _WRITE_CACHE_KIB = -65536
@@ -124,8 +132,12 @@ class Papers:
             return counts
         before = self._load_states(conn, ids)
         states = dict(before)
+        pinned = self._pinned_links(conn, [i for i in ids if i in before])
         changed: dict[str, None] = {}  # batch order: ids arrive sorted, and B-trees like that
         for paper in incoming:
+            if paper.arxiv_id in pinned:
+                # A member set this paper's links: a source's say no longer counts.
+                paper = replace(paper, code_url=None, project_url=None)
             old = states.get(paper.arxiv_id)
             new, did_change = merge(old, paper)
             states[paper.arxiv_id] = new
@@ -188,6 +200,39 @@ class Papers:
             conn, paper_versions, version_rows, ["paper_id", "version"], ["submitted", "size"]
         )
         return counts
+
+    def _pinned_links(self, conn: Connection, ids: Sequence[str]) -> set[str]:
+        """The papers among `ids` whose links a member set (`set_links`)."""
+        found: set[str] = set()
+        for chunk in chunks(ids):
+            found.update(
+                conn.scalars(
+                    select(paper_links.c.paper_id).where(paper_links.c.paper_id.in_(chunk))
+                )
+            )
+        return found
+
+    def set_links(
+        self, arxiv_id: str, code_url: str | None, project_url: str | None, user_id: int
+    ) -> None:
+        """Set a paper's code and project links as a member gave them (None clears one), and
+        keep them from then on against what imports say. The change joins the change feed."""
+        with self._db.writing() as conn:
+            require_paper(conn, arxiv_id)
+            now = self._db.now()
+            seq = self._db.take_numbers(conn, "papers", 1)
+            conn.execute(
+                papers.update()
+                .where(papers.c.id == arxiv_id)
+                .values(code_url=code_url, project_url=project_url, changed_at=now, change_seq=seq)
+            )
+            pin = self._db.insert(paper_links).values(paper_id=arxiv_id, set_by=user_id, set_at=now)
+            conn.execute(
+                pin.on_conflict_do_update(
+                    index_elements=[paper_links.c.paper_id],
+                    set_={"set_by": user_id, "set_at": now},
+                )
+            )
 
     def _write_daily_entries(self, conn: Connection, entries: Sequence[DailyEntry]) -> int:
         if not entries:

@@ -238,6 +238,16 @@ hidden_papers = Table(
     Column("reason", Text, nullable=False, server_default=""),
 )
 
+# Papers whose code and project links (`papers.code_url`, `project_url`) a member set (the
+# submitter or an admin): an import leaves those two columns alone from then on.
+paper_links = Table(
+    "paper_links",
+    metadata,
+    Column("paper_id", String(64), ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True),
+    Column("set_by", Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    Column("set_at", DateTime, nullable=False),
+)
+
 # Fixed-window rate-limit counters, in the database so several servers share them.
 rate_limits = Table(
     "rate_limits",

@@ -60,6 +60,16 @@ class Submissions:
                 )
             )
 
+    def is_submitter(self, arxiv_id: str, user_id: int) -> bool:
+        """Whether `user_id` submitted `arxiv_id` (on any day)."""
+        with self._db.reading() as conn:
+            found = conn.scalar(
+                select(submissions.c.id)
+                .where(submissions.c.paper_id == arxiv_id, submissions.c.user_id == user_id)
+                .limit(1)
+            )
+        return found is not None
+
     def count_today(self, user_id: int) -> int:
         start = datetime.combine(self._db.now().date(), time())
         with self._db.reading() as conn:

@@ -41,6 +41,8 @@ from paperfeed.web.routes import (
     account,
     admin,
     api_hf,
+    api_hf_links,
+    api_hf_submit,
     api_v1,
     digest,
     feeds,
@@ -195,6 +197,8 @@ def create_app(
     # /papers/{id}/thumbnail and /papers/{id}.md.
     for module in (
         api_hf,
+        api_hf_links,
+        api_hf_submit,
         api_v1,
         feeds,
         account,

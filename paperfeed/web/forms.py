@@ -1,10 +1,12 @@
 """What forms and JSON bodies carry, checked at the edge: comment bodies, display names,
-where to go after signing in, and the fields of a digest subscription."""
+where to go after signing in, the fields of a digest subscription, and a paper's code and
+project links."""
 
 from __future__ import annotations
 
 import re
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from fastapi import Depends, Form
 
@@ -15,6 +17,14 @@ from paperfeed.web.guard import Int32
 
 MAX_COMMENT = 10_000
 _NAME = re.compile(r"[a-z0-9][a-z0-9_-]{1,38}[a-z0-9]")
+MAX_LINK = 10_000
+# GitHub's rules: an owner of 1 to 39 letters, digits and hyphens; a repository of letters,
+# digits, '.', '-' and '_' (a `.git` ending and a trailing slash are dropped).
+_GITHUB_REPO = re.compile(
+    r"https://(?:www\.)?github\.com/([A-Za-z0-9][A-Za-z0-9-]{0,38})/([A-Za-z0-9._-]{1,100}?)"
+    r"(?:\.git)?/?",
+    re.IGNORECASE,
+)
 
 
 def comment_body(body: str) -> str:
@@ -131,3 +141,31 @@ def digest_form(content: SubscriptionContent, email: str = "") -> dict[str, obje
 
 
 DigestForm = Annotated[SubscriptionContent, Depends(digest_content)]
+
+
+def link_url(text: str | None, field: str) -> str | None:
+    """A project link as a member gave it: an https URL, or None when empty (to clear it)."""
+    value = (text or "").strip()
+    if not value:
+        return None
+    if len(value) > MAX_LINK:
+        raise Invalid(f"{field}: a link is at most {MAX_LINK:,} characters")
+    try:
+        parts = urlsplit(value)
+        ok = parts.scheme.lower() == "https" and bool(parts.hostname) and parts.username is None
+    except ValueError:
+        ok = False
+    if not ok or any(c.isspace() or not c.isprintable() for c in value):
+        raise Invalid(f"{field}: give an https:// URL, such as https://example.org/project")
+    return value
+
+
+def github_repo(text: str | None, field: str = "githubRepo") -> str | None:
+    """A code link: a GitHub repository, https://github.com/OWNER/REPO, or None when empty."""
+    value = link_url(text, field)
+    if value is None:
+        return None
+    found = _GITHUB_REPO.fullmatch(value)
+    if found is None or found[2] in (".", ".."):
+        raise Invalid(f"{field}: give a GitHub repository, https://github.com/OWNER/REPO")
+    return f"https://github.com/{found[1]}/{found[2]}"

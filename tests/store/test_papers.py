@@ -12,6 +12,7 @@ from paperfeed.errors import NotFound
 from paperfeed.ingest.generic import read_generic
 from paperfeed.ingest.hf_daily import read_hf_daily
 from paperfeed.ingest.kaggle import read_kaggle
+from paperfeed.ingest.records import Record
 from paperfeed.ingest.runner import run_import
 from paperfeed.models import Announcement, Batch, DailyEntry, Deletion, Paper, Version
 from paperfeed.store import Store
@@ -148,3 +149,28 @@ def test_user_text_is_data_not_sql(store: Store) -> None:
     store.papers.write(Batch(papers=[Paper("2401.00001", evil, abstract=evil, version=1)]))
     p = store.papers.get("2401.00001")
     assert p is not None and p.title == evil
+
+
+def test_links_a_member_set_outlast_imports(store: Store) -> None:
+    repo, hf_repo, page = "https://github.com/o/r", "https://github.com/hf/r", "https://x.org/p"
+    run_import(store, [Record("1", paper=Paper("2401.00001", "A", code_url=hf_repo))], "hf")
+    run_import(store, [Record("1", paper=Paper("2401.00002", "B", code_url=hf_repo))], "hf")
+    user = store.accounts.ensure_user("m@example.org")
+    store.papers.set_links("2401.00001", repo, page, user.id)
+    with pytest.raises(NotFound):
+        store.papers.set_links("2401.99999", repo, None, user.id)
+    newer = "https://github.com/hf/newer"
+    for arxiv_id in ("2401.00001", "2401.00002"):
+        record = Paper(arxiv_id, "T", version=2, code_url=newer, project_url="https://hf.co/x")
+        run_import(store, [Record("1", paper=record)], "hf")
+    pinned, free = store.papers.get("2401.00001"), store.papers.get("2401.00002")
+    assert pinned is not None and (pinned.title, pinned.code_url, pinned.project_url) == (
+        "T",
+        repo,
+        page,
+    )
+    assert free is not None and (free.code_url, free.project_url) == (newer, "https://hf.co/x")
+    store.papers.set_links("2401.00001", None, None, user.id)
+    run_import(store, [Record("1", paper=Paper("2401.00001", "T", code_url=newer))], "hf")
+    cleared = store.papers.get("2401.00001")
+    assert cleared is not None and (cleared.code_url, cleared.project_url) == (None, None)

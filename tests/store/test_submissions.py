@@ -107,3 +107,11 @@ def test_an_unknown_paper_is_not_found(store: Store, ada: User) -> None:
         store.submissions.submit("2611.99999", ada, TODAY, daily_cap=5)
     assert store.submissions.count_today(ada.id) == 0
     assert daily_entries_on(store, TODAY) == []
+
+
+def test_is_submitter_knows_who_submitted_a_paper(store: Store, ada: User) -> None:
+    bob = store.accounts.ensure_user("bob@example.org")
+    store.submissions.submit(_pid(1), ada, TODAY, daily_cap=5)
+    assert store.submissions.is_submitter(_pid(1), ada.id)
+    assert not store.submissions.is_submitter(_pid(1), bob.id)
+    assert not store.submissions.is_submitter(_pid(2), ada.id)

@@ -17,6 +17,8 @@ from paperfeed.web.forms import (
     digest_content,
     digest_form,
     display_name,
+    github_repo,
+    link_url,
     prefilled_content,
     safe_next,
 )
@@ -205,3 +207,57 @@ def test_prefilled_content_cuts_what_a_link_carries() -> None:
     assert content.queries == ("q" * 500,)
     assert content.categories == ("c" * 200,)
     assert content.authors == ("a" * 200,)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("https://github.com/owner/repo", "https://github.com/owner/repo"),
+        (" https://GitHub.com/Owner/re.po.git ", "https://github.com/Owner/re.po"),
+        ("https://www.github.com/o/r/", "https://github.com/o/r"),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_github_repo(text: str | None, expected: str | None) -> None:
+    assert github_repo(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "http://github.com/o/r",
+        "https://gitlab.com/o/r",
+        "https://github.com/o",
+        "https://github.com/o/r/issues",
+        "https://github.com/o/..",
+        "https://github.com/-o/r",
+        "github.com/o/r",
+    ],
+)
+def test_github_repo_refuses(text: str) -> None:
+    with pytest.raises(Invalid, match=r"^githubRepo: "):
+        github_repo(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "javascript:alert(1)",
+        "http://example.org",
+        "https://user:pw@example.org",
+        "https://[::1",
+        "https://example.org/a b",
+        "https://example.org/a\u2028b",
+        "https://",
+        "https://example.org/" + "a" * 10_000,
+    ],
+)
+def test_link_url_refuses(text: str) -> None:
+    with pytest.raises(Invalid, match=r"^projectPage: "):
+        link_url(text, "projectPage")
+
+
+def test_link_url_keeps_an_https_url_and_empty_clears() -> None:
+    assert link_url(" https://example.org/p?q=1#x ", "p") == "https://example.org/p?q=1#x"
+    assert link_url("  ", "p") is None

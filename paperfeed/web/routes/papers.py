@@ -11,6 +11,7 @@ from fastapi.responses import RedirectResponse
 
 from paperfeed.arxiv_id import parse_reference
 from paperfeed.errors import Invalid, NotFound, PaperfeedError, RateLimited, Upstream
+from paperfeed.feed.links import may_set_links, set_links
 from paperfeed.feed.submission import submission_day, submit_paper, submittable_example
 from paperfeed.models import Comment, User
 from paperfeed.search.searcher import Searcher
@@ -31,7 +32,7 @@ from paperfeed.web.deps import (
     get_session,
     unit_of_work,
 )
-from paperfeed.web.forms import comment_body
+from paperfeed.web.forms import comment_body, github_repo, link_url
 from paperfeed.web.guard import Flag, RowId
 from paperfeed.web.page import is_htmx, render
 from paperfeed.web.searching import related_papers
@@ -174,6 +175,23 @@ def vote(
             },
         )
     return RedirectResponse(paper_path(arxiv_id), status_code=303)
+
+
+@router.post("/papers/{arxiv_id:path}/links", dependencies=[Csrf])
+def paper_links(
+    request: Request,
+    arxiv_id: str,
+    user: MemberDep,
+    store: StoreDep,
+    github: Annotated[str, Form()] = "",
+    project: Annotated[str, Form()] = "",
+) -> Response:
+    """The paper page's links form (its submitter's and admins'): an empty field clears one."""
+    code = github_repo(github, "GitHub repository")
+    page = link_url(project, "Project page")
+    with unit_of_work(request):
+        set_links(store, arxiv_id, user, code, page)
+    return RedirectResponse(paper_path(arxiv_id) + "#links", status_code=303)
 
 
 @router.post("/papers/{arxiv_id:path}/comments", dependencies=[Csrf])
@@ -330,6 +348,7 @@ def _paper_page(
             "related": related,
             "submitted": request.query_params.get("submitted") == "1",
             "draft": draft,
+            "can_set_links": may_set_links(store, arxiv_id, user),
         },
         json_url=f"/api/v1/papers/{arxiv_id}",
         status=status,

@@ -35,6 +35,21 @@ def test_md_path_and_accept_header(site: Site) -> None:
         assert page.headers["content-type"].startswith("text/html"), accept
 
 
+def test_the_paper_page_links_its_markdown(site: Site) -> None:
+    page = site.client.get(f"/papers/{ID}").text
+    head = page[: page.index("</head>")]
+    link = (
+        '<link rel="alternate" type="text/markdown" title="This paper as Markdown" '
+        f'href="/papers/{ID}.md">'
+    )
+    assert link in head
+    body = page[page.index("</head>") :]
+    visible = f'<a href="/papers/{ID}.md" type="text/markdown">This paper as Markdown</a>'
+    assert visible in body
+    r = site.client.get(f"/papers/{ID}.md")
+    assert r.status_code == 200 and r.headers["content-type"] == "text/markdown; charset=utf-8"
+
+
 def test_what_is_not_a_paper(site: Site) -> None:
     assert site.client.get("/papers/2606.99999.md").status_code == 404
     assert site.client.get("/papers/not-an-id.md").status_code == 400
