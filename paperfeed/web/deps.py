@@ -9,14 +9,14 @@ from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any, cast
 
-from fastapi import Depends, Request
+from fastapi import BackgroundTasks, Depends, Request
 from starlette.concurrency import run_in_threadpool
 
 from paperfeed.errors import Forbidden, PaperfeedError, RateLimited
 from paperfeed.feed.listings import front_day
-from paperfeed.feed.submission import Fetch
+from paperfeed.feed.submission import Fetch, submit_paper
 from paperfeed.mail.outbox import Outbox
-from paperfeed.models import User
+from paperfeed.models import Paper, User
 from paperfeed.search.searcher import Searcher
 from paperfeed.settings import Settings
 from paperfeed.store import Store
@@ -186,6 +186,26 @@ def admit(request: Request, limit: str) -> None:
     submission fetches from arXiv) and so cannot be one unit of work with it."""
     with unit_of_work(request, limit=limit):
         pass
+
+
+def submit_for(request: Request, user: User, reference: str, background: BackgroundTasks) -> Paper:
+    """A member's submission through an API (native or Hugging Face's): counted against the
+    rate limit first, in a transaction of its own (arXiv may be asked next), then the site's
+    window and daily cap (feed/submission.py); the paper is searchable once the response is
+    sent."""
+    admit(request, "submit")
+    settings = get_settings(request)
+    paper = submit_paper(
+        get_store(request),
+        reference,
+        user,
+        fetch=get_fetch(request),
+        today=now(request).date(),
+        window_days=settings.submission_window_days,
+        daily_cap=settings.daily_submission_cap,
+    )
+    background.add_task(get_search(request).refresh)
+    return paper
 
 
 StoreDep = Annotated[Store, Depends(get_store)]

@@ -10,18 +10,8 @@ from typing import Any
 from fastapi import APIRouter, BackgroundTasks, Request
 from pydantic import BaseModel, Field
 
-from paperfeed.feed.submission import submit_paper
 from paperfeed.web.api_docs import SIGNED_IN_WRITE, errors
-from paperfeed.web.deps import (
-    Csrf,
-    FetchDep,
-    MemberDep,
-    NowDep,
-    SearchDep,
-    SettingsDep,
-    StoreDep,
-    admit,
-)
+from paperfeed.web.deps import Csrf, MemberDep, StoreDep, submit_for
 from paperfeed.web.routes.api_hf import paper as paper_object
 
 router = APIRouter(prefix="/api", tags=["Hugging Face-compatible"])
@@ -46,26 +36,10 @@ def submit(
     request: Request,
     user: MemberDep,
     store: StoreDep,
-    settings: SettingsDep,
-    fetch: FetchDep,
-    search: SearchDep,
-    now: NowDep,
     background: BackgroundTasks,
 ) -> dict[str, Any]:
     """List the paper on the front day as submitted by the token's owner, fetching it from
     arXiv when the site does not have it; the answer is the paper as `/api/papers/{id}`
     gives it."""
-    # Counted before arXiv is asked, in a transaction of its own, as the form does.
-    admit(request, "submit")
-    submitted = submit_paper(
-        store,
-        body.arxivId,
-        user,
-        fetch=fetch,
-        today=now.date(),
-        window_days=settings.submission_window_days,
-        daily_cap=settings.daily_submission_cap,
-    )
-    # The new paper becomes searchable once the response is sent.
-    background.add_task(search.refresh)
+    submitted = submit_for(request, user, body.arxivId, background)
     return paper_object(submitted.arxiv_id, store)

@@ -15,7 +15,6 @@ from paperfeed.arxiv_id import parse_reference
 from paperfeed.categories import CategoryFilter
 from paperfeed.errors import Invalid, NotFound
 from paperfeed.feed.listings import MAX_PER_PAGE, period_listing, trending
-from paperfeed.feed.submission import submit_paper
 from paperfeed.feed.trending import FORMULA
 from paperfeed.periods import parse_period
 from paperfeed.serialize import comment_json, listed_json, why_json
@@ -23,13 +22,11 @@ from paperfeed.web.api_docs import SIGNED_IN_READ, SIGNED_IN_WRITE, errors
 from paperfeed.web.category_filter import CategoriesDep, narrowed
 from paperfeed.web.deps import (
     Csrf,
-    FetchDep,
     MemberDep,
     NowDep,
     SearchDep,
-    SettingsDep,
     StoreDep,
-    admit,
+    submit_for,
     unit_of_work,
 )
 from paperfeed.web.forms import author_name, category_name, comment_body
@@ -200,23 +197,9 @@ def submit(
     request: Request,
     user: MemberDep,
     store: StoreDep,
-    settings: SettingsDep,
-    fetch: FetchDep,
-    search: SearchDep,
-    now: NowDep,
     background: BackgroundTasks,
 ) -> dict[str, Any]:
-    admit(request, "submit")
-    paper = submit_paper(
-        store,
-        body.reference,
-        user,
-        fetch=fetch,
-        today=now.date(),
-        window_days=settings.submission_window_days,
-        daily_cap=settings.daily_submission_cap,
-    )
-    background.add_task(search.refresh)
+    paper = submit_for(request, user, body.reference, background)
     return _paper(store, paper.arxiv_id)
 
 
