@@ -248,6 +248,69 @@ paper_links = Table(
     Column("set_at", DateTime, nullable=False),
 )
 
+# GitHub repositories linked from papers (`papers.code_url`), as the `github-stars` job last saw
+# them. `repo` is the lower-cased "owner/name" a link points at; `full_name` is GitHub's own
+# spelling (after a rename). `status`: new (never asked), ok, missing (404/410), failed.
+# `etag` makes the next request conditional (a 304 costs no rate limit).
+github_repos = Table(
+    "github_repos",
+    metadata,
+    Column("repo", String(200), primary_key=True),
+    Column("full_name", String(200), nullable=True),
+    Column("stars", Integer, nullable=True),
+    Column("etag", String(200), nullable=True),
+    Column("status", String(16), nullable=False, server_default="new"),
+    Column("message", Text, nullable=True),
+    Column("checked_at", DateTime, nullable=True),
+    Index("ix_github_repos_checked", "checked_at"),
+)
+
+# Which repository a paper's code link points at (kept in step with `papers.code_url`).
+paper_repos = Table(
+    "paper_repos",
+    metadata,
+    Column("paper_id", String(64), ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True),
+    Column(
+        "repo",
+        String(200),
+        ForeignKey("github_repos.repo", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Index("ix_paper_repos_repo", "repo"),
+)
+
+# A repository's star count, one row per day it was seen (the day's last count): the history
+# "trending by code" ranks on.
+github_star_counts = Table(
+    "github_star_counts",
+    metadata,
+    Column(
+        "repo", String(200), ForeignKey("github_repos.repo", ondelete="CASCADE"), primary_key=True
+    ),
+    Column("day", Date, primary_key=True),
+    Column("stars", Integer, nullable=False),
+    Column("recorded_at", DateTime, nullable=False),
+)
+
+# Members' claims to be an author of a paper (the author at `position` in its list).
+# `status`: pending (waiting for an admin), verified, rejected. A verified author may set the
+# paper's links; the Hugging Face API shows them as HF shows claimed authors.
+author_claims = Table(
+    "author_claims",
+    metadata,
+    Column("paper_id", String(64), ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True),
+    Column("position", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("decided_at", DateTime, nullable=True),
+    Column(
+        "decided_by", Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    ),
+    Index("ix_author_claims_user", "user_id"),
+    Index("ix_author_claims_status", "status"),
+)
+
 # Fixed-window rate-limit counters, in the database so several servers share them.
 rate_limits = Table(
     "rate_limits",
