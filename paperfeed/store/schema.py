@@ -304,9 +304,7 @@ author_claims = Table(
     Column("status", String(16), nullable=False),
     Column("created_at", DateTime, nullable=False),
     Column("decided_at", DateTime, nullable=True),
-    Column(
-        "decided_by", Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True
-    ),
+    Column("decided_by", Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
     Index("ix_author_claims_user", "user_id"),
     Index("ix_author_claims_status", "status"),
 )
