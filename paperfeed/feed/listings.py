@@ -73,13 +73,14 @@ def period_listing(
     return PeriodListing(period, listing, page, per_page, sort, previous, following, categories)
 
 
-def front_day(store: Store, today: date) -> date:
+def front_day(store: Store, today: date, categories: CategoryFilter | None = None) -> date:
     """The day the front page shows: today when it has papers, else the latest day before it
-    that has some (else the first after it): never an empty page on a site with papers."""
+    that has some (else the first after it): never an empty page on a site with papers.
+    With `categories`, papers in those: the front page of a category is its latest day."""
     listings = store.listings
-    if listings.featured(today, today, limit=0).total:
+    if listings.featured(today, today, limit=0, categories=categories).total:
         return today
-    before, after = listings.neighbour_days(today)
+    before, after = listings.neighbour_days(today, categories)
     return before or after or today
 
 

@@ -365,14 +365,21 @@ class Listings:
         position = func.instr if self._db.dialect == "sqlite" else func.strpos
         return position(text, part) > 0
 
-    def by_category(self, category: str, limit: int = 50) -> list[ListedPaper]:
+    def by_category(
+        self, category: str, limit: int = 50, categories: CategoryFilter | None = None
+    ) -> list[ListedPaper]:
         """The newest papers in an arXiv category (primary or cross-listed), named exactly as
-        arXiv writes it (`cs.LG`)."""
+        arXiv writes it (`cs.LG`), and in `categories` too when given (`primary` there makes
+        them the papers whose primary category is among those)."""
         spaced = literal(" ") + papers.c.categories + literal(" ")
-        return self._recent(self._holds(spaced, f" {category} "), limit)
+        where = and_(self._holds(spaced, f" {category} "), *self._in_categories(categories))
+        return self._recent(where, limit)
 
-    def by_author(self, name: str, limit: int = 50) -> list[ListedPaper]:
-        """The newest papers with an author of exactly this name (in any case)."""
+    def by_author(
+        self, name: str, limit: int = 50, categories: CategoryFilter | None = None
+    ) -> list[ListedPaper]:
+        """The newest papers with an author of exactly this name (in any case), in
+        `categories` when given."""
         # The authors' JSON text holds `"name": "<name>"` (SQLite keeps orjson's compact form,
         # PostgreSQL prints JSONB with a space): in lower case, that narrows the candidates;
         # the exact name is then checked on each Paper. SQLite's own lower() folds only
@@ -381,7 +388,10 @@ class Listings:
         on_sqlite = self._db.dialect == "sqlite"
         needle = (('"name":' if on_sqlite else '"name": ') + json_text(name)).lower()
         lower = func.unicode_lower if on_sqlite and not needle.isascii() else func.lower
-        where = self._holds(lower(cast(papers.c.authors, Text)), needle)
+        where = and_(
+            self._holds(lower(cast(papers.c.authors, Text)), needle),
+            *self._in_categories(categories),
+        )
         wanted = name.casefold()
         found: list[ListedPaper] = []
         offset = 0

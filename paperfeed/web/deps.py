@@ -12,6 +12,7 @@ from typing import Annotated, Any, cast
 from fastapi import BackgroundTasks, Depends, Request
 from starlette.concurrency import run_in_threadpool
 
+from paperfeed.categories import CategoryFilter
 from paperfeed.errors import Forbidden, PaperfeedError, RateLimited
 from paperfeed.feed.listings import front_day
 from paperfeed.feed.submission import Fetch, submit_paper
@@ -72,13 +73,17 @@ def page_cache(request: Request) -> TimedCache[bytes]:
     return cast(TimedCache[bytes], request.app.state.page_cache)
 
 
-def shown_day(request: Request) -> date:
-    """The day the front page and `/api/daily_papers` show (`front_day`), looked up once per
-    cache period like the pages themselves."""
+def shown_day(request: Request, categories: CategoryFilter | None = None) -> date:
+    """The day the front page and `/api/daily_papers` show (`front_day`, in `categories` when
+    given), looked up once per cache period like the pages themselves."""
     store = get_store(request)
     today = now(request).date()
     cache: TimedCache[date] = request.app.state.day_cache
-    return cache.get(("front_day", today), store.generation, lambda: front_day(store, today))
+    return cache.get(
+        ("front_day", today, categories),
+        store.generation,
+        lambda: front_day(store, today, categories),
+    )
 
 
 def get_session(request: Request) -> Session:

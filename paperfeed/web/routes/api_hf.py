@@ -51,8 +51,9 @@ def daily_papers(
     sort: str = "publishedAt",
 ) -> Response:
     """Papers of a day (`date`), an ISO week (`week`) or a month (`month`), most upvoted
-    first as on HF; the latest day with papers by default, and every day for a `submitter`
-    (newest first). `sort=trending` without either ranks the week by the trending formula."""
+    first as on HF; the latest day with papers (in `category`) by default, and every day for
+    a `submitter` (newest first). `sort=trending` without either ranks the week by the
+    trending formula."""
     if sort not in ("publishedAt", "trending"):
         raise Invalid("sort must be publishedAt or trending")
     chosen = [k for k, v in (("date", date), ("week", week), ("month", month)) if v]
@@ -66,7 +67,8 @@ def daily_papers(
     elif month:
         period = parse_period("month", month)
     elif not submitter:
-        period = day_period(shown_day(request))
+        # The latest day with papers (in `category=`, when given: that category's latest).
+        period = day_period(shown_day(request, categories))
     # A submitter's papers without a period: on every day, as HF searches them.
     start, last = (period.start, period.last) if period else (Date.min, Date.max)
 

@@ -159,19 +159,21 @@ def search(
     }
 
 
-@router.get("/categories/{category}", summary="Newest papers in a category")
-def category(category: str, store: StoreDep) -> dict[str, Any]:
-    category = category_name(category)
-    return {
-        "category": category,
-        "items": [listed_json(i) for i in store.listings.by_category(category)],
-    }
+@router.get("/categories/{name}", summary="Newest papers in a category")
+def category(name: str, store: StoreDep, categories: CategoriesDep) -> dict[str, Any]:
+    """The newest papers in the category `name`; `category=` narrows them further
+    (`primary=1`: papers whose primary category is one of those)."""
+    category = category_name(name)
+    items = store.listings.by_category(category, categories=categories)
+    return {"category": category, "items": [listed_json(i) for i in items]}
 
 
 @router.get("/authors/{name}", summary="Newest papers by an author")
-def author(name: str, store: StoreDep) -> dict[str, Any]:
+def author(name: str, store: StoreDep, categories: CategoriesDep) -> dict[str, Any]:
+    """The newest papers by `name`, in `category=` when given."""
     name = author_name(name)
-    return {"author": name, "items": [listed_json(i) for i in store.listings.by_author(name)]}
+    items = store.listings.by_author(name, categories=categories)
+    return {"author": name, "items": [listed_json(i) for i in items]}
 
 
 @router.get("/me", summary="The signed-in user", openapi_extra=SIGNED_IN_READ)

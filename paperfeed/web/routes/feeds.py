@@ -70,8 +70,9 @@ def period_feed(
     now: NowDep,
     categories: CategoriesDep,
 ) -> Response:
-    # `category=` (days, weeks, months, trending): the same feed narrowed to those categories.
+    # `category=`: the same feed narrowed to those categories (`primary=1`: as primary).
     cq = urlencode(categories.query()) if categories else ""
+    again = f"?{cq}" if cq else ""
     within = f" in {', '.join(categories.categories)}" if categories else ""
     if kind in ("date", "week", "month"):
         period = parse_period(kind, key)
@@ -82,8 +83,8 @@ def period_feed(
             fmt,
             f"Papers of {period.label}{within}",
             f"Papers featured on paperfeed for {period.label}{within}, most upvoted first.",
-            f"/papers/{kind}/{period.key}" + (f"?{cq}" if cq else ""),
-            f"/feeds/{kind}/{period.key}.{fmt}" + (f"?{cq}" if cq else ""),
+            f"/papers/{kind}/{period.key}{again}",
+            f"/feeds/{kind}/{period.key}.{fmt}{again}",
             [i.paper for i in items],
         )
     if kind == "trending":
@@ -95,7 +96,7 @@ def period_feed(
             f"Trending papers ({key}){within}",
             f"Papers{within} ranked by upvotes with time decay.",
             f"/papers/trending?window={key}" + (f"&{cq}" if cq else ""),
-            f"/feeds/trending/{key}.{fmt}" + (f"?{cq}" if cq else ""),
+            f"/feeds/trending/{key}.{fmt}{again}",
             [t.item.paper for t in ranked],
         )
     if kind == "category":
@@ -104,22 +105,22 @@ def period_feed(
             settings,
             now,
             fmt,
-            f"Newest in {key}",
-            f"The newest papers in {key}.",
-            f"/papers/category/{quote(key)}",
-            f"/feeds/category/{quote(key)}.{fmt}",
-            [i.paper for i in store.listings.by_category(key)],
+            f"Newest in {key}{within}",
+            f"The newest papers in {key}{within}.",
+            f"/papers/category/{quote(key)}{again}",
+            f"/feeds/category/{quote(key)}.{fmt}{again}",
+            [i.paper for i in store.listings.by_category(key, categories=categories)],
         )
     key = author_name(key)  # kind == "author"
     return _feed(
         settings,
         now,
         fmt,
-        f"Papers by {key}",
-        f"The newest papers by {key}.",
-        f"/papers/author/{quote(key)}",
-        f"/feeds/author/{quote(key)}.{fmt}",
-        [i.paper for i in store.listings.by_author(key)],
+        f"Papers by {key}{within}",
+        f"The newest papers by {key}{within}.",
+        f"/papers/author/{quote(key)}{again}",
+        f"/feeds/author/{quote(key)}.{fmt}{again}",
+        [i.paper for i in store.listings.by_author(key, categories=categories)],
     )
 
 

@@ -110,7 +110,7 @@ def front_page(
     page: PageNumber = 1,
     sort: str = "upvotes",
 ) -> Response:
-    day = shown_day(request)
+    day = shown_day(request, categories)
     return _period_page(request, store, user, "date", day.isoformat(), page, sort, True, categories)
 
 
@@ -177,8 +177,14 @@ def _newest(
     items: list[ListedPaper],
     api: str,
     feed_path: str,
+    categories: CategoryFilter | None,
 ) -> Response:
-    """A list of newest papers (of a category, by an author) with its JSON twin and feeds."""
+    """A list of newest papers (of a category, by an author) with its JSON twin and feeds;
+    `category=` narrows it, and its twin and feeds with it."""
+    cq = _category_query(categories)
+    if categories:
+        shown = ", ".join(categories.categories)
+        heading += f" in {shown}" + (" (as primary category)" if categories.primary else "")
     return render(
         request,
         "simple_list.html",
@@ -188,15 +194,21 @@ def _newest(
             "voted": _voted(store, user, items),
             "hf": _hf(store, items),
         },
-        json_url=api,
-        feeds=[feed(heading, feed_path)],
+        json_url=api + (f"?{cq}" if cq else ""),
+        feeds=[feed(heading, feed_path, cq)],
     )
 
 
-@router.get("/papers/category/{category}")
-def category_page(request: Request, store: StoreDep, user: UserDep, category: str) -> Response:
-    category = category_name(category)
-    items = store.listings.by_category(category)
+@router.get("/papers/category/{name}")
+def category_page(
+    request: Request,
+    store: StoreDep,
+    user: UserDep,
+    name: str,
+    categories: CategoriesDep,
+) -> Response:
+    category = category_name(name)
+    items = store.listings.by_category(category, categories=categories)
     quoted = quote(category)
     heading = f"Newest in {category}"
     return _newest(
@@ -207,17 +219,31 @@ def category_page(request: Request, store: StoreDep, user: UserDep, category: st
         items,
         f"/api/v1/categories/{quoted}",
         f"/feeds/category/{quoted}",
+        categories,
     )
 
 
 @router.get("/papers/author/{name}")
-def author_page(request: Request, store: StoreDep, user: UserDep, name: str) -> Response:
+def author_page(
+    request: Request,
+    store: StoreDep,
+    user: UserDep,
+    name: str,
+    categories: CategoriesDep,
+) -> Response:
     name = author_name(name)
-    items = store.listings.by_author(name)
+    items = store.listings.by_author(name, categories=categories)
     quoted = quote(name)
     heading = f"Papers by {name}"
     return _newest(
-        request, store, user, heading, items, f"/api/v1/authors/{quoted}", f"/feeds/author/{quoted}"
+        request,
+        store,
+        user,
+        heading,
+        items,
+        f"/api/v1/authors/{quoted}",
+        f"/feeds/author/{quoted}",
+        categories,
     )
 
 

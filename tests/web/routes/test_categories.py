@@ -194,3 +194,73 @@ def test_front_trending_and_search_pages_take_categories(api: TestClient) -> Non
     assert search.status_code == 200
     assert 'value="hep-th,gr-qc"' in search.text and 'value="1" checked' in search.text
     assert api.get("/papers?q=field&category=nope").status_code == 400
+
+
+def _cats(answer: dict[str, Any]) -> list[list[str]]:
+    return [i["paper"]["categories"] for i in answer["items"]]
+
+
+def test_category_and_author_lists_and_their_feeds_take_categories(
+    api: TestClient, data_dir: Path
+) -> None:
+    everything = api.get("/api/v1/categories/hep-th").json()
+    both = api.get("/api/v1/categories/hep-th?category=gr-qc").json()
+    assert both["items"] and len(both["items"]) < len(everything["items"])
+    assert all({"hep-th", "gr-qc"} <= set(c) for c in _cats(both))
+    primary = api.get("/api/v1/categories/hep-th?category=gr-qc&primary=1").json()
+    assert all(c[0] == "gr-qc" and "hep-th" in c for c in _cats(primary))
+    if len(both["items"]) < 50:
+        assert {i["paper"]["id"] for i in primary["items"]} == {
+            i["paper"]["id"] for i in both["items"] if i["paper"]["categories"][0] == "gr-qc"
+        }
+    rss = api.get("/feeds/category/hep-th.rss?category=gr-qc").text
+    assert "Newest in hep-th in gr-qc" in rss
+    assert {f"/papers/{i['paper']['id']}<" in rss for i in both["items"]} == {True}
+    assert all(
+        f"/papers/{i['paper']['id']}<" not in rss
+        for i in everything["items"]
+        if "gr-qc" not in i["paper"]["categories"]
+    )
+    page = api.get("/papers/category/hep-th?category=gr-qc&primary=1")
+    assert page.status_code == 200
+    assert "Newest in hep-th in gr-qc (as primary category)" in page.text
+    assert "/feeds/category/hep-th.rss?category=gr-qc&amp;primary=1" in page.text
+    # An author with papers in an archive and papers outside it: their list narrowed to it.
+    rows = [json.loads(line) for line in (data_dir / KAGGLE).read_text().splitlines()]
+    papers_of: dict[str, list[set[str]]] = {}
+    for row in rows:
+        archives = {c.split(".")[0] for c in row["categories"].split()}
+        for last, first, *_ in row["authors_parsed"]:
+            papers_of.setdefault(f"{first} {last}".strip(), []).append(archives)
+    name, archive = next(
+        (n, a)
+        for n, found in sorted(papers_of.items())
+        for a in sorted(set.union(*found))
+        if " " in n and 0 < sum(a in f for f in found) < len(found)
+    )
+    all_theirs = api.get(f"/api/v1/authors/{name}").json()["items"]
+    narrowed = api.get(f"/api/v1/authors/{name}", params={"category": archive}).json()["items"]
+    assert 0 < len(narrowed) < len(all_theirs), name
+    assert all(any(c.split(".")[0] == archive for c in i["paper"]["categories"]) for i in narrowed)
+    feed = api.get(f"/feeds/author/{name}.atom", params={"category": archive})
+    assert feed.status_code == 200 and f" in {archive}" in feed.text
+    assert api.get("/feeds/author/x.rss?category=nope").status_code == 400
+
+
+def test_daily_papers_of_a_category_default_to_its_latest_day(
+    api: TestClient, data_dir: Path
+) -> None:
+    days = _kaggle_days(data_dir)
+    latest = max(days)
+    # A category with no paper on the site's latest day: its own latest day is shown.
+    present = {c for cats in days[latest].values() for c in cats}
+    wanted = sorted(
+        {c for papers in days.values() for cats in papers.values() for c in cats} - present
+    )[0]
+    its_day = max(d for d, papers in days.items() if any(wanted in c for c in papers.values()))
+    expected = {pid for pid, cats in days[its_day].items() if wanted in cats}
+    assert _hf_ids(api, f"category={wanted}") == expected
+    assert _hf_ids(api, f"date={latest}&category={wanted}") == set()
+    front = api.get(f"/?category={wanted}")
+    assert front.status_code == 200
+    assert all(f"/papers/{pid}" in front.text for pid in expected)
