@@ -44,6 +44,7 @@ from paperfeed.web.routes import (
     api_hf_links,
     api_hf_submit,
     api_v1,
+    avatars,
     digest,
     feeds,
     markdown,
@@ -207,6 +208,7 @@ def create_app(
         digest,
         pages,
         thumbnails,
+        avatars,
         markdown,
         papers,
     ):
