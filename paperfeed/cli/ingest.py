@@ -24,6 +24,7 @@ from paperfeed.cli.common import (
     settings,
 )
 from paperfeed.errors import Invalid
+from paperfeed.ingest import github
 from paperfeed.ingest.arxiv_api import fetch_ids, fetch_query
 from paperfeed.ingest.checkpoints import run_harvest
 from paperfeed.ingest.generic import read_generic
@@ -299,3 +300,40 @@ def ingest_rss(categories: tuple[str, ...]) -> None:
     feeds = validate_categories(categories)
     with _client() as client:
         _run(fetch_rss(client, settings().rss_url, feeds), "rss")
+
+
+@ingest.command("github-stars")
+@click.option(
+    "--max",
+    "max_requests",
+    type=click.IntRange(1, 5000),
+    default=None,
+    help="Requests to GitHub at most [default: 50, or 1,000 with github_token].",
+)
+@handle_errors
+def ingest_github_stars(max_requests: int | None) -> None:
+    """Count the GitHub stars of the repositories papers link to: what the `github-stars`
+    job does, once, now.
+
+    Repositories never counted go first, then those counted longest ago; each is asked at
+    most once a day, conditionally (a 304 costs no rate limit). An exhausted rate limit ends
+    the run, saying when it resets.
+    """
+    s = settings()
+    token = s.github_token.reveal() if s.github_token else None
+    with (
+        open_store() as store,
+        PoliteClient(
+            delay=min(s.http_delay, github.REQUEST_DELAY),
+            timeout=s.http_timeout,
+            retries=s.http_retries,
+            log=note,
+        ) as client,
+    ):
+        report = github.check_stars(
+            store,
+            github.github_fetcher(client, s.github_api_url, token),
+            store.db.now(),
+            max_requests=max_requests or github.max_requests_for(token),
+        )
+    say(report.line())

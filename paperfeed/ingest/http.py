@@ -7,7 +7,7 @@ from __future__ import annotations
 import socket
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import TypeVar
 
@@ -30,6 +30,8 @@ class Response:
     status: int
     content: bytes
     url: str
+    # Names in lower case (only those a parser reads: ETag, rate limits).
+    headers: Mapping[str, str] = field(default_factory=dict)
 
 
 class PoliteClient:
@@ -97,8 +99,12 @@ class PoliteClient:
         parse: Callable[[Response], T],
         *,
         what: str = "arXiv",
+        headers: Mapping[str, str] | None = None,
     ) -> T:
-        """GET and parse, retrying transient failures; raise Upstream when they persist."""
+        """GET and parse, retrying transient failures; raise Upstream when they persist.
+        `headers` are sent with the request besides the User-Agent. A response saying the
+        quota is used up (`X-RateLimit-Remaining: 0`) goes to `parse` unretried: waiting for
+        the quota's reset, maybe an hour, is the caller's decision."""
         last_error = ""
         for attempt in range(self.retries + 1):
             if attempt:
@@ -106,7 +112,7 @@ class PoliteClient:
             self._wait_turn()
             self.requests += 1
             try:
-                r = self._http.get(url, params=params)
+                r = self._http.get(url, params=params, headers=headers)
             except httpx.TimeoutException:
                 last_error = "timed out"
                 self._pause(attempt, self._backoff(attempt))
@@ -117,7 +123,10 @@ class PoliteClient:
                     raise Upstream(f"{what} at {url}: {last_error}; not retried") from exc
                 self._pause(attempt, self._backoff(attempt))
                 continue
-            if r.status_code == 503 or r.status_code == 429:
+            exhausted = r.headers.get("X-RateLimit-Remaining") == "0"
+            # GitHub's secondary rate limits answer 403 with Retry-After.
+            throttled = r.status_code == 403 and "Retry-After" in r.headers
+            if not exhausted and (r.status_code in (503, 429) or throttled):
                 wait = _retry_after(r.headers.get("Retry-After"))
                 last_error = f"HTTP {r.status_code}" + (
                     f", retry after {wait:.0f}s" if wait else ""
@@ -132,7 +141,14 @@ class PoliteClient:
                 self._pause(attempt, self._backoff(attempt))
                 continue
             try:
-                return parse(Response(status=r.status_code, content=r.content, url=str(r.url)))
+                return parse(
+                    Response(
+                        status=r.status_code,
+                        content=r.content,
+                        url=str(r.url),
+                        headers={k.lower(): v for k, v in r.headers.items()},
+                    )
+                )
             except RetryablePayload as exc:
                 last_error = f"incomplete response ({exc})"
                 self._pause(attempt, self._backoff(attempt))

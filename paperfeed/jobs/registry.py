@@ -19,6 +19,7 @@ from paperfeed.digest.links import Links
 from paperfeed.jobs import tasks
 from paperfeed.mail.smtp import SmtpConfig
 from paperfeed.search import SearchService
+from paperfeed.secret import Secret
 from paperfeed.store import Store
 
 # Interval triggers count from this instant, so their times do not depend on when a process
@@ -67,6 +68,9 @@ class JobConfig:
     arxiv_pdf_url: str = "https://export.arxiv.org/pdf"
     arxiv_api_url: str = "https://export.arxiv.org/api/query"
     arxiv_categories: bool = False
+    github_stars: bool = False
+    github_api_url: str = "https://api.github.com"
+    github_token: Secret | None = None  # None: unauthenticated, 60 requests an hour
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,5 +172,16 @@ def build_jobs(config: JobConfig) -> list[Job]:
             run=functools.partial(tasks.fill_categories, config),
             enabled=config.arxiv_categories,
             reason=None if config.arxiv_categories else "arxiv_categories is off",
+        ),
+        Job(
+            name="github-stars",
+            description="Count the GitHub stars of the repositories papers link to, each at "
+            "most once a day, at most 50 requests a run (1,000 with a token), and keep "
+            "their history for trending by code.",
+            schedule="every 6 hours, at 25 minutes past",
+            trigger=CronTrigger(hour="*/6", minute=25, timezone=UTC),
+            run=functools.partial(tasks.fetch_github_stars, config),
+            enabled=config.github_stars,
+            reason=None if config.github_stars else "github_stars is off",
         ),
     ]

@@ -17,7 +17,7 @@ from paperfeed.digest.deliver import DigestSender
 from paperfeed.digest.schedule import PERIODS, last_completed, period_containing
 from paperfeed.digest.searching import lazy_saved_search
 from paperfeed.errors import Busy
-from paperfeed.ingest import arxiv_categories
+from paperfeed.ingest import arxiv_categories, github
 from paperfeed.ingest.arxiv_api import fetch_ids
 from paperfeed.ingest.checkpoints import last_harvested, resume_point, run_harvest
 from paperfeed.ingest.hf_daily import fetch_hf_daily
@@ -121,6 +121,25 @@ def fill_categories(config: JobConfig, ctx: JobContext) -> str | None:
             ctx.store, lambda ids: fetch_ids(client, config.arxiv_api_url, ids)
         )
     return report.line() if report.asked else None
+
+
+def fetch_github_stars(config: JobConfig, ctx: JobContext) -> str:
+    """Star counts of the linked GitHub repositories due (one transaction each), after
+    bringing the paper → repository links up to date."""
+    token = config.github_token.reveal() if config.github_token else None
+    with PoliteClient(
+        delay=min(config.http_delay, github.REQUEST_DELAY),
+        timeout=config.http_timeout,
+        retries=config.http_retries,
+        log=log.info,
+    ) as client:
+        report = github.check_stars(
+            ctx.store,
+            github.github_fetcher(client, config.github_api_url, token),
+            ctx.now,
+            max_requests=github.max_requests_for(token),
+        )
+    return report.line()
 
 
 def hf_days(today: date, last_fetched: date | None) -> list[date]:

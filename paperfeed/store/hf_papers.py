@@ -12,6 +12,7 @@ from paperfeed.errors import NotFound
 from paperfeed.models import HfFields
 from paperfeed.store.chunks import chunks
 from paperfeed.store.database import Database
+from paperfeed.store.github import stars_of
 from paperfeed.store.schema import hf_papers, papers
 
 
@@ -22,7 +23,9 @@ class HfPapers:
         self._db = db
 
     def get_many(self, ids: Sequence[str]) -> dict[str, HfFields]:
-        """The HF fields of the papers among `ids` that have them, keyed by id."""
+        """The HF fields of the papers among `ids` that have them, keyed by id. Where the
+        `github-stars` job counted a paper's repository, `paper.githubStars` is that count
+        (fresher than HF's), for papers from HF or not."""
         found: dict[str, HfFields] = {}
         with self._db.reading() as conn:
             for chunk in chunks(list(dict.fromkeys(ids))):
@@ -32,6 +35,13 @@ class HfPapers:
                     ).where(hf_papers.c.paper_id.in_(chunk))
                 )
                 found.update({r.paper_id: HfFields(*r) for r in rows})
+            stars = stars_of(conn, list(dict.fromkeys(ids)))
+        for paper_id, count in stars.items():
+            hf = found.get(paper_id)
+            fields = dict(hf.fields) if hf is not None else {}
+            paper = fields.get("paper")
+            fields["paper"] = {**(paper if isinstance(paper, dict) else {}), "githubStars": count}
+            found[paper_id] = HfFields(paper_id, fields, hf.num_comments if hf else 0)
         return found
 
 

@@ -20,6 +20,7 @@ from paperfeed.store.checkpoints import Checkpoints
 from paperfeed.store.comments import Comments
 from paperfeed.store.database import Database, make_engine, safe_url
 from paperfeed.store.deliveries import DeliveryLedger
+from paperfeed.store.github import Github
 from paperfeed.store.hf_papers import HfPapers
 from paperfeed.store.jobs import JobRuns
 from paperfeed.store.leases import Leases
@@ -55,6 +56,7 @@ class Store:
         self.leases = Leases(db)
         self.search_data = SearchData(db)
         self.hf = HfPapers(db)
+        self.github = Github(db)
 
     @classmethod
     def open(

@@ -40,6 +40,9 @@ def job_config(settings: Settings) -> JobConfig:
         arxiv_pdf_url=settings.arxiv_pdf_url,
         arxiv_api_url=settings.arxiv_api_url,
         arxiv_categories=settings.arxiv_categories,
+        github_stars=settings.github_stars,
+        github_api_url=settings.github_api_url,
+        github_token=settings.github_token,
     )
 
 

@@ -30,6 +30,7 @@ NAMES = [
     "digests",
     "thumbnails",
     "arxiv-categories",
+    "github-stars",
 ]
 
 
@@ -64,6 +65,7 @@ def test_jobs_are_listed_off_with_the_reason(db_url: str, tmp_path: Path) -> Non
         "digests": "no mail server configured: set smtp_host",
         "thumbnails": "thumbnails is off",
         "arxiv-categories": "arxiv_categories is off",
+        "github-stars": "github_stars is off",
     }
     assert jobs["index"]["enabled"] and jobs["index"]["schedule"] == "every 2 s, on each node"
     assert jobs["arxiv-oai"]["next_run"] is None and jobs["index"]["next_run"].endswith("Z")
@@ -83,6 +85,7 @@ def test_fetching_and_mail_turn_their_jobs_on(db_url: str, tmp_path: Path) -> No
         PAPERFEED_INDEX_INTERVAL_SECONDS="5",
         PAPERFEED_THUMBNAILS="on",
         PAPERFEED_ARXIV_CATEGORIES="yes",
+        PAPERFEED_GITHUB_STARS="on",
     )
     assert all(j["enabled"] and j["reason"] is None for j in jobs.values())
     # Never run yet: each is due at once.

@@ -103,6 +103,7 @@ def test_what_a_configuration_enables() -> None:
         "digests",
         "thumbnails",
         "arxiv-categories",
+        "github-stars",
     ]
     assert {n: j.reason for n, j in off.items() if not j.enabled} == {
         "arxiv-announcements": "fetch_arxiv is off",
@@ -111,6 +112,7 @@ def test_what_a_configuration_enables() -> None:
         "digests": "no mail server configured: set smtp_host",
         "thumbnails": "thumbnails is off",
         "arxiv-categories": "arxiv_categories is off",
+        "github-stars": "github_stars is off",
     }
     assert off["index"].enabled and off["index"].per_node
     on = jobs(
@@ -119,6 +121,7 @@ def test_what_a_configuration_enables() -> None:
         smtp=SmtpConfig("127.0.0.1", 25),
         thumbnails_dir=Path("/srv/paperfeed/thumbnails"),
         arxiv_categories=True,
+        github_stars=True,
     )
     assert all(j.enabled and j.reason is None for j in on.values())
     # Both keep files of this node: its search index, its thumbnails.

@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 from paperfeed.arxiv_id import parse_reference
 from paperfeed.categories import CategoryFilter
 from paperfeed.errors import Invalid, NotFound
+from paperfeed.feed.code_trending import BY, FORMULA_CODE, code_trending, window_start
 from paperfeed.feed.listings import MAX_PER_PAGE, period_listing, trending
 from paperfeed.feed.trending import FORMULA
 from paperfeed.periods import parse_period
@@ -104,9 +105,28 @@ def trending_papers(
     categories: CategoriesDep,
     window: str = "week",
     limit: Annotated[int, Query(ge=1, le=100, description="How many papers.")] = 50,
+    by: Annotated[
+        str, Query(description="`upvotes` (the trending formula) or `code` (GitHub stars gained).")
+    ] = "upvotes",
 ) -> dict[str, Any]:
+    if by not in BY:
+        raise Invalid(f"by must be one of {', '.join(BY)}")
+    if by == "code":
+        by_code = code_trending(store, window, now, limit=limit, categories=categories)
+        return {
+            "by": "code",
+            "formula": FORMULA_CODE,
+            "window": window,
+            "since": window_start(window, now).isoformat(),
+            **_categories_json(categories),
+            "items": [
+                {**listed_json(t.item), "repo": t.repo, "stars": t.stars, "gained": t.gained}
+                for t in by_code
+            ],
+        }
     ranked = trending(store, window, now, limit=limit, categories=categories)
     return {
+        "by": "upvotes",
         "formula": FORMULA,
         "window": window,
         **_categories_json(categories),

@@ -9,6 +9,8 @@ from urllib.parse import quote, urlencode
 from fastapi import APIRouter, Request, Response
 
 from paperfeed.categories import CategoryFilter
+from paperfeed.errors import Invalid
+from paperfeed.feed.code_trending import BY, FORMULA_CODE, code_trending
 from paperfeed.feed.listings import period_listing, trending, trending_anchor
 from paperfeed.feed.trending import WINDOWS
 from paperfeed.models import HfFields, ListedPaper
@@ -143,7 +145,12 @@ def trending_page(
     now: NowDep,
     categories: CategoriesDep,
     window: str = "week",
+    by: str = "upvotes",
 ) -> Response:
+    if by not in BY:
+        raise Invalid(f"by must be one of {', '.join(BY)}")
+    if by == "code":
+        return _code_trending_page(request, store, user, now, categories, window)
     ranked = trending(store, window, now, categories=categories)
     cq = _category_query(categories)
     within = f" in {', '.join(categories.categories)}" if categories else ""
@@ -166,6 +173,42 @@ def trending_page(
         },
         json_url=f"/api/v1/trending?window={window}" + (f"&{cq}" if cq else ""),
         feeds=[feed(f"Trending papers ({window}){within}", f"/feeds/trending/{window}", cq)],
+    )
+
+
+def _code_trending_page(
+    request: Request,
+    store: StoreDep,
+    user: UserDep,
+    now: NowDep,
+    categories: CategoryFilter | None,
+    window: str,
+) -> Response:
+    """Trending by code: the papers whose repository gained the most GitHub stars."""
+    ranked = code_trending(store, window, now, categories=categories)
+    cq = _category_query(categories)
+    items = [t.item for t in ranked]
+    return render(
+        request,
+        "trending.html",
+        {
+            "by": "code",
+            "code_formula": FORMULA_CODE,
+            "code_ranked": ranked,
+            "ranked": [],
+            "as_of": None,
+            "window": window,
+            "windows": WINDOWS,
+            "voted": _voted(store, user, items),
+            "hf": _hf(store, items),
+            "today": day_period(now.date()),
+            "cq": cq,
+            "categories": categories,
+            # For the empty state: is the job on, has it counted anything yet.
+            "github_stars_on": get_settings(request).github_stars,
+            "repo_statuses": store.github.statuses() if not ranked else None,
+        },
+        json_url=f"/api/v1/trending?by=code&window={window}" + (f"&{cq}" if cq else ""),
     )
 
 
