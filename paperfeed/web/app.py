@@ -42,6 +42,7 @@ from paperfeed.web.routes import (
     admin,
     api_hf,
     api_hf_links,
+    api_hf_repos,
     api_hf_submit,
     api_v1,
     avatars,
@@ -199,6 +200,7 @@ def create_app(
     for module in (
         api_hf,
         api_hf_links,
+        api_hf_repos,
         api_hf_submit,
         api_v1,
         feeds,
