@@ -5,14 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Query, Response
 
 from paperfeed.errors import Invalid
 from paperfeed.feed import syndication
+from paperfeed.feed.code_trending import BY, FORMULA_CODE, code_trending
 from paperfeed.feed.listings import period_listing, trending
+from paperfeed.feed.trending import WINDOWS
 from paperfeed.models import Paper
 from paperfeed.periods import parse_period
 from paperfeed.web.category_filter import CategoriesDep, narrowed
@@ -69,7 +71,12 @@ def period_feed(
     settings: SettingsDep,
     now: NowDep,
     categories: CategoriesDep,
+    by: Annotated[
+        str, Query(description="Trending only: `upvotes`, or `code` (GitHub stars gained).")
+    ] = "upvotes",
 ) -> Response:
+    if by not in BY:
+        raise Invalid(f"by must be one of {', '.join(BY)}")
     # `category=`: the same feed narrowed to those categories (`primary=1`: as primary).
     cq = urlencode(categories.query()) if categories else ""
     again = f"?{cq}" if cq else ""
@@ -86,6 +93,21 @@ def period_feed(
             f"/papers/{kind}/{period.key}{again}",
             f"/feeds/{kind}/{period.key}.{fmt}{again}",
             [i.paper for i in items],
+        )
+    if kind == "trending" and by == "code":
+        if key not in WINDOWS:
+            raise Invalid(f"window must be one of {', '.join(WINDOWS)}")
+        code = code_trending(store, key, now, categories=categories)
+        query = urlencode({"by": "code", **(categories.query() if categories else {})})
+        return _feed(
+            settings,
+            now,
+            fmt,
+            f"Trending by code ({key}){within}",
+            f"Papers{within} whose GitHub repository gained the most stars: {FORMULA_CODE}.",
+            f"/papers/trending?window={key}&{query}",
+            f"/feeds/trending/{key}.{fmt}?{query}",
+            [t.item.paper for t in code],
         )
     if kind == "trending":
         ranked = trending(store, key, now, categories=categories)

@@ -209,6 +209,14 @@ def _code_trending_page(
             "repo_statuses": store.github.statuses() if not ranked else None,
         },
         json_url=f"/api/v1/trending?by=code&window={window}" + (f"&{cq}" if cq else ""),
+        feeds=[
+            feed(
+                f"Trending by code ({window})"
+                + (f" in {', '.join(categories.categories)}" if categories else ""),
+                f"/feeds/trending/{window}",
+                "by=code" + (f"&{cq}" if cq else ""),
+            )
+        ],
     )
 
 

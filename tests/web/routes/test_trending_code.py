@@ -96,3 +96,19 @@ def test_by_must_be_upvotes_or_code(site: Site) -> None:
     r = site.client.get("/api/v1/trending?by=stars")
     assert r.status_code == 400 and "by must be one of upvotes, code" in r.text
     assert site.client.get("/api/v1/trending?window=week").json()["by"] == "upvotes"
+
+
+def test_trending_by_code_has_a_feed(site: Site) -> None:
+    _counted(site)
+    page = site.client.get("/papers/trending?by=code&window=week").text
+    assert "/feeds/trending/week.rss?by=code" in page
+    rss = site.client.get("/feeds/trending/week.rss?by=code")
+    assert rss.status_code == 200
+    text = rss.text
+    assert "Trending by code (week)" in text and "stars gained" in text
+    # Ranked as the page ranks them: most stars gained first.
+    assert text.index(f"/papers/{REFREE[0]}<") < text.index(f"/papers/{INFILL[0]}<")
+    atom = site.client.get("/feeds/trending/week.atom?by=code&category=cs.CL")
+    assert atom.status_code == 200 and "Trending by code (week) in cs.CL" in atom.text
+    assert site.client.get("/feeds/trending/week.rss?by=stars").status_code == 400
+    assert site.client.get("/feeds/trending/year.rss?by=code").status_code == 400
