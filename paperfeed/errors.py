@@ -31,6 +31,10 @@ class Forbidden(PaperfeedError):
     """The signed-in user may not do this (not the author, not a curator)."""
 
 
+class Conflict(PaperfeedError):
+    """The request clashes with what is already there (an author position someone else claims)."""
+
+
 class RateLimited(PaperfeedError):
     """Too many requests of one kind from one user or address; try again later."""
 

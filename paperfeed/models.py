@@ -296,6 +296,34 @@ class User:
         return self.role == "admin"
 
 
+CLAIM_STATUSES = ("pending", "verified", "assigned", "rejected")
+
+
+@dataclass(frozen=True, slots=True)
+class AuthorClaim:
+    """A member's claim to be the author at `position` (from 0) of a paper's author list.
+    `status` is one of CLAIM_STATUSES: pending (waiting for an admin), verified (an admin
+    agreed), assigned (an admin made it: verified at once, HF's "admin_assigned"), rejected."""
+
+    arxiv_id: str
+    position: int
+    user_id: int
+    user_name: str
+    status: str
+    created_at: datetime
+    decided_at: datetime | None = None
+    decided_by: int | None = None
+
+    @property
+    def verified(self) -> bool:
+        return self.status in ("verified", "assigned")
+
+    @property
+    def held(self) -> bool:
+        """Whether it keeps the position from others (pending or verified)."""
+        return self.status != "rejected"
+
+
 @dataclass(frozen=True, slots=True)
 class Comment:
     """A comment on a paper; `parent_id` is set on replies (one level only). The body is the

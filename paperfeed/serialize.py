@@ -3,11 +3,14 @@ CLI), and Hugging Face's (`/api/daily_papers`), so HF clients work unchanged."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, time
 from typing import Any
+from urllib.parse import quote
 
 from paperfeed.authors import author_from_parts
 from paperfeed.models import (
+    AuthorClaim,
     Comment,
     HfFields,
     IndexReport,
@@ -133,6 +136,20 @@ def subscription_json(s: Subscription) -> dict[str, Any]:
     }
 
 
+def claim_json(claim: AuthorClaim, paper: Paper) -> dict[str, Any]:
+    """A claim to be an author of `paper` (`position` counts its authors from 0)."""
+    authors = paper.authors or ()
+    return {
+        "paper_id": claim.arxiv_id,
+        "position": claim.position,
+        "author": authors[claim.position].name if claim.position < len(authors) else None,
+        "member": claim.user_name,
+        "status": claim.status,
+        "created_at": _iso(claim.created_at),
+        "decided_at": _iso(claim.decided_at),
+    }
+
+
 def comment_json(comment: Comment) -> dict[str, Any]:
     return {
         "id": comment.id,
@@ -175,10 +192,14 @@ def _stored(hf: HfFields | None, part: str) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _hf_authors(p: Paper, stored: object) -> list[dict[str, Any]]:
+def _hf_authors(
+    p: Paper, stored: object, claims: Sequence[AuthorClaim] = ()
+) -> list[dict[str, Any]]:
     """Our authors, each with what HF said of them (its `_id`, account and claim status):
     HF's author in the same place when the names agree (two authors may share a name), else
-    the first of that name; an author HF did not list has no `_id`."""
+    the first of that name; an author HF did not list has no `_id`. An author a member
+    claimed here, and an admin verified (`claims`), is that member, as HF shows its own."""
+    claimed = {c.position: c for c in claims if c.verified}
     shown = [
         (author_from_parts(a["name"]).name, a)
         for a in (stored if isinstance(stored, list) else ())
@@ -191,8 +212,34 @@ def _hf_authors(p: Paper, stored: object) -> list[dict[str, Any]]:
     for i, author in enumerate(p.authors or ()):
         same_place = shown[i] if i < len(shown) and shown[i][0] == author.name else None
         given = same_place[1] if same_place else by_name.get(author.name, {})
-        out.append({**given, "name": author.name, "hidden": False})
+        if i in claimed:
+            out.append(_hf_claimed(given, author.name, claimed[i]))
+        else:
+            out.append({**given, "name": author.name, "hidden": False})
     return out
+
+
+def _hf_claimed(given: dict[str, Any], name: str, claim: AuthorClaim) -> dict[str, Any]:
+    """An author with a verified claim, in HF's order: HF's `_id` if it had one, the member
+    as HF shapes a user (no `_id`: HF's are MongoDB ids, not made up here; the avatar the
+    site draws of their name, relative like HF's), the status ("admin_assigned" for one an
+    admin made) and when it last changed."""
+    out = {"_id": given["_id"]} if "_id" in given else {}
+    return {
+        **out,
+        "user": {
+            "avatarUrl": avatar_url(claim.user_name),
+            "isPro": False,
+            "fullname": claim.user_name,
+            "user": claim.user_name,
+            "type": "user",
+            "name": claim.user_name,
+        },
+        "name": name,
+        "status": "admin_assigned" if claim.status == "assigned" else "claimed_verified",
+        "statusLastChangedAt": _iso(claim.decided_at or claim.created_at),
+        "hidden": False,
+    }
 
 
 def _hf_submitter(item: ListedPaper, stored: object) -> dict[str, Any] | None:
@@ -204,13 +251,16 @@ def _hf_submitter(item: ListedPaper, stored: object) -> dict[str, Any] | None:
     return _hf_user(item)
 
 
-def hf_paper(item: ListedPaper, hf: HfFields | None = None) -> dict[str, Any]:
-    """The `paper` object of Hugging Face's API, with the fields stored from HF (`hf`)."""
+def hf_paper(
+    item: ListedPaper, hf: HfFields | None = None, claims: Sequence[AuthorClaim] = ()
+) -> dict[str, Any]:
+    """The `paper` object of Hugging Face's API, with the fields stored from HF (`hf`) and
+    the authors members claimed (`claims`, the verified ones shown)."""
     p = item.paper
     stored = _stored(hf, "paper")
     out: dict[str, Any] = {
         "id": p.arxiv_id,
-        "authors": _hf_authors(p, stored.get("authors")),
+        "authors": _hf_authors(p, stored.get("authors"), claims),
         "publishedAt": _iso(p.published),
         "title": p.title,
         "summary": p.abstract or "",
@@ -230,9 +280,15 @@ def hf_paper(item: ListedPaper, hf: HfFields | None = None) -> dict[str, Any]:
     return out
 
 
+def avatar_url(name: str) -> str:
+    """Where a member's avatar is drawn (web/routes/avatars.py): relative, as HF gives its
+    default avatars."""
+    return f"/avatars/{quote(name, safe='')}.svg"
+
+
 def _hf_user(item: ListedPaper) -> dict[str, Any]:
     return {
-        "avatarUrl": "",
+        "avatarUrl": avatar_url(item.submitted_by or ""),
         "fullname": item.submitted_by_name or item.submitted_by,
         "name": item.submitted_by,
         "user": item.submitted_by,
@@ -248,14 +304,19 @@ def _featured_at(item: ListedPaper) -> datetime | None:
 
 
 def hf_daily_item(
-    item: ListedPaper, hf: HfFields | None = None, thumbnail: str = ""
+    item: ListedPaper,
+    hf: HfFields | None = None,
+    thumbnail: str = "",
+    claims: Sequence[AuthorClaim] = (),
+    participating: bool = False,
 ) -> dict[str, Any]:
     """One element of Hugging Face's `/api/daily_papers` list, with the fields stored from HF
     (`hf`); `numComments` counts HF's comments and ours; `thumbnail` is the site's own image
-    of the paper, for one HF gave none."""
+    of the paper, for one HF gave none; `claims` its claimed authors; `participating` whether
+    a verified author commented here (HF's `isAuthorParticipating`, else HF's own value)."""
     stored = _stored(hf, "item")
     out: dict[str, Any] = {
-        "paper": hf_paper(item, hf),
+        "paper": hf_paper(item, hf, claims),
         "publishedAt": _iso(_featured_at(item)),
         "title": item.paper.title,
         "summary": item.paper.abstract or "",
@@ -264,6 +325,8 @@ def hf_daily_item(
         "isAuthorParticipating": False,
     }
     out.update((k, v) for k, v in stored.items() if k not in _OWN_ITEM)
+    if participating:
+        out["isAuthorParticipating"] = True
     submitter = _hf_submitter(item, stored.get("submittedBy"))
     if submitter is not None:
         out["submittedBy"] = submitter

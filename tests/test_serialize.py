@@ -76,7 +76,7 @@ LISTED = ListedPaper(
 BARE_LISTED = ListedPaper(BARE, date(2026, 11, 25), upvotes=0, num_comments=0)
 # How Hugging Face describes a user, as both `submittedBy` and `submittedOnDailyBy`.
 SUBMITTER = {
-    "avatarUrl": "",
+    "avatarUrl": "/avatars/ada.svg",
     "fullname": "Ada Lovelace",
     "name": "ada",
     "user": "ada",

@@ -180,6 +180,11 @@ class Accounts:
         with self._db.reading() as conn:
             return self._by_email(conn, email)
 
+    def by_name(self, name: str) -> User | None:
+        with self._db.reading() as conn:
+            row = conn.execute(select(users).where(users.c.name == name)).first()
+        return _user(row) if row else None
+
     def all(self, limit: int = 200) -> list[User]:
         with self._db.reading() as conn:
             rows = conn.execute(select(users).order_by(users.c.id).limit(limit))

@@ -293,7 +293,8 @@ github_star_counts = Table(
 )
 
 # Members' claims to be an author of a paper (the author at `position` in its list).
-# `status`: pending (waiting for an admin), verified, rejected. A verified author may set the
+# `status`: pending (waiting for an admin), verified, assigned (made by an admin: verified at
+# once), rejected (kept so its member sees it; claimable again). A verified author may set the
 # paper's links; the Hugging Face API shows them as HF shows claimed authors.
 author_claims = Table(
     "author_claims",

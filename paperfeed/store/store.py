@@ -17,6 +17,7 @@ from paperfeed.errors import StoreUnavailable
 from paperfeed.models import Stats
 from paperfeed.store.accounts import Accounts
 from paperfeed.store.checkpoints import Checkpoints
+from paperfeed.store.claims import Claims
 from paperfeed.store.comments import Comments
 from paperfeed.store.database import Database, make_engine, safe_url
 from paperfeed.store.deliveries import DeliveryLedger
@@ -57,6 +58,7 @@ class Store:
         self.search_data = SearchData(db)
         self.hf = HfPapers(db)
         self.github = Github(db)
+        self.claims = Claims(db)
 
     @classmethod
     def open(

@@ -32,6 +32,7 @@ ERRORS: dict[int, str] = {
     401: "Sign-in required: send `Authorization: Bearer <API token>` (made on /settings).",
     403: "Not allowed for this user (someone else's comment, a curator's action).",
     404: "Not found: nothing has this id or key, or no operation has this path.",
+    409: "Conflict with what is there already (an author position someone else claims).",
     413: f"The request body is over {MAX_BODY:,} bytes.",
     415: "Form bodies are application/x-www-form-urlencoded or JSON, not multipart.",
     429: "Too many requests of this kind; `Retry-After` says how many seconds to wait.",

@@ -18,6 +18,7 @@ from starlette.types import Scope
 
 from paperfeed import __version__
 from paperfeed.errors import (
+    Conflict,
     Forbidden,
     Invalid,
     NotFound,
@@ -40,12 +41,14 @@ from paperfeed.web.middleware import SessionAndHeaders
 from paperfeed.web.routes import (
     account,
     admin,
+    api_claims,
     api_hf,
     api_hf_links,
     api_hf_repos,
     api_hf_submit,
     api_v1,
     avatars,
+    claims,
     digest,
     feeds,
     markdown,
@@ -66,6 +69,7 @@ _STATUS: list[tuple[type[PaperfeedError], int, str]] = [
     (Invalid, 400, "That did not work"),
     (Forbidden, 403, "Not allowed"),
     (NotFound, 404, "Not found"),
+    (Conflict, 409, "Already taken"),
     (RateLimited, 429, "Slow down"),
     (Upstream, 502, "arXiv did not answer"),
     (StoreUnavailable, 503, "Database unavailable"),
@@ -203,6 +207,7 @@ def create_app(
         api_hf_repos,
         api_hf_submit,
         api_v1,
+        api_claims,
         feeds,
         account,
         settings_page,
@@ -212,6 +217,7 @@ def create_app(
         thumbnails,
         avatars,
         markdown,
+        claims,
         papers,
     ):
         app.include_router(module.router)

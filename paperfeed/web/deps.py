@@ -31,6 +31,8 @@ LIMITS: dict[str, tuple[int, timedelta]] = {
     "comment": (10, timedelta(minutes=10)),
     "submit": (20, timedelta(hours=1)),
     "subscribe": (5, timedelta(minutes=15)),
+    # Each claim waits in the admins' queue: a member claims a few papers, not hundreds.
+    "claim": (20, timedelta(hours=1)),
 }
 _SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 

@@ -196,3 +196,7 @@ PageNumber = Annotated[int, Interval(ge=1, le=MAX_PAGE)]
 """A page of a listing or search, from 1."""
 Flag = Annotated[int, Interval(ge=0, le=1)]
 """A form's on/off switch: 0 or 1."""
+MAX_AUTHOR_POSITION = 99_999
+"""The last author place a claim can name (papers with thousands of authors exist)."""
+AuthorPosition = Annotated[int, Interval(ge=0, le=MAX_AUTHOR_POSITION)]
+"""An author's place in a paper's author list, from 0; the paper's own list bounds it too."""

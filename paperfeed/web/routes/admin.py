@@ -1,5 +1,5 @@
-"""A minimal admin page: curators feature or hide papers, admins change roles and watch the
-scheduled jobs (/admin/jobs)."""
+"""A minimal admin page: curators feature or hide papers, admins verify authors' claims,
+change roles and watch the scheduled jobs (/admin/jobs)."""
 
 from __future__ import annotations
 
@@ -30,6 +30,10 @@ router = APIRouter(include_in_schema=False)
 @router.get("/admin")
 def admin_page(request: Request, user: CuratorDep, store: StoreDep, now: NowDep) -> Response:
     hidden = sorted(store.moderation.hidden_ids())
+    # Claims on hidden papers wait, as the papers do, until they are shown again.
+    hidden_set = set(hidden)
+    pending = store.claims.pending() if user.is_admin else []
+    claims = [c for c in pending if c.arxiv_id not in hidden_set]
     return render(
         request,
         "admin.html",
@@ -37,6 +41,8 @@ def admin_page(request: Request, user: CuratorDep, store: StoreDep, now: NowDep)
             "hidden": store.papers.get_many(hidden),
             "users": store.accounts.all() if user.is_admin else [],
             "today": now.date(),
+            "claims": claims,
+            "claimed_papers": store.papers.get_many([c.arxiv_id for c in claims]),
         },
     )
 

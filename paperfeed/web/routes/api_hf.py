@@ -5,6 +5,7 @@ in routes/markdown.py.)"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date as Date
 from typing import Annotated, Any
 
@@ -14,7 +15,7 @@ from fastapi import APIRouter, Query, Request, Response
 from paperfeed.arxiv_id import parse_reference
 from paperfeed.errors import Invalid, NotFound
 from paperfeed.feed.listings import trending
-from paperfeed.models import HfFields, ListedPaper
+from paperfeed.models import AuthorClaim, HfFields, ListedPaper
 from paperfeed.periods import Period, day_period, parse_period
 from paperfeed.serialize import hf_daily_item, hf_paper
 from paperfeed.settings import Settings
@@ -112,15 +113,20 @@ def search_papers(
 
 
 def _items(store: Store, settings: Settings, items: list[ListedPaper]) -> list[dict[str, Any]]:
-    """HF's items for `items`, with what HF said of each and, for a paper HF gave no image,
-    the URL of the site's own thumbnail (routes/thumbnails.py)."""
-    hf = store.hf.get_many([i.paper.arxiv_id for i in items])
+    """HF's items for `items`, with what HF said of each, their verified authors and, for a
+    paper HF gave no image, the URL of the site's own thumbnail (routes/thumbnails.py)."""
+    ids = [i.paper.arxiv_id for i in items]
+    hf = store.hf.get_many(ids)
+    claims = store.claims.verified(ids)
+    participating = store.claims.participating(ids)
     site = settings.public_url
     return [
         hf_daily_item(
             i,
             hf.get(i.paper.arxiv_id),
             thumbnail=f"{site}{paper_path(i.paper.arxiv_id)}/thumbnail",
+            claims=claims.get(i.paper.arxiv_id, ()),
+            participating=i.paper.arxiv_id in participating,
         )
         for i in items
     ]
@@ -147,8 +153,13 @@ def all_papers(
     if offset + limit < min(found.total, MAX_PAGE * HF_MAX_LIMIT):
         following = request.url.include_query_params(cursor=str(offset + limit), limit=limit)
         response.headers["Link"] = f'<{following}>; rel="next"'
-    hf = store.hf.get_many([i.paper.arxiv_id for i in found.items])
-    return [_paper_object(i, hf.get(i.paper.arxiv_id)) for i in found.items]
+    ids = [i.paper.arxiv_id for i in found.items]
+    hf = store.hf.get_many(ids)
+    claims = store.claims.verified(ids)
+    return [
+        _paper_object(i, hf.get(i.paper.arxiv_id), claims.get(i.paper.arxiv_id, ()))
+        for i in found.items
+    ]
 
 
 @router.get(f"/papers/{ARXIV_ID}", summary="One paper (Hugging Face shape)")
@@ -157,11 +168,15 @@ def paper(arxiv_id: str, store: StoreDep) -> dict[str, Any]:
     listed = store.listings.listed([canonical]).get(canonical)
     if listed is None:
         raise NotFound(f"no paper {canonical}")
-    return _paper_object(listed, store.hf.get_many([canonical]).get(canonical))
+    hf = store.hf.get_many([canonical]).get(canonical)
+    return _paper_object(listed, hf, store.claims.verified([canonical]).get(canonical, ()))
 
 
-def _paper_object(listed: ListedPaper, hf: HfFields | None) -> dict[str, Any]:
-    """HF's paper object with its comment count (HF's and ours), as `/api/papers/{id}`."""
-    out = hf_paper(listed, hf)
+def _paper_object(
+    listed: ListedPaper, hf: HfFields | None, claims: Sequence[AuthorClaim] = ()
+) -> dict[str, Any]:
+    """HF's paper object with its comment count (HF's and ours) and verified authors, as
+    `/api/papers/{id}`."""
+    out = hf_paper(listed, hf, claims)
     out["numComments"] = listed.num_comments + (hf.num_comments if hf is not None else 0)
     return out

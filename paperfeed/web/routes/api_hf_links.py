@@ -1,6 +1,7 @@
 """Setting a paper's code and project links through the Hugging Face-compatible API:
 `POST /api/papers/{id}/links` with HF's body (`githubRepo`, `projectPage`), by the paper's
-submitter or an admin (feed/links.py). A field left out keeps its link; null or "" clears it."""
+submitter, a verified author of it or an admin (feed/links.py). A field left out keeps its
+link; null or "" clears it."""
 
 from __future__ import annotations
 
@@ -41,7 +42,8 @@ def links(
     arxiv_id: str, body: HfLinks, request: Request, user: MemberDep, store: StoreDep
 ) -> dict[str, Any]:
     """Set the links given (the others stay); the answer is the paper as `/api/papers/{id}`
-    gives it. Only the member who submitted the paper, or an admin, may."""
+    gives it. Only the member who submitted the paper, a verified author of it (see
+    /api/v1/papers/{id}/claims), or an admin, may."""
     canonical, _ = parse_reference(arxiv_id)
     code = github_repo(body.githubRepo)
     project = link_url(body.projectPage, "projectPage")

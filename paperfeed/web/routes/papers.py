@@ -35,6 +35,7 @@ from paperfeed.web.deps import (
 from paperfeed.web.forms import comment_body, github_repo, link_url
 from paperfeed.web.guard import Flag, RowId
 from paperfeed.web.page import is_htmx, render
+from paperfeed.web.routes.claims import claim_context
 from paperfeed.web.searching import related_papers
 from paperfeed.web.templating import paper_path, templates
 
@@ -349,6 +350,7 @@ def _paper_page(
             "submitted": request.query_params.get("submitted") == "1",
             "draft": draft,
             "can_set_links": may_set_links(store, arxiv_id, user),
+            **claim_context(store, arxiv_id, user),
         },
         json_url=f"/api/v1/papers/{arxiv_id}",
         status=status,

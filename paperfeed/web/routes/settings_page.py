@@ -1,5 +1,5 @@
-"""A member's settings: display name, API tokens, their own digest, and where they are signed
-in."""
+"""A member's settings: display name, the papers they claim to be an author of, API tokens,
+their own digest, and where they are signed in."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ def _settings_page(
     sessions "sign out everywhere" would end."""
     sub = store.subscriptions.by_email(user.email)
     content = sub.content if sub else SubscriptionContent(top_n=DEFAULT_TOP_N)
+    claims = store.claims.of_user(user.id)
     return render(
         request,
         "settings.html",
@@ -35,6 +36,8 @@ def _settings_page(
             "digest_form": digest_form(content, user.email),
             "digest_history": store.deliveries.history(sub.id, limit=5) if sub else [],
             "sessions": store.accounts.session_count(user.id),
+            "claims": claims,
+            "claimed_papers": store.papers.get_many([c.arxiv_id for c in claims]),
         },
     )
 

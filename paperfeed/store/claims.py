@@ -1,0 +1,203 @@
+"""Members' claims to be an author of a paper: one row per author position, held by one
+member at a time (pending or verified), kept when rejected so its member sees the answer.
+The rules of who may claim what are feed/claims.py's; this writes and reads them."""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Select, func, select
+
+from paperfeed.errors import NotFound
+from paperfeed.models import AuthorClaim
+from paperfeed.store.chunks import chunks
+from paperfeed.store.database import Database
+from paperfeed.store.papers import require_paper
+from paperfeed.store.schema import author_claims, comments, users
+
+_VERIFIED = ("verified", "assigned")
+# PostgreSQL advisory lock keys of papers' claims: above submissions' 4,000,000 + user id.
+_LOCK_BASE = 5_000_000_000
+
+
+def _claim(row: Any) -> AuthorClaim:
+    return AuthorClaim(
+        arxiv_id=row.paper_id,
+        position=row.position,
+        user_id=row.user_id,
+        user_name=row.name,
+        status=row.status,
+        created_at=row.created_at,
+        decided_at=row.decided_at,
+        decided_by=row.decided_by,
+    )
+
+
+def _claims() -> Select[Any]:
+    return select(author_claims, users.c.name).join(users, users.c.id == author_claims.c.user_id)
+
+
+class Claims:
+    """Reached as `store.claims`."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    # ----------------------------------------------------------------- writes
+
+    def lock_paper(self, arxiv_id: str) -> None:
+        """Serialise writes to one paper's claims until the open transaction ends, so a rule
+        checked on what `for_paper` read still holds when `put` writes (PostgreSQL; SQLite's
+        writer takes its lock when the transaction begins)."""
+        if self._db.dialect != "postgresql":
+            return
+        with self._db.writing() as conn:
+            key = _LOCK_BASE + zlib.crc32(arxiv_id.encode())
+            conn.execute(select(func.pg_advisory_xact_lock(key)))
+
+    def put(
+        self,
+        arxiv_id: str,
+        position: int,
+        user_id: int,
+        status: str,
+        decided_by: int | None = None,
+    ) -> AuthorClaim:
+        """Write the claim at `position`, replacing whatever was there (the caller has checked
+        that only a rejected claim, or the member's own, was); a decided status (anything but
+        pending) is stamped as decided now by `decided_by`."""
+        now = self._db.now()
+        decided = status != "pending"
+        values = {
+            "user_id": user_id,
+            "status": status,
+            "created_at": now,
+            "decided_at": now if decided else None,
+            "decided_by": decided_by if decided else None,
+        }
+        with self._db.writing() as conn:
+            require_paper(conn, arxiv_id)
+            conn.execute(
+                self._db.insert(author_claims)
+                .values(paper_id=arxiv_id, position=position, **values)
+                .on_conflict_do_update(
+                    index_elements=[author_claims.c.paper_id, author_claims.c.position],
+                    set_=values,
+                )
+            )
+        found = self.get(arxiv_id, position)
+        assert found is not None  # written just now, in this transaction
+        return found
+
+    def decide(self, arxiv_id: str, position: int, status: str, admin_id: int) -> AuthorClaim:
+        """Set the claim's status as an admin's decision; NotFound when there is none."""
+        with self._db.writing() as conn:
+            done = conn.execute(
+                author_claims.update()
+                .where(author_claims.c.paper_id == arxiv_id, author_claims.c.position == position)
+                .values(status=status, decided_at=self._db.now(), decided_by=admin_id)
+            )
+            if done.rowcount == 0:
+                raise NotFound(f"no claim to author {position} of {arxiv_id}")
+        found = self.get(arxiv_id, position)
+        assert found is not None
+        return found
+
+    def withdraw(self, arxiv_id: str, user_id: int) -> bool:
+        """Remove the member's claim on the paper, whatever its status; False if none."""
+        with self._db.writing() as conn:
+            done = conn.execute(
+                author_claims.delete().where(
+                    author_claims.c.paper_id == arxiv_id, author_claims.c.user_id == user_id
+                )
+            )
+            return done.rowcount > 0
+
+    # ----------------------------------------------------------------- reads
+
+    def get(self, arxiv_id: str, position: int) -> AuthorClaim | None:
+        with self._db.reading() as conn:
+            row = conn.execute(
+                _claims().where(
+                    author_claims.c.paper_id == arxiv_id, author_claims.c.position == position
+                )
+            ).first()
+        return _claim(row) if row else None
+
+    def for_paper(self, arxiv_id: str) -> list[AuthorClaim]:
+        """Every claim on the paper, rejected ones included, by position."""
+        with self._db.reading() as conn:
+            rows = conn.execute(
+                _claims()
+                .where(author_claims.c.paper_id == arxiv_id)
+                .order_by(author_claims.c.position)
+            )
+            return [_claim(r) for r in rows]
+
+    def of_user(self, user_id: int) -> list[AuthorClaim]:
+        """A member's claims, newest first."""
+        with self._db.reading() as conn:
+            rows = conn.execute(
+                _claims()
+                .where(author_claims.c.user_id == user_id)
+                .order_by(author_claims.c.created_at.desc(), author_claims.c.paper_id)
+            )
+            return [_claim(r) for r in rows]
+
+    def pending(self, limit: int = 200) -> list[AuthorClaim]:
+        """Claims waiting for an admin, oldest first."""
+        with self._db.reading() as conn:
+            rows = conn.execute(
+                _claims()
+                .where(author_claims.c.status == "pending")
+                .order_by(
+                    author_claims.c.created_at, author_claims.c.paper_id, author_claims.c.position
+                )
+                .limit(limit)
+            )
+            return [_claim(r) for r in rows]
+
+    def verified(self, ids: Sequence[str]) -> dict[str, list[AuthorClaim]]:
+        """The verified (or assigned) claims of each paper among `ids` that has any, by
+        position: one query per 900 papers, for listings and the API."""
+        found: dict[str, list[AuthorClaim]] = {}
+        with self._db.reading() as conn:
+            for chunk in chunks(list(dict.fromkeys(ids))):
+                rows = conn.execute(
+                    _claims()
+                    .where(
+                        author_claims.c.paper_id.in_(list(chunk)),
+                        author_claims.c.status.in_(_VERIFIED),
+                    )
+                    .order_by(author_claims.c.paper_id, author_claims.c.position)
+                )
+                for row in rows:
+                    found.setdefault(row.paper_id, []).append(_claim(row))
+        return found
+
+    def participating(self, ids: Sequence[str]) -> set[str]:
+        """Papers among `ids` on which a verified author has a visible comment (HF's
+        `isAuthorParticipating`)."""
+        out: set[str] = set()
+        with self._db.reading() as conn:
+            for chunk in chunks(list(dict.fromkeys(ids))):
+                out.update(
+                    conn.scalars(
+                        select(author_claims.c.paper_id)
+                        .distinct()
+                        .join(
+                            comments,
+                            (comments.c.paper_id == author_claims.c.paper_id)
+                            & (comments.c.user_id == author_claims.c.user_id),
+                        )
+                        .where(
+                            author_claims.c.paper_id.in_(list(chunk)),
+                            author_claims.c.status.in_(_VERIFIED),
+                            comments.c.deleted.is_(False),
+                            comments.c.hidden.is_(False),
+                        )
+                    )
+                )
+        return out
