@@ -18,6 +18,7 @@ from smtp_server import SmtpServer
 from web_site import Site
 from webutil import indexed_search, make_settings
 
+from paperfeed.feed.claims import claim_authorship, decide_claim
 from paperfeed.feed.submission import UNREACHABLE
 from paperfeed.store import Store
 from paperfeed.web.app import create_app
@@ -193,3 +194,75 @@ def test_other_methods_are_a_405_not_a_paper_called_submit(make_site: MakeSite) 
     r = site.client.get("/api/papers/submit")
     assert r.status_code == 405 and r.headers["Allow"] == "POST"
     assert r.json()["status"] == 405
+
+
+def test_index_stores_a_paper_without_listing_it(
+    make_site: MakeSite, store: Store, arxiv: ReplayServer
+) -> None:
+    site = make_site()
+    auth = _token(store)
+    r = site.client.post("/api/papers/index", json={"arxivId": "1707.08567"}, headers=auth)
+    assert r.status_code == 200, r.text
+    assert r.json() == {}
+    paper = store.papers.get("1707.08567")
+    assert paper is not None and "Dirk Wübben" in [a.name for a in paper.authors or ()]
+    # Stored, with a page and the HF paper object, but on no day's list.
+    assert site.client.get("/api/papers/1707.08567").json()["id"] == "1707.08567"
+    assert site.client.get("/papers/1707.08567").status_code == 200
+    today = datetime.now(UTC).date()
+    assert store.listings.featured(today, today).items == []
+    assert [req.params["id_list"] for req in arxiv.requests] == ["1707.08567"]
+    # Indexed already: a member who is not its author may not have it fetched again...
+    again = site.client.post("/api/papers/index", json={"arxivId": "1707.08567"}, headers=auth)
+    assert again.status_code == 403
+    assert "only its verified authors or an admin" in again.json()["error"]
+    assert len(arxiv.requests) == 1
+    # ...an admin may; and it can still be submitted to the daily list afterwards.
+    admin = store.accounts.ensure_user("admin@example.org")
+    admin = store.accounts.set_role(admin.id, "admin")
+    admin_auth = {"Authorization": f"Bearer {store.accounts.create_api_token(admin.id, 'a')}"}
+    redo = site.client.post("/api/papers/index", json={"arxivId": "1707.08567"}, headers=admin_auth)
+    assert redo.status_code == 200 and len(arxiv.requests) == 2
+    # ...and so may a verified author of it (not one whose claim is pending).
+    member = store.accounts.by_email("bot@example.org")
+    assert member is not None
+    claim_authorship(store, "1707.08567", 0, member)
+    pending = site.client.post("/api/papers/index", json={"arxivId": "1707.08567"}, headers=auth)
+    assert pending.status_code == 403
+    decide_claim(store, "1707.08567", 0, admin, True)
+    author = site.client.post("/api/papers/index", json={"arxivId": "1707.08567"}, headers=auth)
+    assert author.status_code == 200 and len(arxiv.requests) == 3
+    listed = site.client.post("/api/papers/submit", json={"arxivId": "1707.08567"}, headers=auth)
+    assert listed.status_code == 200 and len(arxiv.requests) == 3
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "message"),
+    [
+        ({"arxivId": "not an id"}, 400, "arXiv"),
+        ({"arxivId": "1707.08567\x00"}, 400, ""),
+        ({"arxivId": "x" * 10_000}, 400, "too long"),
+        ({}, 400, "arxivId"),
+        ({"arxivId": MISSING}, 404, f"arXiv has no paper {MISSING}"),
+    ],
+)
+def test_index_refusals_are_json_and_store_nothing(
+    make_site: MakeSite, store: Store, body: dict[str, object], status: int, message: str
+) -> None:
+    site = make_site()
+    r = site.client.post("/api/papers/index", json=body, headers=_token(store))
+    assert r.status_code == status, r.text
+    assert message in r.json()["error"]
+    assert store.papers.ids() == []
+
+
+def test_index_needs_a_member_and_takes_post_alone(make_site: MakeSite) -> None:
+    site = make_site()
+    r = site.client.post("/api/papers/index", json={"arxivId": "1707.08567"})
+    assert r.status_code == 401
+    got = site.client.get("/api/papers/index")
+    assert got.status_code == 405 and got.headers["Allow"] == "POST"
+    spec = site.client.get("/api/v1/openapi.json").json()
+    assert {"401", "403", "404", "502"} <= set(
+        spec["paths"]["/api/papers/index"]["post"]["responses"]
+    )

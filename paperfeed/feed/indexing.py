@@ -1,0 +1,57 @@
+"""Adding a paper to the site without putting it on a day's list, as Hugging Face's
+`POST /api/papers/index` does: fetched from arXiv and stored, so that it has a page, can be
+searched, voted on, linked and submitted later. A paper the site has already is fetched again
+(its latest version, metadata and categories) only for its verified authors and admins, as HF
+lets only a paper's authors re-index it."""
+
+from __future__ import annotations
+
+import logging
+
+from paperfeed.arxiv_id import parse_reference
+from paperfeed.errors import Forbidden, Invalid, NotFound, Upstream
+from paperfeed.feed.claims import is_verified_author
+from paperfeed.feed.submission import UNREACHABLE, Fetch
+from paperfeed.ingest.runner import run_import
+from paperfeed.models import Paper, User
+from paperfeed.store import Store
+
+log = logging.getLogger(__name__)
+
+
+def may_reindex(store: Store, arxiv_id: str, user: User) -> bool:
+    """Whether `user` may have a paper the site has fetched again: an admin, or an author of
+    it whose claim was verified."""
+    return user.is_admin or is_verified_author(store, arxiv_id, user.id)
+
+
+def index_paper(store: Store, reference: str, user: User, *, fetch: Fetch) -> Paper:
+    """Fetch the referenced paper from arXiv and store it (not listed on any day). Forbidden
+    when the site has it already and `user` may not re-index it; NotFound when arXiv has no
+    such paper; Upstream(UNREACHABLE) when arXiv cannot be asked (the cause is logged). The
+    fetch happens outside the transaction that stores it; a refusal stores nothing."""
+    if len(reference) > 300:
+        raise Invalid("that is too long to be an arXiv id or URL")
+    arxiv_id, _version = parse_reference(reference)
+    known = store.papers.get(arxiv_id)
+    if store.moderation.is_hidden(arxiv_id):
+        raise Invalid(f"{arxiv_id} was hidden by the curators and cannot be indexed")
+    if known is not None and not may_reindex(store, arxiv_id, user):
+        raise Forbidden(
+            f"{arxiv_id} is indexed already; only its verified authors or an admin can have "
+            "it fetched again"
+        )
+    try:
+        fetched = list(fetch(arxiv_id))
+    except Upstream as exc:
+        log.warning("indexing %s: %s", arxiv_id, exc)
+        raise Upstream(UNREACHABLE) from exc
+    with store.transaction():
+        if fetched:
+            summary = run_import(store, fetched, "index")
+            if summary.errors:
+                raise Invalid(f"arXiv's record for {arxiv_id} is unusable: {summary.errors[0]}")
+        paper = store.papers.get(arxiv_id)
+        if paper is None:
+            raise NotFound(f"arXiv has no paper {arxiv_id}")
+    return paper
