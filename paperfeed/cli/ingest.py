@@ -312,8 +312,9 @@ def ingest_rss(categories: tuple[str, ...]) -> None:
 )
 @handle_errors
 def ingest_github_stars(max_requests: int | None) -> None:
-    """Count the GitHub stars of the repositories papers link to: what the `github-stars`
-    job does, once, now.
+    """Count the GitHub stars of the repositories papers link to, once, now.
+
+    This is what the `github-stars` job does.
 
     Repositories never counted go first, then those counted longest ago; each is asked at
     most once a day, conditionally (a 304 costs no rate limit). An exhausted rate limit ends
