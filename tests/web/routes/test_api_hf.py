@@ -135,7 +135,8 @@ def test_without_hf_fields_the_defaults_stand(api: TestClient, store: Store) -> 
     assert local["numComments"] == 0 and "mediaUrls" not in local
     # HF's ids are its own (MongoDB object ids): none is made up for a paper HF never had.
     assert "discussionId" not in local["paper"] and "_id" not in local["submittedBy"]
-    assert local["submittedBy"]["avatarUrl"] == ""
+    # The avatar this site draws for the member (routes/avatars.py), relative as HF's are.
+    assert local["submittedBy"]["avatarUrl"] == f"/avatars/{local['submittedBy']['name']}.svg"
     assert local["paper"]["submittedOnDailyAt"].startswith("2026-06-09T")
     assert "ai_summary" not in local["paper"] and "organization" not in local
 
@@ -146,7 +147,8 @@ def test_a_listing_by_someone_else_does_not_borrow_the_hf_submitter(
     store.moderation.feature("2606.07297", date(2026, 6, 20), "bob")
     got = api.get("/api/daily_papers", params={"date": "2026-06-20"}).json()
     (item,) = got
-    assert item["submittedBy"]["name"] == "bob" and item["submittedBy"]["avatarUrl"] == ""
+    assert item["submittedBy"]["name"] == "bob"
+    assert item["submittedBy"]["avatarUrl"] == "/avatars/bob.svg"
     assert item["paper"]["submittedOnDailyBy"]["name"] == "bob"
     (listed,) = store.listings.featured(date(2026, 6, 20), date(2026, 6, 20)).items
     assert listed.submitted_at is not None  # when bob listed it, not when HF did
