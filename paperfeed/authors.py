@@ -1,4 +1,5 @@
-"""Parse arXiv's free-text author lists (Kaggle, OAI arXivRaw, RSS) into ordered authors (pure).
+"""Parse arXiv's free-text author lists (Kaggle, OAI arXivRaw, RSS) into ordered authors, and
+place members' claims on a paper's current author list (pure).
 
 arXiv writes `A. One (MIT), B. Two and C. Three (1 and 2) ((1) Place, (2) Other)`:
 names are separated by commas and "and"; a parenthesis after a name is its affiliation;
@@ -8,8 +9,10 @@ numbered affiliations are resolved against a trailing `((1) …, (2) …)` block
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from dataclasses import replace
 
-from paperfeed.models import Author
+from paperfeed.models import Author, AuthorClaim
 from paperfeed.text import clean_name, collapse_space
 
 # `A, B, and C`: a comma followed by "and" is one separator. The lookahead only lets the
@@ -115,3 +118,43 @@ def author_from_parts(name: str, affiliations: list[str] | tuple[str, ...] = ())
         name=clean_name(name),
         affiliations=tuple(a for a in (clean_name(x) for x in affiliations) if a),
     )
+
+
+def place_claims(
+    authors: Sequence[Author] | None, claims: Sequence[AuthorClaim]
+) -> list[AuthorClaim]:
+    """`claims` (of one paper, in their order) on the paper's current `authors`: a claim whose
+    author is still at its `position` stays; one whose author moved (a later version added,
+    dropped or reordered authors) takes the author's new place, the occurrence of that name
+    nearest the old place when several authors share it; one whose author is gone comes back
+    `stale`. No two claims take one place: claims holding their author (pending or verified)
+    are placed before rejected ones, and among each, claims that stay before claims that
+    move. Authors who share a name cannot be told apart: a claim to one of them stays on
+    whichever now stands at its place.
+
+    Names are compared as stored: every source's names go through `clean_name` on the way in,
+    and the claim's name was copied from the author list it was made on."""
+    names = [a.name for a in authors or ()]
+    placed: dict[int, AuthorClaim] = {}
+    taken: set[int] = set()
+    holding = [i for i, c in enumerate(claims) if c.status != "rejected"]
+    rejected = [i for i, c in enumerate(claims) if c.status == "rejected"]
+    for group in (holding, rejected):
+        for i in group:
+            c = claims[i]
+            stays = c.position < len(names) and names[c.position] == c.author_name
+            if stays and c.position not in taken:
+                placed[i] = replace(c, stale=False)
+                taken.add(c.position)
+        for i in group:
+            if i in placed:
+                continue
+            c = claims[i]
+            free = [p for p, name in enumerate(names) if name == c.author_name and p not in taken]
+            if free:
+                new = min(free, key=lambda p: (abs(p - c.position), p))
+                placed[i] = replace(c, position=new, stale=False)
+                taken.add(new)
+            else:
+                placed[i] = replace(c, stale=True)
+    return [placed[i] for i in range(len(claims))]

@@ -301,27 +301,33 @@ CLAIM_STATUSES = ("pending", "verified", "assigned", "rejected")
 
 @dataclass(frozen=True, slots=True)
 class AuthorClaim:
-    """A member's claim to be the author at `position` (from 0) of a paper's author list.
+    """A member's claim to be `author_name`, the author at `position` (from 0) of a paper's
+    author list when they claimed it. A later version of the paper may move or drop that
+    author: `authors.place_claims` gives the claim its author's current `position`, or marks
+    it `stale` when the author is gone (a stale claim holds no author and gives no rights).
     `status` is one of CLAIM_STATUSES: pending (waiting for an admin), verified (an admin
     agreed), assigned (an admin made it: verified at once, HF's "admin_assigned"), rejected."""
 
     arxiv_id: str
     position: int
+    author_name: str
     user_id: int
     user_name: str
     status: str
     created_at: datetime
     decided_at: datetime | None = None
     decided_by: int | None = None
+    stale: bool = False
 
     @property
     def verified(self) -> bool:
-        return self.status in ("verified", "assigned")
+        """Whether it makes its member that author (verified or assigned, and not stale)."""
+        return self.status in ("verified", "assigned") and not self.stale
 
     @property
     def held(self) -> bool:
-        """Whether it keeps the position from others (pending or verified)."""
-        return self.status != "rejected"
+        """Whether it keeps its author from others (pending or verified, and not stale)."""
+        return self.status != "rejected" and not self.stale
 
 
 @dataclass(frozen=True, slots=True)

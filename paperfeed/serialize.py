@@ -8,7 +8,7 @@ from datetime import date, datetime, time
 from typing import Any
 from urllib.parse import quote
 
-from paperfeed.authors import author_from_parts
+from paperfeed.authors import author_from_parts, place_claims
 from paperfeed.models import (
     AuthorClaim,
     Comment,
@@ -136,13 +136,15 @@ def subscription_json(s: Subscription) -> dict[str, Any]:
     }
 
 
-def claim_json(claim: AuthorClaim, paper: Paper) -> dict[str, Any]:
-    """A claim to be an author of `paper` (`position` counts its authors from 0)."""
-    authors = paper.authors or ()
+def claim_json(claim: AuthorClaim) -> dict[str, Any]:
+    """A claim to be an author of a paper, placed on its current authors (`place_claims`):
+    `position` counts them from 0, and is null when the author is no longer among them
+    (`stale`)."""
     return {
         "paper_id": claim.arxiv_id,
-        "position": claim.position,
-        "author": authors[claim.position].name if claim.position < len(authors) else None,
+        "position": None if claim.stale else claim.position,
+        "author": claim.author_name,
+        "stale": claim.stale,
         "member": claim.user_name,
         "status": claim.status,
         "created_at": _iso(claim.created_at),
@@ -198,8 +200,10 @@ def _hf_authors(
     """Our authors, each with what HF said of them (its `_id`, account and claim status):
     HF's author in the same place when the names agree (two authors may share a name), else
     the first of that name; an author HF did not list has no `_id`. An author a member
-    claimed here, and an admin verified (`claims`), is that member, as HF shows its own."""
-    claimed = {c.position: c for c in claims if c.verified}
+    claimed here, and an admin verified (`claims`, as stored: placed here on the current
+    authors, so a claim follows its author through a later version), is that member, as HF
+    shows its own."""
+    claimed = {c.position: c for c in place_claims(p.authors, claims) if c.verified}
     shown = [
         (author_from_parts(a["name"]).name, a)
         for a in (stored if isinstance(stored, list) else ())

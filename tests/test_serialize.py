@@ -5,6 +5,7 @@ against a recorded response) and which our own HF importer reads back."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from paperfeed.ingest.hf_daily import parse_hf_daily
 from paperfeed.ingest.records import Record
 from paperfeed.models import (
     Author,
+    AuthorClaim,
     Comment,
     Hit,
     ListedPaper,
@@ -28,6 +30,7 @@ from paperfeed.models import (
     Why,
 )
 from paperfeed.serialize import (
+    claim_json,
     comment_json,
     hf_daily_item,
     hf_paper,
@@ -318,6 +321,38 @@ def test_comment_json() -> None:
         "edited_at": "2026-11-25T09:45:01.999Z",
         "deleted": False,
     }
+
+
+def test_claim_json_names_the_author_and_where_they_are_now() -> None:
+    claim = AuthorClaim(
+        "2611.00001", 1, "Émile Zola", 7, "emile", "verified", datetime(2026, 11, 25, 9, 30)
+    )
+    assert claim_json(claim) == {
+        "paper_id": "2611.00001",
+        "position": 1,
+        "author": "Émile Zola",
+        "stale": False,
+        "member": "emile",
+        "status": "verified",
+        "created_at": "2026-11-25T09:30:00.000Z",
+        "decided_at": None,
+    }
+    stale = claim_json(replace(claim, stale=True))
+    assert (stale["position"], stale["author"], stale["stale"]) == (None, "Émile Zola", True)
+
+
+def test_hf_paper_shows_a_claimed_author_where_they_are_now() -> None:
+    """A claim made when Émile Zola was author 1 follows him to 2 in a later version, and
+    marks no one once he is gone."""
+    claim = AuthorClaim(
+        "2611.00001", 1, "Émile Zola", 7, "emile", "verified", datetime(2026, 11, 25, 9, 30)
+    )
+    v3 = (PAPER.authors[0], Author("Xavier New"), PAPER.authors[1])  # type: ignore[index]
+    authors = hf_paper(replace(LISTED, paper=replace(PAPER, authors=v3)), claims=[claim])["authors"]
+    assert [a.get("user", {}).get("user") for a in authors] == [None, None, "emile"]
+    assert authors[2]["name"] == "Émile Zola" and authors[2]["status"] == "claimed_verified"
+    gone = replace(LISTED, paper=replace(PAPER, authors=v3[:2]))
+    assert all("user" not in a for a in hf_paper(gone, claims=[claim])["authors"])
 
 
 def test_hf_daily_item() -> None:

@@ -1,6 +1,7 @@
-"""Members' claims to be an author of a paper: one row per author position, held by one
-member at a time (pending or verified), kept when rejected so its member sees the answer.
-The rules of who may claim what are feed/claims.py's; this writes and reads them."""
+"""Members' claims to be an author of a paper: one row per member and paper, naming the author
+and their position when claimed, kept when rejected so its member sees the answer. The rules
+of who may claim what, and where a claim stands on the current author list, are
+feed/claims.py's (and authors.place_claims); this writes and reads them."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ def _claim(row: Any) -> AuthorClaim:
     return AuthorClaim(
         arxiv_id=row.paper_id,
         position=row.position,
+        author_name=row.author_name,
         user_id=row.user_id,
         user_name=row.name,
         status=row.status,
@@ -61,17 +63,20 @@ class Claims:
         self,
         arxiv_id: str,
         position: int,
+        author_name: str,
         user_id: int,
         status: str,
         decided_by: int | None = None,
     ) -> AuthorClaim:
-        """Write the claim at `position`, replacing whatever was there (the caller has checked
-        that only a rejected claim, or the member's own, was); a decided status (anything but
-        pending) is stamped as decided now by `decided_by`."""
+        """Write the member's claim to be `author_name`, at `position` of the author list now,
+        replacing their claim on the paper if they had one (the caller has checked that no
+        one else holds that author); a decided status (anything but pending) is stamped as
+        decided now by `decided_by`."""
         now = self._db.now()
         decided = status != "pending"
         values = {
-            "user_id": user_id,
+            "position": position,
+            "author_name": author_name,
             "status": status,
             "created_at": now,
             "decided_at": now if decided else None,
@@ -81,27 +86,28 @@ class Claims:
             require_paper(conn, arxiv_id)
             conn.execute(
                 self._db.insert(author_claims)
-                .values(paper_id=arxiv_id, position=position, **values)
+                .values(paper_id=arxiv_id, user_id=user_id, **values)
                 .on_conflict_do_update(
-                    index_elements=[author_claims.c.paper_id, author_claims.c.position],
+                    index_elements=[author_claims.c.paper_id, author_claims.c.user_id],
                     set_=values,
                 )
             )
-        found = self.get(arxiv_id, position)
+        found = self.get(arxiv_id, user_id)
         assert found is not None  # written just now, in this transaction
         return found
 
-    def decide(self, arxiv_id: str, position: int, status: str, admin_id: int) -> AuthorClaim:
-        """Set the claim's status as an admin's decision; NotFound when there is none."""
+    def decide(self, arxiv_id: str, user_id: int, status: str, admin_id: int) -> AuthorClaim:
+        """Set the member's claim's status as an admin's decision; NotFound when there is
+        none."""
         with self._db.writing() as conn:
             done = conn.execute(
                 author_claims.update()
-                .where(author_claims.c.paper_id == arxiv_id, author_claims.c.position == position)
+                .where(author_claims.c.paper_id == arxiv_id, author_claims.c.user_id == user_id)
                 .values(status=status, decided_at=self._db.now(), decided_by=admin_id)
             )
             if done.rowcount == 0:
-                raise NotFound(f"no claim to author {position} of {arxiv_id}")
-        found = self.get(arxiv_id, position)
+                raise NotFound(f"member {user_id} has no claim on {arxiv_id}")
+        found = self.get(arxiv_id, user_id)
         assert found is not None
         return found
 
@@ -117,24 +123,24 @@ class Claims:
 
     # ----------------------------------------------------------------- reads
 
-    def get(self, arxiv_id: str, position: int) -> AuthorClaim | None:
+    def get(self, arxiv_id: str, user_id: int) -> AuthorClaim | None:
+        """The member's claim on the paper, if any."""
         with self._db.reading() as conn:
             row = conn.execute(
                 _claims().where(
-                    author_claims.c.paper_id == arxiv_id, author_claims.c.position == position
+                    author_claims.c.paper_id == arxiv_id, author_claims.c.user_id == user_id
                 )
             ).first()
         return _claim(row) if row else None
 
     def for_paper(self, arxiv_id: str) -> list[AuthorClaim]:
-        """Every claim on the paper, rejected ones included, by position."""
-        with self._db.reading() as conn:
-            rows = conn.execute(
-                _claims()
-                .where(author_claims.c.paper_id == arxiv_id)
-                .order_by(author_claims.c.position)
-            )
-            return [_claim(r) for r in rows]
+        """Every claim on the paper, rejected ones included, by position when claimed."""
+        return self.for_papers([arxiv_id]).get(arxiv_id, [])
+
+    def for_papers(self, ids: Sequence[str]) -> dict[str, list[AuthorClaim]]:
+        """Every claim on each paper among `ids` that has any, as `for_paper`: one query per
+        900 papers."""
+        return self._by_paper(ids)
 
     def of_user(self, user_id: int) -> list[AuthorClaim]:
         """A member's claims, newest first."""
@@ -153,7 +159,10 @@ class Claims:
                 _claims()
                 .where(author_claims.c.status == "pending")
                 .order_by(
-                    author_claims.c.created_at, author_claims.c.paper_id, author_claims.c.position
+                    author_claims.c.created_at,
+                    author_claims.c.paper_id,
+                    author_claims.c.position,
+                    author_claims.c.user_id,
                 )
                 .limit(limit)
             )
@@ -161,17 +170,19 @@ class Claims:
 
     def verified(self, ids: Sequence[str]) -> dict[str, list[AuthorClaim]]:
         """The verified (or assigned) claims of each paper among `ids` that has any, by
-        position: one query per 900 papers, for listings and the API."""
+        position when claimed: one query per 900 papers, for listings and the API."""
+        return self._by_paper(ids, author_claims.c.status.in_(_VERIFIED))
+
+    def _by_paper(self, ids: Sequence[str], *where: Any) -> dict[str, list[AuthorClaim]]:
         found: dict[str, list[AuthorClaim]] = {}
         with self._db.reading() as conn:
             for chunk in chunks(list(dict.fromkeys(ids))):
                 rows = conn.execute(
                     _claims()
-                    .where(
-                        author_claims.c.paper_id.in_(list(chunk)),
-                        author_claims.c.status.in_(_VERIFIED),
+                    .where(author_claims.c.paper_id.in_(list(chunk)), *where)
+                    .order_by(
+                        author_claims.c.paper_id, author_claims.c.position, author_claims.c.user_id
                     )
-                    .order_by(author_claims.c.paper_id, author_claims.c.position)
                 )
                 for row in rows:
                     found.setdefault(row.paper_id, []).append(_claim(row))

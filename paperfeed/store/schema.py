@@ -292,7 +292,10 @@ github_star_counts = Table(
     Column("recorded_at", DateTime, nullable=False),
 )
 
-# Members' claims to be an author of a paper (the author at `position` in its list).
+# Members' claims to be an author of a paper: one per member and paper, naming the author
+# (`author_name`) and where they stood in the list when claimed (`position`). A later version
+# may move the author: readers place claims on the current list (authors.place_claims), so
+# positions here are not unique; feed/claims.py keeps one holder per author.
 # `status`: pending (waiting for an admin), verified, assigned (made by an admin: verified at
 # once), rejected (kept so its member sees it; claimable again). A verified author may set the
 # paper's links; the Hugging Face API shows them as HF shows claimed authors.
@@ -300,8 +303,9 @@ author_claims = Table(
     "author_claims",
     metadata,
     Column("paper_id", String(64), ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True),
-    Column("position", Integer, primary_key=True),
-    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("author_name", String(500), nullable=False),
     Column("status", String(16), nullable=False),
     Column("created_at", DateTime, nullable=False),
     Column("decided_at", DateTime, nullable=True),

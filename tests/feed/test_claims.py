@@ -1,15 +1,18 @@
-"""Authors claiming their papers: the rules as values (`check_claim`, `decided_status`), then
-claiming, withdrawing, deciding and what a verified author may do, on real SQLite and
-PostgreSQL, parallel claims from separate connections included."""
+"""Authors claiming their papers: the rules as values (`check_claim`, `decided_status`,
+`place_claims` on a later version's author list), then claiming, withdrawing, deciding and
+what a verified author may do, on real SQLite and PostgreSQL, parallel claims from separate
+connections and a later version that moves or drops the claimed author included."""
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import datetime
 
 import pytest
 
+from paperfeed.authors import place_claims
 from paperfeed.errors import Conflict, Forbidden, Invalid, NotFound
 from paperfeed.feed.claims import (
     check_claim,
@@ -17,8 +20,10 @@ from paperfeed.feed.claims import (
     decide_claim,
     decided_status,
     is_verified_author,
+    paper_claims,
     withdraw_claim,
 )
+from paperfeed.feed.claims import placed as placed_claims
 from paperfeed.feed.links import may_set_links, set_links
 from paperfeed.models import Author, AuthorClaim, Batch, Paper, User
 from paperfeed.store import Store
@@ -29,8 +34,22 @@ ADA = User(1, "ada@example.org", "ada", "member", NOON)
 BOB = User(2, "bob@example.org", "bob", "member", NOON)
 
 
-def _claim(position: int, user: User, status: str = "pending") -> AuthorClaim:
-    return AuthorClaim(PAPER.arxiv_id, position, user.id, user.name, status, NOON)
+def _claim(position: int, user: User, status: str = "pending", name: str = "") -> AuthorClaim:
+    """`user`'s claim to author `position` of PAPER (or to `name` at that position)."""
+    name = name or PAPER.authors[position].name  # type: ignore[index]
+    return AuthorClaim(PAPER.arxiv_id, position, name, user.id, user.name, status, NOON)
+
+
+def _authors(*names: str) -> tuple[Author, ...]:
+    return tuple(Author(n) for n in names)
+
+
+def _placed(names: tuple[str, ...], claims: list[AuthorClaim]) -> list[tuple[int | None, str]]:
+    """Where each claim lands on an author list of `names`: (position or None, member)."""
+    return [
+        (None if c.stale else c.position, c.user_name)
+        for c in place_claims(_authors(*names), claims)
+    ]
 
 
 # ------------------------------------------------------------------------------ the rules
@@ -72,6 +91,80 @@ def test_a_position_outside_the_author_list_is_invalid(position: int) -> None:
 def test_a_paper_without_authors_has_nothing_to_claim() -> None:
     with pytest.raises(Invalid, match="no author list"):
         check_claim(Paper("2611.00002", "t"), 0, ADA, [])
+
+
+# ------------------------------------------------------------------------------ placement
+
+ABC = ("Ada L.", "Bob B.", "C.")
+CAROL = User(3, "carol@example.org", "carol", "member", NOON)
+
+
+def test_a_claim_on_an_unchanged_list_stays() -> None:
+    claims = [_claim(0, ADA, "verified"), _claim(2, BOB)]
+    assert place_claims(PAPER.authors, claims) == claims
+    assert _placed(ABC, claims) == [(0, "ada"), (2, "bob")]
+
+
+def test_a_claim_follows_its_author_past_one_inserted_before() -> None:
+    claims = [_claim(0, ADA), _claim(1, BOB, "verified"), _claim(2, CAROL)]
+    assert _placed(("Ada L.", "X. New", "Bob B.", "C."), claims) == [
+        (0, "ada"),
+        (2, "bob"),
+        (3, "carol"),
+    ]
+
+
+def test_a_claim_follows_its_author_when_reordered() -> None:
+    claims = [_claim(0, ADA), _claim(2, CAROL)]
+    assert _placed(("C.", "Bob B.", "Ada L."), claims) == [(2, "ada"), (0, "carol")]
+
+
+def test_a_claim_whose_author_is_gone_is_stale() -> None:
+    claims = [_claim(0, ADA, "verified"), _claim(1, BOB, "verified")]
+    placed = place_claims(_authors("Ada L.", "C."), claims)
+    assert [(c.position, c.stale, c.verified, c.held) for c in placed] == [
+        (0, False, True, True),
+        (1, True, False, False),
+    ]
+    # The stale claim keeps the place it was made on, for the record only.
+    assert placed[1] == replace(claims[1], stale=True)
+    assert place_claims(None, claims) == [replace(c, stale=True) for c in claims]
+
+
+def test_a_claim_to_a_shared_name_keeps_its_place_or_takes_the_nearest() -> None:
+    wang = ("Wei Wang", "Ada L.", "Wei Wang", "Wei Wang")
+    claims = [_claim(2, ADA, name="Wei Wang"), _claim(3, BOB, name="Wei Wang")]
+    assert _placed(wang, claims) == [(2, "ada"), (3, "bob")]
+    # The last Wei Wang left: Ada's claim stays, Bob's takes the nearest one nobody holds.
+    assert _placed(("Wei Wang", "Ada L.", "Wei Wang"), claims) == [(2, "ada"), (0, "bob")]
+    # The first one left: nearest is nearest, whichever side.
+    assert _placed(("Ada L.", "Wei Wang", "Wei Wang"), claims) == [(2, "ada"), (1, "bob")]
+    # A name is all a claim knows of its author: one added in front puts another Wei Wang
+    # at Bob's old place, and his claim stays there; Ada's takes the nearest free one.
+    assert _placed(("Zed", *wang), claims) == [(1, "ada"), (3, "bob")]
+    # One Wei Wang left: the nearer claim gets him, the other is stale.
+    assert _placed(("Ada L.", "Wei Wang"), claims) == [(1, "ada"), (None, "bob")]
+
+
+def test_a_held_claim_is_placed_before_a_rejected_one() -> None:
+    claims = [_claim(0, ADA, "rejected", name="Wei Wang"), _claim(1, BOB, name="Wei Wang")]
+    assert _placed(("Wei Wang",), claims) == [(None, "ada"), (0, "bob")]
+
+
+def test_the_rules_judge_claims_on_the_current_authors() -> None:
+    v2 = replace(PAPER, authors=_authors("Ada L.", "X. New", "Bob B.", "C."))
+    bobs = _claim(1, BOB, "verified")  # made on v1, where Bob B. was author 1
+    # X. New took Bob B.'s old place: free to claim; Bob B. is held.
+    assert check_claim(v2, 1, ADA, [bobs]) is None
+    with pytest.raises(Conflict, match=r"Bob B\. \(author 2\) is already claimed"):
+        check_claim(v2, 2, ADA, [bobs])
+    with pytest.raises(Conflict, match=r"you already claim to be Bob B\. \(author 2\)"):
+        check_claim(v2, 1, BOB, [bobs])
+    assert check_claim(v2, 2, BOB, [bobs]) == replace(bobs, position=2)
+    # Without Bob B., his claim holds nothing: anyone may claim, Bob again too.
+    v3 = replace(PAPER, authors=_authors("Ada L.", "X. New", "C."))
+    assert check_claim(v3, 1, BOB, [bobs]) is None
+    assert check_claim(v3, 1, ADA, [bobs]) is None
 
 
 @pytest.mark.parametrize(
@@ -257,3 +350,55 @@ def test_parallel_claims_by_one_member_leave_one_author(
     )
     assert sum(isinstance(r, AuthorClaim) for r in results) == 1
     assert len(store.claims.for_paper(PAPER.arxiv_id)) == 1
+
+
+def _new_version(store: Store, version: int, *names: str) -> None:
+    store.papers.write(Batch(papers=[replace(PAPER, version=version, authors=_authors(*names))]))
+
+
+def _claims_now(store: Store) -> dict[int, AuthorClaim]:
+    """PAPER's claims by member, placed on the authors the store has now."""
+    paper = store.papers.get(PAPER.arxiv_id)
+    assert paper is not None
+    return {c.user_id: c for c in paper_claims(store, paper)}
+
+
+def test_a_claim_follows_its_author_through_later_versions(
+    store: Store, members: tuple[User, User, User]
+) -> None:
+    ada, bob, admin = members
+    claim_authorship(store, PAPER.arxiv_id, 1, ada)
+    decide_claim(store, PAPER.arxiv_id, 1, admin, verify=True)
+    _new_version(store, 2, "Ada L.", "X. New", "Bob B.", "C.")
+    placed = _claims_now(store)[ada.id]
+    assert (placed.position, placed.author_name, placed.verified) == (2, "Bob B.", True)
+    assert is_verified_author(store, PAPER.arxiv_id, ada.id)
+    # X. New stands where Bob B. stood when Ada claimed him: Bob may claim X. New, and an
+    # admin decides on the authors as they stand now.
+    assert claim_authorship(store, PAPER.arxiv_id, 1, bob).author_name == "X. New"
+    with pytest.raises(Conflict, match=r"Bob B\. \(author 2\) is already claimed"):
+        claim_authorship(store, PAPER.arxiv_id, 2, admin)
+    assert decide_claim(store, PAPER.arxiv_id, 1, admin, verify=True).user_id == bob.id
+    assert decide_claim(store, PAPER.arxiv_id, 2, admin, verify=False).user_id == ada.id
+    assert decide_claim(store, PAPER.arxiv_id, 2, admin, verify=True).position == 2
+    # Version 3 drops Bob B.: Ada's claim is stale, gives no rights, decides nothing.
+    _new_version(store, 3, "Ada L.", "X. New", "C.")
+    held = _claims_now(store)
+    assert (held[ada.id].stale, held[ada.id].status, held[ada.id].verified) == (
+        True,
+        "verified",
+        False,
+    )
+    assert (held[bob.id].position, held[bob.id].verified) == (1, True)
+    assert not is_verified_author(store, PAPER.arxiv_id, ada.id)
+    assert not may_set_links(store, PAPER.arxiv_id, ada)
+    with pytest.raises(NotFound, match="no claim to author 2"):
+        decide_claim(store, PAPER.arxiv_id, 2, admin, verify=True)
+    [stale] = placed_claims(store, store.claims.of_user(ada.id))
+    assert (stale.stale, stale.author_name) == (True, "Bob B.")
+    # Ada claims again (her stale claim gives way); or withdraws it.
+    again = claim_authorship(store, PAPER.arxiv_id, 2, ada)
+    assert (again.position, again.author_name, again.status) == (2, "C.", "pending")
+    assert [c.author_name for c in store.claims.for_paper(PAPER.arxiv_id)] == ["X. New", "C."]
+    withdraw_claim(store, PAPER.arxiv_id, ada)
+    assert [c.user_id for c in store.claims.for_paper(PAPER.arxiv_id)] == [bob.id]

@@ -1,6 +1,6 @@
-"""Authors' claims in the store, on real SQLite and PostgreSQL: one row per author position,
-written, decided, withdrawn, and read per paper, per member, pending, and verified for many
-papers at once."""
+"""Authors' claims in the store, on real SQLite and PostgreSQL: one row per member and paper,
+naming the author and their position when claimed; written, decided, withdrawn, and read per
+paper, per member, pending, and verified for many papers at once."""
 
 from __future__ import annotations
 
@@ -46,12 +46,16 @@ def _pid(n: int) -> str:
 
 
 def test_a_claim_is_written_and_read_back(store: Store, ada: User) -> None:
-    made = store.claims.put(_pid(1), 0, ada.id, "pending")
-    assert made == AuthorClaim(_pid(1), 0, ada.id, "ada", "pending", NOON, None, None)
-    assert not made.verified and made.held
-    assert store.claims.get(_pid(1), 0) == made
-    assert store.claims.get(_pid(1), 1) is None
+    made = store.claims.put(_pid(1), 0, "Ada Lovelace", ada.id, "pending")
+    assert made == AuthorClaim(
+        _pid(1), 0, "Ada Lovelace", ada.id, "ada", "pending", NOON, None, None
+    )
+    assert not made.verified and made.held and not made.stale
+    assert store.claims.get(_pid(1), ada.id) == made
+    assert store.claims.get(_pid(1), ada.id + 1) is None
+    assert store.claims.get(_pid(2), ada.id) is None
     assert store.claims.for_paper(_pid(1)) == [made]
+    assert store.claims.for_papers([_pid(1), _pid(2)]) == {_pid(1): [made]}
     assert store.claims.of_user(ada.id) == [made]
     assert store.claims.pending() == [made]
     assert store.claims.verified([_pid(1)]) == {}
@@ -60,43 +64,55 @@ def test_a_claim_is_written_and_read_back(store: Store, ada: User) -> None:
 def test_a_decided_status_is_stamped_with_who_and_when(
     store: Store, ada: User, admin: User, clock: HandClock
 ) -> None:
-    store.claims.put(_pid(1), 1, ada.id, "pending")
+    store.claims.put(_pid(1), 1, "Charles Babbage", ada.id, "pending")
     clock.now = NOON + timedelta(hours=2)
-    verified = store.claims.decide(_pid(1), 1, "verified", admin.id)
+    verified = store.claims.decide(_pid(1), ada.id, "verified", admin.id)
     assert (verified.status, verified.created_at) == ("verified", NOON)
     assert (verified.decided_at, verified.decided_by) == (clock.now, admin.id)
     assert verified.verified and store.claims.pending() == []
     assert store.claims.verified([_pid(1), _pid(2)]) == {_pid(1): [verified]}
-    assigned = store.claims.put(_pid(2), 0, admin.id, "assigned", decided_by=admin.id)
+    assigned = store.claims.put(
+        _pid(2), 0, "Ada Lovelace", admin.id, "assigned", decided_by=admin.id
+    )
     assert (assigned.decided_at, assigned.decided_by, assigned.verified) == (
         clock.now,
         admin.id,
         True,
     )
-    with pytest.raises(NotFound, match=r"no claim to author 2 of 2611\.00001"):
-        store.claims.decide(_pid(1), 2, "verified", admin.id)
+    with pytest.raises(NotFound, match=rf"member {admin.id} has no claim on 2611\.00001"):
+        store.claims.decide(_pid(1), admin.id, "verified", admin.id)
 
 
-def test_a_rejected_position_is_written_over(store: Store, ada: User, admin: User) -> None:
-    bob = store.accounts.ensure_user("bob@example.org")
-    store.claims.put(_pid(1), 0, ada.id, "pending")
-    rejected = store.claims.decide(_pid(1), 0, "rejected", admin.id)
-    assert not rejected.held
-    taken = store.claims.put(_pid(1), 0, bob.id, "pending")
-    assert (taken.user_id, taken.status, taken.decided_at, taken.decided_by) == (
-        bob.id,
+def test_a_member_has_one_claim_per_paper(store: Store, ada: User, admin: User) -> None:
+    store.claims.put(_pid(1), 0, "Ada Lovelace", ada.id, "pending")
+    store.claims.decide(_pid(1), ada.id, "rejected", admin.id)
+    again = store.claims.put(_pid(1), 2, "Mary Somerville", ada.id, "pending")
+    assert (again.position, again.author_name, again.status, again.decided_at) == (
+        2,
+        "Mary Somerville",
         "pending",
         None,
-        None,
     )
-    assert store.claims.for_paper(_pid(1)) == [taken]
-    assert store.claims.of_user(ada.id) == []
+    assert store.claims.for_paper(_pid(1)) == [again]
+
+
+def test_positions_are_not_unique(store: Store, ada: User, admin: User) -> None:
+    """A later version may move one claimed author onto another's old place, so the store
+    keeps two claims at one position; feed/claims.py places them on the current list."""
+    bob = store.accounts.ensure_user("bob@example.org")
+    store.claims.put(_pid(1), 1, "Charles Babbage", ada.id, "verified", decided_by=admin.id)
+    store.claims.put(_pid(1), 1, "Someone New", bob.id, "pending")
+    claims = store.claims.for_paper(_pid(1))
+    assert [(c.position, c.author_name, c.user_name) for c in claims] == [
+        (1, "Charles Babbage", "ada"),
+        (1, "Someone New", "bob"),
+    ]
 
 
 def test_withdraw_removes_the_members_claim_only(store: Store, ada: User) -> None:
     bob = store.accounts.ensure_user("bob@example.org")
-    store.claims.put(_pid(1), 0, ada.id, "pending")
-    store.claims.put(_pid(1), 1, bob.id, "pending")
+    store.claims.put(_pid(1), 0, AUTHORS[0].name, ada.id, "pending")
+    store.claims.put(_pid(1), 1, AUTHORS[1].name, bob.id, "pending")
     assert store.claims.withdraw(_pid(1), ada.id) is True
     assert store.claims.withdraw(_pid(1), ada.id) is False
     assert [c.user_id for c in store.claims.for_paper(_pid(1))] == [bob.id]
@@ -104,17 +120,17 @@ def test_withdraw_removes_the_members_claim_only(store: Store, ada: User) -> Non
 
 def test_claims_hang_off_a_paper_the_store_has(store: Store, ada: User) -> None:
     with pytest.raises(NotFound, match=r"no paper 2611\.99999"):
-        store.claims.put("2611.99999", 0, ada.id, "pending")
+        store.claims.put("2611.99999", 0, AUTHORS[0].name, ada.id, "pending")
 
 
 def test_lists_are_ordered(store: Store, ada: User, admin: User, clock: HandClock) -> None:
     bob = store.accounts.ensure_user("bob@example.org")
-    store.claims.put(_pid(2), 2, bob.id, "pending")
+    store.claims.put(_pid(2), 2, AUTHORS[2].name, bob.id, "pending")
     clock.now = NOON + timedelta(minutes=1)
-    store.claims.put(_pid(1), 1, ada.id, "pending")
-    store.claims.put(_pid(1), 0, bob.id, "pending")
+    store.claims.put(_pid(1), 1, AUTHORS[1].name, ada.id, "pending")
+    store.claims.put(_pid(1), 0, AUTHORS[0].name, bob.id, "pending")
     clock.now = NOON + timedelta(minutes=2)
-    store.claims.put(_pid(3), 0, ada.id, "pending")
+    store.claims.put(_pid(3), 0, AUTHORS[0].name, ada.id, "pending")
     pending = [(c.arxiv_id, c.position) for c in store.claims.pending()]
     assert pending == [(_pid(2), 2), (_pid(1), 0), (_pid(1), 1), (_pid(3), 0)]
     assert [c.position for c in store.claims.for_paper(_pid(1))] == [0, 1]
@@ -124,10 +140,10 @@ def test_lists_are_ordered(store: Store, ada: User, admin: User, clock: HandCloc
 
 def test_verified_for_many_papers_in_one_call(store: Store, ada: User, admin: User) -> None:
     bob = store.accounts.ensure_user("bob@example.org")
-    store.claims.put(_pid(1), 2, ada.id, "verified", decided_by=admin.id)
-    store.claims.put(_pid(1), 0, bob.id, "assigned", decided_by=admin.id)
-    store.claims.put(_pid(2), 1, ada.id, "pending")
-    store.claims.put(_pid(3), 1, bob.id, "rejected", decided_by=admin.id)
+    store.claims.put(_pid(1), 2, AUTHORS[2].name, ada.id, "verified", decided_by=admin.id)
+    store.claims.put(_pid(1), 0, AUTHORS[0].name, bob.id, "assigned", decided_by=admin.id)
+    store.claims.put(_pid(2), 1, AUTHORS[1].name, ada.id, "pending")
+    store.claims.put(_pid(3), 1, AUTHORS[1].name, bob.id, "rejected", decided_by=admin.id)
     # More ids than one IN list takes, repeated ones and unknown ones included.
     ids = [_pid(1), _pid(1), *(f"2612.{n:05d}" for n in range(1000)), _pid(2), _pid(3)]
     found = store.claims.verified(ids)
@@ -143,9 +159,9 @@ def test_participating_means_a_verified_author_commented(
     store: Store, ada: User, admin: User
 ) -> None:
     bob = store.accounts.ensure_user("bob@example.org")
-    store.claims.put(_pid(1), 0, ada.id, "verified", decided_by=admin.id)
-    store.claims.put(_pid(2), 0, bob.id, "pending")
-    store.claims.put(_pid(3), 0, ada.id, "verified", decided_by=admin.id)
+    store.claims.put(_pid(1), 0, AUTHORS[0].name, ada.id, "verified", decided_by=admin.id)
+    store.claims.put(_pid(2), 0, AUTHORS[0].name, bob.id, "pending")
+    store.claims.put(_pid(3), 0, AUTHORS[0].name, ada.id, "verified", decided_by=admin.id)
     store.comments.add(_pid(1), ada.id, "I wrote this")
     store.comments.add(_pid(2), bob.id, "me too (not verified)")
     store.comments.add(_pid(3), bob.id, "someone else")
@@ -162,17 +178,17 @@ def test_participating_means_a_verified_author_commented(
 def test_a_unit_of_work_takes_the_papers_lock_and_commits_once(store: Store, ada: User) -> None:
     with pytest.raises(RuntimeError), store.transaction():
         store.claims.lock_paper(_pid(1))
-        store.claims.put(_pid(1), 0, ada.id, "pending")
+        store.claims.put(_pid(1), 0, AUTHORS[0].name, ada.id, "pending")
         raise RuntimeError("the request failed")
     assert store.claims.for_paper(_pid(1)) == []
     with store.transaction():
         store.claims.lock_paper(_pid(1))
-        store.claims.put(_pid(1), 0, ada.id, "pending")
+        store.claims.put(_pid(1), 0, AUTHORS[0].name, ada.id, "pending")
     assert len(store.claims.for_paper(_pid(1))) == 1
 
 
 def test_a_deleted_member_takes_their_claims_along(store: Store, ada: User) -> None:
-    store.claims.put(_pid(1), 0, ada.id, "pending")
+    store.claims.put(_pid(1), 0, AUTHORS[0].name, ada.id, "pending")
     with store.transaction() as conn:
         conn.execute(users.delete().where(users.c.id == ada.id))
     assert store.claims.for_paper(_pid(1)) == []

@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse
 
 from paperfeed.arxiv_id import parse_reference
 from paperfeed.errors import Invalid, NotFound
+from paperfeed.feed.claims import placed
 from paperfeed.jobs.runner import statuses
 from paperfeed.web.deps import (
     AdminDep,
@@ -33,7 +34,7 @@ def admin_page(request: Request, user: CuratorDep, store: StoreDep, now: NowDep)
     # Claims on hidden papers wait, as the papers do, until they are shown again.
     hidden_set = set(hidden)
     pending = store.claims.pending() if user.is_admin else []
-    claims = [c for c in pending if c.arxiv_id not in hidden_set]
+    claims = placed(store, [c for c in pending if c.arxiv_id not in hidden_set])
     return render(
         request,
         "admin.html",

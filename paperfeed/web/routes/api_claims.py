@@ -10,7 +10,13 @@ from fastapi import APIRouter, Path, Request
 from pydantic import BaseModel, Field
 
 from paperfeed.arxiv_id import parse_reference
-from paperfeed.feed.claims import claim_authorship, decide_claim, visible_paper, withdraw_claim
+from paperfeed.feed.claims import (
+    claim_authorship,
+    decide_claim,
+    paper_claims,
+    visible_paper,
+    withdraw_claim,
+)
 from paperfeed.serialize import claim_json
 from paperfeed.web.api_docs import SIGNED_IN_WRITE, errors
 from paperfeed.web.deps import AdminDep, Csrf, MemberDep, StoreDep, UserDep, unit_of_work
@@ -39,15 +45,16 @@ class DecisionIn(BaseModel):
 @router.get(f"/papers/{ARXIV_ID}/claims", summary="Who claims to be an author of a paper")
 def claims(arxiv_id: str, store: StoreDep, user: UserDep) -> dict[str, Any]:
     """The verified authors of the paper, and your own claim if you are signed in; admins see
-    pending and rejected claims too."""
+    pending, rejected and stale claims too. A claim follows its author when a later version
+    of the paper moves them; when it drops them the claim is `stale`, its `position` null."""
     canonical, _ = parse_reference(arxiv_id)
     paper = visible_paper(store, canonical)
     shown = [
         c
-        for c in store.claims.for_paper(canonical)
+        for c in paper_claims(store, paper)
         if c.verified or (user is not None and (user.is_admin or c.user_id == user.id))
     ]
-    return {"id": canonical, "claims": [claim_json(c, paper) for c in shown]}
+    return {"id": canonical, "claims": [claim_json(c) for c in shown]}
 
 
 @router.post(
@@ -68,8 +75,7 @@ def claim(
     assignee = member_named(store, user, body.member) if body.member else None
     with unit_of_work(request, limit="claim"):
         made = claim_authorship(store, canonical, body.position, user, assignee)
-        paper = visible_paper(store, canonical)
-    return claim_json(made, paper)
+    return claim_json(made)
 
 
 @router.delete(
@@ -103,5 +109,4 @@ def decision(
     canonical, _ = parse_reference(arxiv_id)
     with unit_of_work(request):
         decided = decide_claim(store, canonical, position, admin, body.verify)
-        paper = visible_paper(store, canonical)
-    return claim_json(decided, paper)
+    return claim_json(decided)

@@ -11,8 +11,8 @@ from fastapi.responses import RedirectResponse
 
 from paperfeed.arxiv_id import parse_reference
 from paperfeed.errors import NotFound
-from paperfeed.feed.claims import claim_authorship, decide_claim, withdraw_claim
-from paperfeed.models import User
+from paperfeed.feed.claims import claim_authorship, decide_claim, paper_claims, withdraw_claim
+from paperfeed.models import Paper, User
 from paperfeed.store import Store
 from paperfeed.web.deps import AdminDep, Csrf, MemberDep, StoreDep, unit_of_work
 from paperfeed.web.forms import display_name
@@ -23,10 +23,11 @@ from paperfeed.web.templating import paper_path
 router = APIRouter(include_in_schema=False)
 
 
-def claim_context(store: Store, arxiv_id: str, viewer: User | None) -> dict[str, object]:
-    """What a paper's page shows of its claims: the verified authors by position, the
-    viewer's own claim, and the positions others hold (not offered in the viewer's form)."""
-    claims = store.claims.for_paper(arxiv_id)
+def claim_context(store: Store, paper: Paper, viewer: User | None) -> dict[str, object]:
+    """What a paper's page shows of its claims, placed on its current authors: the verified
+    authors by position, the viewer's own claim (perhaps stale), and the positions others
+    hold (not offered in the viewer's form)."""
+    claims = paper_claims(store, paper)
     mine = next((c for c in claims if viewer is not None and c.user_id == viewer.id), None)
     return {
         "verified_authors": {c.position: c for c in claims if c.verified},

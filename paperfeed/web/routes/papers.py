@@ -350,7 +350,7 @@ def _paper_page(
             "submitted": request.query_params.get("submitted") == "1",
             "draft": draft,
             "can_set_links": may_set_links(store, arxiv_id, user),
-            **claim_context(store, arxiv_id, user),
+            **claim_context(store, listed.paper, user),
         },
         json_url=f"/api/v1/papers/{arxiv_id}",
         status=status,

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import RedirectResponse
 
 from paperfeed.digest.subscribe import DEFAULT_TOP_N, add_confirmed
+from paperfeed.feed.claims import placed
 from paperfeed.models import SubscriptionContent, User
 from paperfeed.store import Store
 from paperfeed.web.deps import Csrf, MemberDep, NowDep, StoreDep, unit_of_work
@@ -25,7 +26,7 @@ def _settings_page(
     sessions "sign out everywhere" would end."""
     sub = store.subscriptions.by_email(user.email)
     content = sub.content if sub else SubscriptionContent(top_n=DEFAULT_TOP_N)
-    claims = store.claims.of_user(user.id)
+    claims = placed(store, store.claims.of_user(user.id))
     return render(
         request,
         "settings.html",

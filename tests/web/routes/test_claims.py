@@ -2,16 +2,21 @@
 (`/api/v1/papers/{id}/claims`), the paper page's "Claim authorship" form, an admin's Verify /
 Reject on /admin, what a verified author may then do (set links), and how the Hugging
 Face-compatible API shows them; refusals (someone else's author, bad positions, no CSRF
-token, hidden papers) with clear messages."""
+token, hidden papers) with clear messages; a claim following its author through later
+versions of the paper, and going stale when a version drops them."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 import pytest
 from web_site import Site, csrf_of
 
+from paperfeed.ingest.records import Record
+from paperfeed.ingest.runner import run_import
+from paperfeed.models import Author
 from paperfeed.store import Store
 
 PAPER = "2606.07502"  # a demo paper of 6 authors; HF says a member of its own is author 0
@@ -305,3 +310,68 @@ def test_the_form_refuses_someone_elses_author(site: Site, store: Store) -> None
     assert bad.status_code == 400
     big = site.client.post(f"/papers/{PAPER}/claim", data={**form, "position": str(10**30)})
     assert big.status_code == 400
+
+
+def _import_version(store: Store, version: int, authors: list[Author]) -> None:
+    """A later arXiv version of PAPER with these authors, through the real import path."""
+    paper = store.papers.get(PAPER)
+    assert paper is not None
+    record = Record("1", paper=replace(paper, version=version, authors=tuple(authors)))
+    assert not run_import(store, [record], "arxiv").errors
+
+
+def _badged(page: str) -> list[str]:
+    """The authors the paper page marks as verified, by name."""
+    return re.findall(r'>([^<>]+)</a> <span class="badge verified"', page)
+
+
+def test_a_claim_follows_its_author_through_new_versions(site: Site, store: Store) -> None:
+    ada = _token(store, "ada@example.org")
+    admin = _token(store, "admin@example.org", "admin")
+    paper = store.papers.get(PAPER)
+    assert paper is not None and paper.authors is not None
+    a, b, *rest = paper.authors
+    assert _claim(site, {"position": 1}, ada).json()["author"] == b.name
+    assert _decide(site, 1, True, admin).status_code == 200
+    # Version 2 adds an author in front of B: the claim is on B, now author 2.
+    _import_version(store, 2, [a, Author("Xavier Newcomer"), b, *rest])
+    authors = site.client.get(f"/api/papers/{PAPER}").json()["authors"]
+    assert [x["name"] for x in authors[:3]] == [a.name, "Xavier Newcomer", b.name]
+    assert authors[2]["user"]["user"] == "ada" and authors[2]["status"] == "claimed_verified"
+    assert "user" not in authors[1]
+    [claim] = site.client.get(f"/api/v1/papers/{PAPER}/claims").json()["claims"]
+    assert (claim["position"], claim["author"], claim["stale"]) == (2, b.name, False)
+    page = site.client.get(f"/papers/{PAPER}").text
+    assert _badged(page) == [b.name]
+    r = site.client.post(f"/api/papers/{PAPER}/links", json={"githubRepo": REPO}, headers=ada)
+    assert r.status_code == 200
+    # Another member may claim the new author, who stands where B stood when Ada claimed.
+    bob = _token(store, "bob@example.org")
+    assert _claim(site, {"position": 1}, bob).json()["author"] == "Xavier Newcomer"
+    assert _claim(site, {"position": 2}, bob).status_code == 409
+    # Version 3 drops B: no badge, no rights, and the claim shows as stale.
+    _import_version(store, 3, [a, *rest])
+    authors = site.client.get(f"/api/papers/{PAPER}").json()["authors"]
+    assert [x["name"] for x in authors[:2]] == [a.name, rest[0].name]
+    assert all("user" not in x for x in authors[1:])
+    assert _badged(site.client.get(f"/papers/{PAPER}").text) == []
+    r = site.client.post(f"/api/papers/{PAPER}/links", json={"githubRepo": REPO}, headers=ada)
+    assert r.status_code == 403 and "verified author" in r.json()["error"]
+    assert site.client.get(f"/api/v1/papers/{PAPER}/claims").json()["claims"] == []
+    [mine] = site.client.get(f"/api/v1/papers/{PAPER}/claims", headers=ada).json()["claims"]
+    assert (mine["position"], mine["author"], mine["stale"], mine["status"]) == (
+        None,
+        b.name,
+        True,
+        "verified",
+    )
+    site.sign_in("ada@example.org")
+    assert f"as {b.name} · no longer among the authors" in site.client.get("/settings").text
+    page = site.client.get(f"/papers/{PAPER}").text
+    assert "who is no longer among the authors of this paper" in page
+    assert "Withdraw my claim" in page and "This is me" in page
+    # Ada may claim again: her stale claim gives way to the new one.
+    form = {"position": "2", "csrf": csrf_of(site, f"/papers/{PAPER}")}
+    assert site.client.post(f"/papers/{PAPER}/claim", data=form).status_code == 200
+    [again] = site.client.get(f"/api/v1/papers/{PAPER}/claims", headers=ada).json()["claims"]
+    assert (again["position"], again["author"], again["stale"]) == (2, rest[1].name, False)

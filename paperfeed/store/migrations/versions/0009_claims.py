@@ -25,10 +25,11 @@ def upgrade() -> None:
             sa.ForeignKey("papers.id", ondelete="CASCADE"),
             primary_key=True,
         ),
-        sa.Column("position", sa.Integer, primary_key=True),
         sa.Column(
-            "user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False
+            "user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
         ),
+        sa.Column("position", sa.Integer, nullable=False),
+        sa.Column("author_name", sa.String(500), nullable=False),
         sa.Column("status", sa.String(16), nullable=False),
         sa.Column("created_at", sa.DateTime, nullable=False),
         sa.Column("decided_at", sa.DateTime, nullable=True),
