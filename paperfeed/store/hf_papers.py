@@ -25,7 +25,8 @@ class HfPapers:
     def get_many(self, ids: Sequence[str]) -> dict[str, HfFields]:
         """The HF fields of the papers among `ids` that have them, keyed by id. Where the
         `github-stars` job counted a paper's repository, `paper.githubStars` is that count
-        (fresher than HF's), for papers from HF or not."""
+        (fresher than HF's), for papers from HF or not; HF's count is left out where the
+        paper's code link is no longer the repository HF counted (a member set another)."""
         found: dict[str, HfFields] = {}
         with self._db.reading() as conn:
             for chunk in chunks(list(dict.fromkeys(ids))):
@@ -36,6 +37,7 @@ class HfPapers:
                 )
                 found.update({r.paper_id: HfFields(*r) for r in rows})
             stars = stars_of(conn, list(dict.fromkeys(ids)))
+            self._drop_stars_of_other_repos(conn, found, set(stars))
         for paper_id, count in stars.items():
             hf = found.get(paper_id)
             fields = dict(hf.fields) if hf is not None else {}
@@ -43,6 +45,42 @@ class HfPapers:
             fields["paper"] = {**(paper if isinstance(paper, dict) else {}), "githubStars": count}
             found[paper_id] = HfFields(paper_id, fields, hf.num_comments if hf else 0)
         return found
+
+    def _drop_stars_of_other_repos(
+        self, conn: Connection, found: dict[str, HfFields], counted: set[str]
+    ) -> None:
+        """Take HF's `githubStars` out of the papers in `found` (not in `counted`) whose code
+        link now points somewhere else than the `githubRepo` HF counted them for."""
+        with_stars = [
+            paper_id
+            for paper_id, hf in found.items()
+            if paper_id not in counted and "githubStars" in _paper_part(hf.fields)
+        ]
+        for chunk in chunks(with_stars):
+            rows = conn.execute(
+                select(papers.c.id, papers.c.code_url).where(papers.c.id.in_(chunk))
+            )
+            for row in rows:
+                hf = found[row.id]
+                paper = _paper_part(hf.fields)
+                if not _same_repo(row.code_url, paper.get("githubRepo")):
+                    paper = {k: v for k, v in paper.items() if k != "githubStars"}
+                    found[row.id] = HfFields(row.id, {**hf.fields, "paper": paper}, hf.num_comments)
+
+
+def _paper_part(fields: Any) -> dict[str, Any]:
+    paper = fields.get("paper") if isinstance(fields, dict) else None
+    return paper if isinstance(paper, dict) else {}
+
+
+def _same_repo(a: object, b: object) -> bool:
+    """Two code links to the same GitHub repository (case, a trailing slash or `.git` aside)."""
+
+    def plain(url: object) -> str:
+        text = str(url or "").strip().lower().rstrip("/")
+        return text.removesuffix(".git")
+
+    return plain(a) == plain(b)
 
 
 def _listed_at(fields: Any) -> str:

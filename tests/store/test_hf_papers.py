@@ -180,3 +180,17 @@ def test_the_last_fields_of_a_paper_in_a_batch_win(store: Store) -> None:
     assert store.hf.get_many(["2601.00001"]) == {
         "2601.00001": HfFields("2601.00001", {"item": {"thumbnail": "new"}, "paper": {}}, 2)
     }
+
+
+def test_hf_stars_are_only_shown_for_the_repository_hf_counted(store: Store, daily: Path) -> None:
+    _import(store, (daily / "daily_papers_2026-06-09.json").read_bytes())
+    before = store.hf.get_many(["2606.07297"])["2606.07297"].fields["paper"]
+    hf_repo = before["githubRepo"]
+    user = store.accounts.ensure_user("author@example.org")
+    # A member links another repository: HF's count was not for it.
+    store.papers.set_links("2606.07297", "https://github.com/octocat/Hello-World", None, user.id)
+    after = store.hf.get_many(["2606.07297"])["2606.07297"].fields["paper"]
+    assert "githubStars" not in after and after["githubRepo"] == hf_repo
+    # The same repository written another way is the same repository.
+    store.papers.set_links("2606.07297", hf_repo.upper() + "/", None, user.id)
+    assert store.hf.get_many(["2606.07297"])["2606.07297"].fields["paper"]["githubStars"] == 5
