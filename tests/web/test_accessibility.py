@@ -15,7 +15,7 @@ import json
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,8 @@ from smtp_server import SmtpServer, running_smtp
 from webutil import indexed_search, make_settings
 
 from paperfeed.demo import load_demo
+from paperfeed.feed.claims import claim_authorship
+from paperfeed.ingest.github import sync_links
 from paperfeed.store import Store
 from paperfeed.web.app import create_app
 
@@ -42,6 +44,7 @@ PUBLIC = [
     ("week", "/papers/week/2026-W33"),
     ("month", "/papers/month/2026-08"),
     ("trending", "/papers/trending"),
+    ("trending-code", "/papers/trending?by=code&window=month"),
     ("paper", "/papers/{paper}"),
     ("search", "/papers?q=contrastive+learning"),
     ("author", "/papers/author/{author}"),
@@ -69,6 +72,18 @@ class Live:
     author: str
 
 
+def _count_stars(store: Store) -> None:
+    """GitHub counts for the demo's linked repositories, as the github-stars job keeps them:
+    one a week ago and one today, so that trending by code has papers to rank."""
+    sync_links(store)
+    now = store.db.now()
+    for i, due in enumerate(store.github.due(now, 12)):
+        repo = due.repo
+        for days_ago, stars in ((7, 100 * i), (0, 100 * i + 7 * (12 - i))):
+            when = now - timedelta(days=days_ago)
+            store.github.record(repo, "ok", when, full_name=repo, stars=stars, etag=None)
+
+
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     if not CHROMIUM.exists():
@@ -79,6 +94,10 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     load_demo(store)
     day = store.listings.featured(date(2026, 8, 20), date(2026, 8, 20))
     first = day.items[0].paper
+    _count_stars(store)
+    # A member claims to be the paper's second author: the admin page lists it to decide.
+    grace = store.accounts.ensure_user("grace@example.org")
+    claim_authorship(store, first.arxiv_id, 1, grace)
     with running_smtp() as smtp:
         port = free_port()
         settings = make_settings(tmp, url, PAPERFEED_PORT=str(port), **smtp.env())
