@@ -43,6 +43,7 @@ from paperfeed.web.routes import (
     admin,
     api_claims,
     api_hf,
+    api_hf_claim,
     api_hf_links,
     api_hf_repos,
     api_hf_submit,
@@ -203,6 +204,7 @@ def create_app(
     # /papers/{id}/thumbnail and /papers/{id}.md.
     for module in (
         api_hf,
+        api_hf_claim,
         api_hf_links,
         api_hf_repos,
         api_hf_submit,
