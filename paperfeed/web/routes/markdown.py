@@ -5,6 +5,7 @@ and the community's data."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from fastapi import APIRouter, Response
@@ -14,7 +15,8 @@ from starlette.types import Scope
 
 from paperfeed.arxiv_id import parse_reference
 from paperfeed.errors import Invalid, NotFound
-from paperfeed.models import HfFields, ListedPaper
+from paperfeed.feed.claims import paper_claims
+from paperfeed.models import AuthorClaim, HfFields, ListedPaper
 from paperfeed.text import one_line
 from paperfeed.web.deps import StoreDep
 from paperfeed.web.templating import paper_path
@@ -63,8 +65,9 @@ def paper_markdown(arxiv_id: str, store: StoreDep) -> Response:
     if listed is None:
         raise NotFound(f"paperfeed has no paper {canonical}")
     hf = store.hf.get_many([canonical]).get(canonical)
+    verified = [c for c in paper_claims(store, listed.paper) if c.verified]
     return Response(
-        paper_as_markdown(listed, hf),
+        paper_as_markdown(listed, hf, verified),
         media_type=f"{MARKDOWN}; charset=utf-8",
         headers={"Vary": "Accept", "Link": f'<{paper_path(canonical)}>; rel="canonical"'},
     )
@@ -75,12 +78,19 @@ def _field(hf: HfFields | None, part: str, name: str) -> Any:
     return value.get(name) if isinstance(value, dict) else None
 
 
-def paper_as_markdown(item: ListedPaper, hf: HfFields | None = None) -> str:
-    """The Markdown of a paper: title, authors, links, abstract, then what the community says
-    (upvotes, comments, who put it on which day) and HF's AI summary and keywords if kept."""
+def paper_as_markdown(
+    item: ListedPaper, hf: HfFields | None = None, verified: Sequence[AuthorClaim] = ()
+) -> str:
+    """The Markdown of a paper: title, authors (a verified author with their member name),
+    links, abstract, then what the community says (upvotes, comments, who put it on which
+    day) and HF's AI summary and keywords if kept."""
     p = item.paper
     lines = [f"# {one_line(p.title or p.arxiv_id)}", ""]
-    authors = [a.name for a in p.authors or ()]
+    members = {c.position: c.user_name for c in verified}
+    authors = [
+        a.name + (f" (@{members[i]})" if i in members else "")
+        for i, a in enumerate(p.authors or ())
+    ]
     if authors:
         lines += [f"**Authors:** {', '.join(authors)}", ""]
     links = [("arXiv", p.abs_url), ("PDF", p.pdf_url)]

@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from web_site import Site
 
+from paperfeed.feed.claims import claim_authorship
 from paperfeed.models import Author, HfFields, ListedPaper, Paper
 from paperfeed.web.routes.markdown import paper_as_markdown
 
@@ -97,3 +98,15 @@ def test_markdown_of_a_paper_hf_never_had() -> None:
     text = paper_as_markdown(item, hf)
     assert "- Code: https://github.com/ada/codes (7 stars)\n" in text
     assert "- Comments: 5\n" in text and text.endswith("**Keywords:** decoding\n")
+
+
+def test_a_verified_author_is_named_with_their_member(site: Site) -> None:
+    store = site.store
+    admin = store.accounts.ensure_user("ada@example.org", role="admin")
+    claim_authorship(store, ID, 1, admin)  # an admin's own claim is verified at once
+    pending = store.accounts.ensure_user("grace@example.org")
+    claim_authorship(store, ID, 2, pending)
+    text = site.client.get(f"/papers/{ID}.md").text
+    authors = text.split("**Authors:** ", 1)[1].split("\n", 1)[0].split(", ")
+    assert authors[1].endswith(f" (@{admin.name})")
+    assert "(@" not in authors[0] and "(@" not in authors[2]  # pending: not shown
