@@ -87,6 +87,14 @@ class CategoryFilter:
     categories: tuple[str, ...]
     primary: bool = False
 
+    def within(self, listed_in: str | None = None) -> str:
+        """What a heading adds for this filter: " in cs.LG" (" in cs.LG as primary"); for a
+        list of the papers `listed_in` a category, ", also in cs.LG" (", primary cs.LG")."""
+        names = ", ".join(self.categories)
+        if listed_in is None:
+            return f" in {names}" + (" as primary" if self.primary else "")
+        return f", primary {names}" if self.primary else f", also in {names}"
+
     def query(self) -> dict[str, str]:
         """The URL parameters that ask for this filter again."""
         out = {"category": ",".join(self.categories)}

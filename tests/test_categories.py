@@ -48,3 +48,11 @@ def test_a_category_filter_takes_several_names_and_refuses_unknown_ones() -> Non
     ):
         with pytest.raises(Invalid, match=message):
             category_filter(bad)
+
+
+def test_within_says_what_a_heading_adds() -> None:
+    both = CategoryFilter(("cs.LG", "stat.ML"))
+    assert both.within() == " in cs.LG, stat.ML"
+    assert CategoryFilter(("math",), primary=True).within() == " in math as primary"
+    assert both.within("cs.CL") == ", also in cs.LG, stat.ML"
+    assert CategoryFilter(("cs.LG",), primary=True).within("cs.CL") == ", primary cs.LG"

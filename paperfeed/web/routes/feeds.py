@@ -123,12 +123,13 @@ def period_feed(
         )
     if kind == "category":
         key = category_name(key)
+        also = categories.within(key) if categories else ""
         return _feed(
             settings,
             now,
             fmt,
-            f"Newest in {key}{within}",
-            f"The newest papers in {key}{within}.",
+            f"Newest in {key}{also}",
+            f"The newest papers in {key}{also}.",
             f"/papers/category/{quote(key)}{again}",
             f"/feeds/category/{quote(key)}.{fmt}{again}",
             [i.paper for i in store.listings.by_category(key, categories=categories)],

@@ -233,9 +233,6 @@ def _newest(
     """A list of newest papers (of a category, by an author) with its JSON twin and feeds;
     `category=` narrows it, and its twin and feeds with it."""
     cq = _category_query(categories)
-    if categories:
-        shown = ", ".join(categories.categories)
-        heading += f" in {shown}" + (" (as primary category)" if categories.primary else "")
     return render(
         request,
         "simple_list.html",
@@ -261,7 +258,7 @@ def category_page(
     category = category_name(name)
     items = store.listings.by_category(category, categories=categories)
     quoted = quote(category)
-    heading = f"Newest in {category}"
+    heading = f"Newest in {category}" + (categories.within(category) if categories else "")
     return _newest(
         request,
         store,
@@ -285,7 +282,7 @@ def author_page(
     name = author_name(name)
     items = store.listings.by_author(name, categories=categories)
     quoted = quote(name)
-    heading = f"Papers by {name}"
+    heading = f"Papers by {name}" + (categories.within() if categories else "")
     return _newest(
         request,
         store,

@@ -214,7 +214,7 @@ def test_category_and_author_lists_and_their_feeds_take_categories(
             i["paper"]["id"] for i in both["items"] if i["paper"]["categories"][0] == "gr-qc"
         }
     rss = api.get("/feeds/category/hep-th.rss?category=gr-qc").text
-    assert "Newest in hep-th in gr-qc" in rss
+    assert "Newest in hep-th, also in gr-qc" in rss
     assert {f"/papers/{i['paper']['id']}<" in rss for i in both["items"]} == {True}
     assert all(
         f"/papers/{i['paper']['id']}<" not in rss
@@ -223,7 +223,7 @@ def test_category_and_author_lists_and_their_feeds_take_categories(
     )
     page = api.get("/papers/category/hep-th?category=gr-qc&primary=1")
     assert page.status_code == 200
-    assert "Newest in hep-th in gr-qc (as primary category)" in page.text
+    assert "Newest in hep-th, primary gr-qc" in page.text
     assert "/feeds/category/hep-th.rss?category=gr-qc&amp;primary=1" in page.text
     # An author with papers in an archive and papers outside it: their list narrowed to it.
     rows = [json.loads(line) for line in (data_dir / KAGGLE).read_text().splitlines()]
