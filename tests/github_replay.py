@@ -17,7 +17,8 @@ from collections import deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from types import TracebackType
+
+from loopback import BackgroundServer
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "github"
 # Headers that described the original transfer: the body is stored decoded, whole.
@@ -126,34 +127,14 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.flush()
 
 
-class GitHubReplay:
+class GitHubReplay(BackgroundServer):
     """A ThreadingHTTPServer on 127.0.0.1 (free port) in a background thread."""
 
     def __init__(self) -> None:
         self._state = _State()
         handler = type("Handler", (_Handler,), {"state": self._state})
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self._httpd.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        )
-        host, port = self._httpd.server_address[:2]
-        self.url = f"http://{host!s}:{port}"
+        super().__init__(ThreadingHTTPServer(("127.0.0.1", 0), handler))
         self._state.url = self.url
-
-    def __enter__(self) -> GitHubReplay:
-        self._thread.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        self._thread.join()
 
     def serve(self, exchange: Exchange, *, path: str | None = None) -> None:
         """Answer GET `path` (the recorded one by default) with `exchange`."""

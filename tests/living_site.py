@@ -25,12 +25,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import tantivy
 from hand_clock import HandClock
+from loopback import BackgroundServer
 from oai_feed import OaiRecord, OaiRepository
 from replay import DATA
 from rss_feed import FeedItem, rss_feed
@@ -405,7 +405,7 @@ class _Server(ThreadingHTTPServer):
     owner: WorldServer
 
 
-class WorldServer:
+class WorldServer(BackgroundServer):
     """A ThreadingHTTPServer on 127.0.0.1:0 asking `answer(path, params)` for each GET:
     what a recording cannot give, the answers of whatever the simulated time is. Requests
     matching `hold(...)` get no answer until `release()`, or ever if the server closes first
@@ -420,30 +420,13 @@ class WorldServer:
         self._failing: Match | None = None
         self._released = threading.Event()
         self._closing = threading.Event()
-        self._httpd = _Server(("127.0.0.1", 0), _Handler)
-        self._httpd.owner = self
-        self._httpd.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        )
-        host, port = self._httpd.server_address[:2]
-        self.url = f"http://{host!s}:{port}"
+        httpd = _Server(("127.0.0.1", 0), _Handler)
+        httpd.owner = self
+        super().__init__(httpd)
 
-    def __enter__(self) -> WorldServer:
-        self._thread.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def stopping(self) -> None:
         self._closing.set()
         self._released.set()
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        self._thread.join()
 
     def hold(self, match: Match) -> None:
         self._released.clear()

@@ -19,8 +19,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from types import TracebackType
 from urllib.parse import parse_qsl, urlsplit
+
+from loopback import BackgroundServer
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -191,35 +192,16 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.flush()
 
 
-class ReplayServer:
+class ReplayServer(BackgroundServer):
     """A ThreadingHTTPServer on 127.0.0.1 (free port) in a background thread."""
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._state = _State(clock=clock)
         handler = type("Handler", (_Handler,), {"state": self._state})
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self._httpd.daemon_threads = True
-        # A short poll interval: shutdown() waits for the serving loop to notice.
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        )
-        host, port = self._httpd.server_address[:2]
-        self.url = f"http://{host!s}:{port}"
+        super().__init__(ThreadingHTTPServer(("127.0.0.1", 0), handler))
 
-    def __enter__(self) -> ReplayServer:
-        self._thread.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def stopping(self) -> None:
         self._state.closing.set()
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        self._thread.join()
 
     # ---------------------------------------------------------------- what it serves
 
