@@ -6,17 +6,12 @@ lets only a paper's authors re-index it."""
 
 from __future__ import annotations
 
-import logging
-
 from paperfeed.arxiv_id import parse_reference
-from paperfeed.errors import Forbidden, Invalid, NotFound, Upstream
+from paperfeed.errors import Forbidden, Invalid
 from paperfeed.feed.claims import is_verified_author
-from paperfeed.feed.submission import UNREACHABLE, Fetch
-from paperfeed.ingest.runner import run_import
+from paperfeed.feed.submission import Fetch, fetch_arxiv, store_fetched
 from paperfeed.models import Paper, User
 from paperfeed.store import Store
-
-log = logging.getLogger(__name__)
 
 
 def may_reindex(store: Store, arxiv_id: str, user: User) -> bool:
@@ -41,17 +36,6 @@ def index_paper(store: Store, reference: str, user: User, *, fetch: Fetch) -> Pa
             f"{arxiv_id} is indexed already; only its verified authors or an admin can have "
             "it fetched again"
         )
-    try:
-        fetched = list(fetch(arxiv_id))
-    except Upstream as exc:
-        log.warning("indexing %s: %s", arxiv_id, exc)
-        raise Upstream(UNREACHABLE) from exc
+    fetched = fetch_arxiv(fetch, arxiv_id, "indexing")
     with store.transaction():
-        if fetched:
-            summary = run_import(store, fetched, "index")
-            if summary.errors:
-                raise Invalid(f"arXiv's record for {arxiv_id} is unusable: {summary.errors[0]}")
-        paper = store.papers.get(arxiv_id)
-        if paper is None:
-            raise NotFound(f"arXiv has no paper {arxiv_id}")
-    return paper
+        return store_fetched(store, arxiv_id, fetched, "index")

@@ -69,16 +69,11 @@ def submit_paper(
     if len(reference) > 300:
         raise Invalid("that is too long to be an arXiv id or URL")
     arxiv_id, _version = parse_reference(reference)
-    fetched = _fetch(fetch, arxiv_id) if store.papers.get(arxiv_id) is None else []
+    known = store.papers.get(arxiv_id) is not None
+    fetched = [] if known else fetch_arxiv(fetch, arxiv_id, "submission")
     day = submission_day(store, today)
     with store.transaction():
-        if fetched:
-            summary = run_import(store, fetched, "submission")
-            if summary.errors:
-                raise Invalid(f"arXiv's record for {arxiv_id} is unusable: {summary.errors[0]}")
-        paper = store.papers.get(arxiv_id)
-        if paper is None:
-            raise NotFound(f"arXiv has no paper {arxiv_id}")
+        paper = store_fetched(store, arxiv_id, fetched, "submission")
         if store.moderation.is_hidden(arxiv_id):
             raise Invalid(f"{arxiv_id} was hidden by the curators and cannot be submitted")
         if paper.published is not None:
@@ -89,12 +84,27 @@ def submit_paper(
     return paper
 
 
-def _fetch(fetch: Fetch, arxiv_id: str) -> list[Item]:
+def fetch_arxiv(fetch: Fetch, arxiv_id: str, why: str) -> list[Item]:
+    """arXiv's records of `arxiv_id`; Upstream(UNREACHABLE) when arXiv cannot be asked (the
+    cause is logged, with `why` it was asked)."""
     try:
         return list(fetch(arxiv_id))
     except Upstream as exc:
-        log.warning("submission of %s: %s", arxiv_id, exc)
+        log.warning("%s of %s: %s", why, arxiv_id, exc)
         raise Upstream(UNREACHABLE) from exc
+
+
+def store_fetched(store: Store, arxiv_id: str, fetched: list[Item], source: str) -> Paper:
+    """Import what `fetch_arxiv` brought (in the caller's transaction) and return the paper:
+    Invalid when arXiv's record is unusable, NotFound when arXiv has no such paper."""
+    if fetched:
+        summary = run_import(store, fetched, source)
+        if summary.errors:
+            raise Invalid(f"arXiv's record for {arxiv_id} is unusable: {summary.errors[0]}")
+    paper = store.papers.get(arxiv_id)
+    if paper is None:
+        raise NotFound(f"arXiv has no paper {arxiv_id}")
+    return paper
 
 
 def _too_old(arxiv_id: str, age: int, day: date, today: date, window_days: int) -> str:
