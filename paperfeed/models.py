@@ -149,6 +149,7 @@ class RecordError:
 
     position: str
     message: str
+    record_id: str | None = None  # the record's own id, when it has a usable one
 
     def __str__(self) -> str:
         return f"{self.position}: {self.message}"

@@ -18,8 +18,9 @@ from paperfeed.cli.common import (
     say,
     stage_progress,
 )
+from paperfeed.errors import Invalid
 from paperfeed.models import SearchFilters, Why
-from paperfeed.search.evaluation import evaluate
+from paperfeed.search.evaluation import SkippedRecords, evaluate
 from paperfeed.search.searcher import MODES, SORTS
 from paperfeed.serialize import index_report_json, search_results_json
 
@@ -149,7 +150,17 @@ def search(
     help="Embedding model for semantic and hybrid modes (model2vec id or directory, or "
     "st:NAME_OR_PATH).",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object keyed by mode.")
+@click.option(
+    "--allow-skips",
+    is_flag=True,
+    help="Score even when corpus records had to be skipped (they are still reported).",
+)
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print one JSON object: scores keyed by mode, with `corpus` and `queries`.",
+)
 @handle_errors
 def eval_cmd(
     corpus: Path,
@@ -157,22 +168,37 @@ def eval_cmd(
     qrels: Path,
     modes: tuple[str, ...],
     model: str | None,
+    allow_skips: bool,
     as_json: bool,
 ) -> None:
     """Measure search quality on a relevance collection.
 
     Indexes the corpus in a throwaway data directory and prints MAP, nDCG@10, Recall@100 and
     P@10 for each mode, with query latency p50/p95. The format is the plain one of
-    shared/data/relevance/*/eval/ (docs/search.md).
+    shared/data/relevance/*/eval/ (docs/search.md). A corpus record without an id or any text
+    is skipped and named, and the command fails unless --allow-skips; an unusable date,
+    author list or category list is left out and counted, never a reason to skip.
     """
     chosen = modes or (("keyword", "semantic", "hybrid") if model else ("keyword",))
     bars, update = stage_progress()
-    with bars:
-        result = evaluate(corpus, queries, qrels, chosen, model=model, progress=update)
+    try:
+        with bars:
+            result = evaluate(
+                corpus,
+                queries,
+                qrels,
+                chosen,
+                model=model,
+                allow_skips=allow_skips,
+                progress=update,
+            )
+    except SkippedRecords as exc:
+        raise Invalid(f"{exc}; fix them, or pass --allow-skips to score the rest") from None
     if as_json:
-        click.echo(json.dumps({m: r.as_json() for m, r in result.results.items()}))
+        click.echo(json.dumps(result.as_json()))
         return
-    say(f"{result.corpus_size:,} documents ({result.skipped} skipped), model {result.model or '-'}")
+    say(f"{result.corpus.line()}; model {result.model or '-'}")
+    say(result.queries.line())
     say(
         f"{'mode':<9} {'MAP':>7} {'nDCG@10':>8} {'R@100':>7} {'P@10':>7} {'p50 ms':>8} "
         f"{'p95 ms':>8}  queries"

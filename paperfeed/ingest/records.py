@@ -31,6 +31,8 @@ class Record:
     announcement: Announcement | None = None
     deletion: Deletion | None = None
     hf: HfFields | None = None
+    # Optional fields given but unusable and left out (a lenient reader's, see `ingest.generic`).
+    dropped: tuple[str, ...] = ()
 
 
 Item = Record | RecordError

@@ -5,7 +5,9 @@
 - `qrels.txt`: TREC qrels `qid 0 docid gain` (gain >= 1 is relevant; graded gains count in nDCG)
 
 The corpus is imported into a throwaway data directory, indexed, and every judged query is run
-through the same `SearchService` the site uses, in each mode asked.
+through the same `SearchService` the site uses, in each mode asked. What was read is reported
+with the scores (`CorpusReport`, `QueryReport`): a score over part of a corpus, or over queries
+whose relevant documents are missing, is not the score of the collection.
 """
 
 from __future__ import annotations
@@ -13,19 +15,23 @@ from __future__ import annotations
 import re
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from paperfeed.errors import Invalid
-from paperfeed.ingest.generic import read_generic
+from paperfeed.ingest.generic import read_corpus
 from paperfeed.ingest.lines import open_source
+from paperfeed.ingest.records import Item
 from paperfeed.ingest.runner import run_import
+from paperfeed.models import RecordError
 from paperfeed.search.metrics import mean_scores, percentile, score_query
 from paperfeed.search.service import SearchService
 from paperfeed.store import Store
 
 DEPTH = 1000  # documents ranked per query, as trec_eval's default cut-off
+LISTED = 20  # skipped records and unanswerable queries named in a report
 _NUMBERED = re.compile(r"^(.*?)(\d+)$")
 
 
@@ -86,12 +92,141 @@ class ModeResult:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class SkippedRecord:
+    line: int
+    id: str | None
+    reason: str
+
+    @classmethod
+    def of(cls, error: RecordError) -> SkippedRecord:
+        # Positions are `name:line` (`iter_json_lines`).
+        return cls(int(error.position.rpartition(":")[2]), error.record_id, error.message)
+
+    def __str__(self) -> str:
+        return f"line {self.line}{f' ({self.id})' if self.id else ''}: {self.reason}"
+
+
+@dataclass(slots=True)
+class CorpusReport:
+    """What the corpus file held: records read, documents indexed, records skipped (the first
+    LISTED named), and per optional field how many records had it left out as unusable."""
+
+    records: int = 0
+    documents: int = 0
+    skipped: int = 0
+    skipped_records: list[SkippedRecord] = field(default_factory=list)
+    fields_dropped: Counter[str] = field(default_factory=Counter)
+    duplicate_ids: int = 0  # records that repeated an earlier id (merged into one document)
+
+    def read(self, items: Iterable[Item]) -> Iterator[Item]:
+        """Pass `items` through, counting skipped records and dropped fields."""
+        for item in items:
+            self.records += 1
+            if isinstance(item, RecordError):
+                self.skipped += 1
+                if len(self.skipped_records) < LISTED:
+                    self.skipped_records.append(SkippedRecord.of(item))
+            else:
+                self.fields_dropped.update(item.dropped)
+            yield item
+
+    def named(self, limit: int = 3) -> str:
+        """The first skipped records, as `line 2: not valid JSON; line 5 (D5): …; and 4 more`."""
+        shown = self.skipped_records[:limit]
+        more = self.skipped - len(shown)
+        return "; ".join(str(r) for r in shown) + (f"; and {more:,} more" if more else "")
+
+    def line(self) -> str:
+        dropped = ", ".join(f"{n:,} {name}" for name, n in sorted(self.fields_dropped.items()))
+        return (
+            f"corpus: {self.records:,} records, {self.documents:,} documents indexed, "
+            f"{self.skipped:,} skipped"
+            + (f" ({self.named()})" if self.skipped else "")
+            + (f", {self.duplicate_ids:,} duplicate ids merged" if self.duplicate_ids else "")
+            + (f"; unusable fields left out: {dropped}" if dropped else "")
+        )
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "records": self.records,
+            "documents": self.documents,
+            "skipped": self.skipped,
+            "skipped_records": [
+                {"line": r.line, "id": r.id, "reason": r.reason} for r in self.skipped_records
+            ],
+            "fields_dropped": dict(sorted(self.fields_dropped.items())),
+            "duplicate_ids": self.duplicate_ids,
+        }
+
+
+@dataclass(slots=True)
+class QueryReport:
+    """Which queries were scored and which could not be, and why."""
+
+    scored: int = 0
+    # In the queries file without a relevant document in the qrels: not scored.
+    unjudged: int = 0
+    # Judged in the qrels but absent from the queries file: not scored.
+    missing_text: int = 0
+    # Scored, but none of their relevant documents is in the corpus: they score 0.
+    no_relevant_in_corpus: list[str] = field(default_factory=list)
+
+    def line(self) -> str:
+        missing = self.no_relevant_in_corpus
+        return (
+            f"queries: {self.scored:,} scored; not scored: {self.unjudged:,} without a relevant "
+            f"judgment, {self.missing_text:,} judged but not in the queries file"
+            + (
+                f"; {len(missing):,} scored with no relevant document in the corpus "
+                f"({', '.join(missing[:LISTED])}{', …' if len(missing) > LISTED else ''})"
+                if missing
+                else ""
+            )
+        )
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "scored": self.scored,
+            "unjudged": self.unjudged,
+            "missing_text": self.missing_text,
+            "no_relevant_in_corpus": len(self.no_relevant_in_corpus),
+            "no_relevant_in_corpus_ids": self.no_relevant_in_corpus[:LISTED],
+        }
+
+
+class SkippedRecords(Invalid):
+    """The corpus had records that could not be read; nothing was scored."""
+
+    def __init__(self, path: Path, report: CorpusReport) -> None:
+        super().__init__(
+            f"{path}: {report.skipped:,} of {report.records:,} records skipped ({report.named()})"
+        )
+        self.report = report
+
+
 @dataclass(slots=True)
 class Evaluation:
-    corpus_size: int
-    skipped: int
+    corpus: CorpusReport
+    queries: QueryReport
     results: dict[str, ModeResult] = field(default_factory=dict)
     model: str | None = None
+
+    @property
+    def corpus_size(self) -> int:
+        return self.corpus.documents
+
+    @property
+    def skipped(self) -> int:
+        return self.corpus.skipped
+
+    def as_json(self) -> dict[str, object]:
+        """Scores keyed by mode, beside `corpus` and `queries` (no mode has those names)."""
+        return {
+            "corpus": self.corpus.as_json(),
+            "queries": self.queries.as_json(),
+            **{m: r.as_json() for m, r in self.results.items()},
+        }
 
 
 def evaluate(
@@ -101,37 +236,44 @@ def evaluate(
     modes: Sequence[str],
     *,
     model: str | None,
+    allow_skips: bool = True,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> Evaluation:
     """Index `corpus` in a throwaway data directory and score every judged query per mode.
 
-    A mode that needs a model fails with `Invalid` when none can be loaded, rather than
-    quietly scoring keyword search under another name."""
+    With `allow_skips` false, a corpus with a record that could not be read raises
+    `SkippedRecords` before anything is scored. A mode that needs a model fails with `Invalid`
+    when none can be loaded, rather than quietly scoring keyword search under another name."""
     queries = read_queries(queries_path)
     qrels = read_qrels(qrels_path)
-    judged = [
-        (qid, text) for qid, text in queries if any(g >= 1 for g in qrels.get(qid, {}).values())
-    ]
+    relevant = {qid for qid, docs in qrels.items() if any(g >= 1 for g in docs.values())}
+    judged = [(qid, text) for qid, text in queries if qid in relevant]
     if not judged:
         raise Invalid(f"no query in {queries_path} has a relevant document in {qrels_path}")
+    report = CorpusReport()
     with tempfile.TemporaryDirectory(prefix="paperfeed-eval-") as tmp:
         data_dir = Path(tmp)
         store = Store.open(f"sqlite:///{data_dir / 'eval.db'}")
         try:
             with open_source(corpus) as raw:
                 summary = run_import(
-                    store, read_generic(raw, corpus.name), "corpus", batch_size=2000
+                    store, report.read(read_corpus(raw, corpus.name)), "corpus", batch_size=2000
                 )
+            if report.skipped and not allow_skips:
+                raise SkippedRecords(corpus, report)
             service = SearchService.open(store, data_dir, model=model or "none")
             if service.embedder is None and any(m != "keyword" for m in modes):
                 raise Invalid(
                     f"modes {', '.join(m for m in modes if m != 'keyword')} need an embedding "
                     f"model: {service.reason or service.notice}"
                 )
-            service.index(progress=progress)
+            indexed = service.index(progress=progress)
+            kept = summary.counts.new + summary.counts.updated + summary.counts.unchanged
+            report.documents = indexed.keyword_total
+            report.duplicate_ids = kept - indexed.keyword_total
             result = Evaluation(
-                corpus_size=summary.counts.new + summary.counts.updated + summary.counts.unchanged,
-                skipped=summary.skipped,
+                corpus=report,
+                queries=_query_report(judged, queries, relevant, qrels, store),
                 model=service.embedder.name if service.embedder else None,
             )
             for mode in modes:
@@ -139,6 +281,27 @@ def evaluate(
         finally:
             store.close()
     return result
+
+
+def _query_report(
+    judged: Sequence[tuple[str, str]],
+    queries: Sequence[tuple[str, str]],
+    relevant: set[str],
+    qrels: dict[str, dict[str, int]],
+    store: Store,
+) -> QueryReport:
+    in_corpus = {canonical_id(doc_id) for doc_id in store.papers.ids()}
+    asked = {qid for qid, _text in queries}
+    return QueryReport(
+        scored=len(judged),
+        unjudged=len(asked - relevant),
+        missing_text=len(relevant - asked),
+        no_relevant_in_corpus=[
+            qid
+            for qid, _text in judged
+            if not any(g >= 1 and doc in in_corpus for doc, g in qrels[qid].items())
+        ],
+    )
 
 
 def _run_mode(

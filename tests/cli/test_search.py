@@ -99,13 +99,98 @@ def test_eval_json(tmp_path: Path, tiny_static_model: Path, with_model: bool) ->
     assert result.exit_code == 0, result.stderr
     data = json.loads(result.stdout)
     modes = ["keyword", "semantic", "hybrid"] if with_model else ["keyword"]
-    assert sorted(data) == sorted(modes)
+    assert sorted(data) == sorted([*modes, "corpus", "queries"])
+    # Every record is scored, CACM-3193 (an abstract, an empty title) included.
+    assert data["corpus"] == {
+        "records": 3204,
+        "documents": 3204,
+        "skipped": 0,
+        "skipped_records": [],
+        "fields_dropped": {},
+        "duplicate_ids": 0,
+    }
+    assert data["queries"] == {
+        "scored": 52,
+        "unjudged": 12,
+        "missing_text": 0,
+        "no_relevant_in_corpus": 0,
+        "no_relevant_in_corpus_ids": [],
+    }
     for mode in modes:
         assert {"map", "ndcg@10", "recall@100", "p@10"} <= set(data[mode])
         assert data[mode]["mode_used"] == mode
         assert data[mode]["queries"] == 52
     # The keyword engine reaches the published BM25 baseline (Pyserini: MAP 0.3114).
     assert data["keyword"]["map"] >= 0.311
+
+
+def _collection(tmp_path: Path, *lines: str) -> list[str]:
+    """A small collection in tmp_path (corpus lines as given): the `eval` file options."""
+    (tmp_path / "corpus.jsonl").write_text("".join(line + "\n" for line in lines))
+    (tmp_path / "queries.tsv").write_text("q1\tsorting on tape\nq2\thash tables\n")
+    (tmp_path / "qrels.txt").write_text("q1 0 D1 1\nq2 0 D2 1\nq3 0 D9 1\n")
+    return [
+        f"--corpus={tmp_path / 'corpus.jsonl'}",
+        f"--queries={tmp_path / 'queries.tsv'}",
+        f"--qrels={tmp_path / 'qrels.txt'}",
+    ]
+
+
+def _eval_files(tmp_path: Path, files: list[str], *extra: str) -> Result:
+    return CliRunner().invoke(
+        cli, ["--data-dir", str(tmp_path / "data"), "eval", *files, *extra], catch_exceptions=False
+    )
+
+
+def test_eval_keeps_records_with_unusable_optional_fields(tmp_path: Path) -> None:
+    files = _collection(
+        tmp_path,
+        json.dumps({"id": "D1", "title": "Sorting on tape", "date": "spring 1979"}),
+        json.dumps({"id": "D2", "title": "Hash tables", "authors": 5, "categories": [1]}),
+        json.dumps({"id": "D3", "abstract": "A compiler for ALGOL.", "authors": ["Knuth, D."]}),
+    )
+    result = _eval_files(tmp_path, files, "--json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["corpus"]["documents"] == 3 and data["corpus"]["skipped"] == 0
+    assert data["corpus"]["fields_dropped"] == {"authors": 1, "categories": 1, "date": 1}
+    # q3 is judged in the qrels but not asked: said, not scored.
+    assert data["queries"]["scored"] == 2 and data["queries"]["missing_text"] == 1
+    assert data["keyword"]["map"] == 1.0
+    screen = _eval_files(tmp_path, files)
+    assert screen.exit_code == 0, screen.stderr
+    assert screen.stdout.startswith(
+        "corpus: 3 records, 3 documents indexed, 0 skipped; "
+        "unusable fields left out: 1 authors, 1 categories, 1 date; model -\n"
+        "queries: 2 scored; not scored: 0 without a relevant judgment, "
+        "1 judged but not in the queries file\n"
+    )
+
+
+def test_eval_fails_on_skipped_records_unless_allowed(tmp_path: Path) -> None:
+    files = _collection(
+        tmp_path,
+        json.dumps({"id": "D1", "title": "Sorting on tape"}),
+        '{"id": "D2", "title": "Hash tables"',
+        json.dumps({"title": "A record without an id"}),
+        json.dumps({"id": "D4", "title": "Binary search"}),
+    )
+    result = _eval_files(tmp_path, files, "--json")
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr.startswith(f"error: {tmp_path / 'corpus.jsonl'}: 2 of 4 records skipped")
+    assert "line 2: not valid JSON" in result.stderr
+    assert "line 3: missing id" in result.stderr and "--allow-skips" in result.stderr
+    allowed = _eval_files(tmp_path, files, "--json", "--allow-skips")
+    assert allowed.exit_code == 0, allowed.stderr
+    data = json.loads(allowed.stdout)
+    assert data["corpus"]["skipped"] == 2 and data["corpus"]["documents"] == 2
+    assert [(r["line"], r["id"]) for r in data["corpus"]["skipped_records"]] == [
+        (2, None),
+        (3, None),
+    ]
+    # D2 was skipped, so q2 has no relevant document left: scored 0, and named.
+    assert data["queries"]["no_relevant_in_corpus_ids"] == ["q2"]
+    assert data["keyword"]["queries"] == 2 and data["keyword"]["map"] == 0.5
 
 
 def test_eval_semantic_without_model_is_an_error(tmp_path: Path) -> None:

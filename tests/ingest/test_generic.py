@@ -5,7 +5,7 @@ import json
 from datetime import datetime
 from pathlib import Path
 
-from paperfeed.ingest.generic import read_generic
+from paperfeed.ingest.generic import read_corpus, read_generic
 from paperfeed.ingest.records import Record
 from paperfeed.models import Author, RecordError
 
@@ -64,3 +64,41 @@ def test_generic_shapes() -> None:
     assert b.authors == (Author("Z", ("MIT",)),)
     assert isinstance(items[2], RecordError) and "invalid date" in items[2].message
     assert isinstance(items[3], RecordError) and "authors" in items[3].message
+
+
+def test_corpus_reader_keeps_every_cacm_record(data_dir: Path) -> None:
+    with (data_dir / "relevance/cacm/eval/corpus.jsonl").open("rb") as fh:
+        items = list(read_corpus(fh, "cacm"))
+    good = records(items)
+    assert len(good) == len(items) == 3204
+    assert not any(r.dropped for r in good)
+    # The record the strict reader skips: an empty title, but an abstract to search.
+    untitled = good[3192].paper
+    assert untitled is not None and untitled.arxiv_id == "CACM-3193" and untitled.title == ""
+    assert untitled.abstract and untitled.abstract.startswith("Work is in progress")
+
+
+def test_corpus_reader_drops_unusable_optional_fields() -> None:
+    lines = [
+        {"id": "D1", "title": "A", "date": "spring 1979", "authors": 5, "categories": [1]},
+        {"id": 42, "abstract": "Numeric ids, as in BEIR.", "date": "1979-05"},
+        {"id": "D3", "title": ["not", "text"], "abstract": "Still searchable."},
+        {"id": "D4", "title": " ", "abstract": ""},
+        {"title": "No id"},
+        {"id": "has space", "title": "B"},
+    ]
+    raw = "".join(json.dumps(x) + "\n" for x in lines).encode() + b"[1, 2]\n"
+    items = list(read_corpus(io.BufferedReader(io.BytesIO(raw)), "c"))
+    d1, d2, d3 = records(items)
+    assert d1.dropped == ("authors", "categories", "date")
+    assert d1.paper is not None and d1.paper.published is None and d1.paper.authors is None
+    assert d2.dropped == () and d2.paper is not None and d2.paper.arxiv_id == "42"
+    assert d2.paper.title == "" and d2.paper.published == datetime(1979, 5, 1)
+    assert d3.dropped == ("title",)
+    errors = [(e.position, e.record_id, e.message) for e in items if isinstance(e, RecordError)]
+    assert errors[:2] == [
+        ("c:4", "D4", "no title or abstract to search"),
+        ("c:5", None, "missing id"),
+    ]
+    assert errors[2][:2] == ("c:6", "has space")
+    assert errors[3] == ("c:7", None, "expected a JSON object, got list")
