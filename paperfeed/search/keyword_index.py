@@ -7,8 +7,9 @@ parser, so nothing a user types is read as engine syntax.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -17,8 +18,8 @@ from typing import Any
 import tantivy
 
 from paperfeed.models import IndexDoc, SearchFilters
-from paperfeed.search import analysis
-from paperfeed.search.query import ParsedQuery
+from paperfeed.search import analysis, spelling
+from paperfeed.search.query import MAX_TERMS, ParsedQuery
 from paperfeed.search.state_file import StateFile
 
 # Extra weight of a title match on top of the title+abstract field (CACM MAP: none 0.317,
@@ -55,10 +56,13 @@ class KeywordHits:
 
 
 class KeywordIndex:
-    """A tantivy index in a directory of its own, with a small JSON state file beside it."""
+    """A tantivy index in a directory of its own, with a small JSON state file beside it.
+    `correct_typos` (on unless a benchmark compares without it): a query term no paper
+    contains is replaced by the nearest one papers do (search/spelling.py)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, correct_typos: bool = True) -> None:
         self.path = path
+        self.correct_typos = correct_typos
         path.mkdir(parents=True, exist_ok=True)
         self.schema = _schema()
         state = self.state()
@@ -152,10 +156,10 @@ class KeywordIndex:
         """BM25 hits for the query's words, phrases and authors; filters and exclusions apply.
 
         With no words at all (only filters) every matching paper qualifies, newest first."""
-        built = self._query(query, filters or SearchFilters())
+        searcher = self.index.searcher()
+        built = self._query(query, filters or SearchFilters(), searcher)
         if built is None:
             return KeywordHits([], 0)
-        searcher = self.index.searcher()
         if by_date or not query.has_terms:
             result = searcher.search(
                 built, limit, count=True, order_by_field="published", offset=offset
@@ -169,7 +173,9 @@ class KeywordIndex:
         total: int = getattr(result, "count", None) or 0
         return KeywordHits(hits, total)
 
-    def _query(self, q: ParsedQuery, filters: SearchFilters) -> tantivy.Query | None:
+    def _query(
+        self, q: ParsedQuery, filters: SearchFilters, searcher: tantivy.Searcher
+    ) -> tantivy.Query | None:
         s = self.schema
         should: list[tuple[tantivy.Occur, tantivy.Query]] = []
         # A term said twice counts twice, as in Lucene (long natural-language queries repeat
@@ -178,7 +184,11 @@ class KeywordIndex:
         # alone, it is required: `"attention is all you need"` finds only that wording.
         phrases_required = not q.words
         ranked_text = list(q.words) if phrases_required else [*q.words, *q.phrases]
-        terms = Counter(t for w in ranked_text for t in analysis.text_terms(w))
+        terms = weightiest_terms(
+            _spelt(ranked_text, searcher, self.correct_typos),
+            lambda term: searcher.doc_freq("text", term),
+            searcher.num_docs,
+        )
         # One flat OR of term queries: tantivy's block-max WAND skips hopeless documents only
         # when every clause is a term query (nesting `title OR text` per word made 1M-paper
         # queries twice as slow). A word said n times is n equal clauses on the text field.
@@ -342,3 +352,48 @@ class KeywordIndex:
             left_out = tantivy.Query.term_set_query(self.schema, "id", sorted(filters.excluded))
             clauses.append((tantivy.Occur.MustNot, left_out))
         return clauses
+
+
+def _spelt(words: Sequence[str], searcher: tantivy.Searcher, correct: bool) -> Counter[str]:
+    """The analysed terms of the query's words, each that no paper contains replaced by the
+    nearest term papers do contain (search/spelling.py), as many edits away as the typed
+    word's length allows: a typo in a rare word ("transfromer") still finds the paper.
+    Terms papers contain stay as they are."""
+    out: Counter[str] = Counter()
+    for word in words:
+        edits = spelling.max_edits(word) if correct else 0
+        for term in analysis.text_terms(word):
+            if (
+                edits
+                and len(term) > 2
+                and not searcher.doc_freq("text", term)
+                and not _an_author(word, searcher)
+            ):
+                found = searcher.terms_with_prefix("text", term[:2], limit=spelling.CANDIDATES)
+                term = spelling.closest_term(term, found, edits, analysis.STOP_WORDS) or term
+            out[term] += 1
+    return out
+
+
+def _an_author(word: str, searcher: tantivy.Searcher) -> bool:
+    """Whether `word` is an author's name in the index (not a typo, though no text has it)."""
+    return any(searcher.doc_freq("authors", name) for name in analysis.name_terms(word))
+
+
+def weightiest_terms(
+    terms: Counter[str], doc_freq: Callable[[str], int], docs: int
+) -> Counter[str]:
+    """At most MAX_TERMS of a query's distinct terms: all of them, or for a long query (a
+    pasted abstract, CISI's questions) those BM25 weighs most, wherever they stand in it:
+    times said x idf over the index's `docs` documents. The first MAX_TERMS words, as before,
+    dropped the end of a long question; on CISI (57 of its queries are longer) both score
+    the same (docs/search.md)."""
+    if len(terms) <= MAX_TERMS:
+        return terms
+
+    def weight(term: str) -> float:
+        df = doc_freq(term)
+        return terms[term] * math.log(1 + (docs - df + 0.5) / (df + 0.5))
+
+    kept = sorted(terms, key=lambda term: (-weight(term), term))[:MAX_TERMS]
+    return Counter({term: terms[term] for term in kept})

@@ -17,8 +17,10 @@ from paperfeed.errors import Invalid
 from paperfeed.text import one_line
 
 # A query longer than this is cut (at a word boundary): 10 kB pasted into the box must still
-# answer quickly, and nobody's real question is longer.
-MAX_QUERY_CHARS = 1000
+# answer quickly. A whole abstract pasted in ("papers like this one") fits.
+MAX_QUERY_CHARS = 4000
+# Phrases and exclusions kept of one query; the keyword index ranks with at most this many
+# distinct terms too, the rarest ones (search/keyword_index.py), not the first ones.
 MAX_TERMS = 64
 _TOKEN = re.compile(
     r'(?P<neg>-)?(?:(?P<field>[A-Za-z]+):)?(?:"(?P<quoted>[^"]*)"|(?P<word>[^\s"]+))'
@@ -154,9 +156,6 @@ def parse_query(raw: str) -> ParsedQuery:
         else:
             words.append(value)
             text.append(value)
-    if len(words) > MAX_TERMS:
-        notes.append(f"only the first {MAX_TERMS} words were used")
-        words = words[:MAX_TERMS]
     return ParsedQuery(
         words=tuple(words),
         phrases=tuple(phrases[:MAX_TERMS]),

@@ -4,6 +4,7 @@ updates and deletions, and hostile queries that must never reach tantivy as synt
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
@@ -11,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from paperfeed.models import IndexDoc, SearchFilters
-from paperfeed.search.keyword_index import KeywordIndex
-from paperfeed.search.query import parse_query
+from paperfeed.search.keyword_index import KeywordIndex, weightiest_terms
+from paperfeed.search.query import MAX_TERMS, parse_query
 
 DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
 CACM = DATA / "relevance" / "cacm" / "eval" / "corpus.jsonl"
@@ -187,3 +188,28 @@ def test_update_replaces_and_deletes(tmp_path: Path) -> None:
     assert reopened.state()["watermark"] == "2026-11-26T00:00:00"
     reopened.clear()
     assert reopened.state() == {"schema_version": 1}
+
+
+def test_a_typo_in_a_rare_word_finds_what_the_word_finds(index: KeywordIndex) -> None:
+    right = _ids(index, "hashing collisions", limit=10)
+    assert right
+    # Two letters swapped, one doubled, one dropped: each corrected to the term papers
+    # contain. (A typo that changes how the word stems, "collisoins", is not: its stem is
+    # three edits from "collis".)
+    for typo in ("hahsing collisions", "hashing colllisions", "hashing colisions"):
+        assert _ids(index, typo, limit=10) == right, typo
+    # Short words are not guessed at, and nothing near is nothing found.
+    assert _ids(index, "qxzv", limit=10) == []
+    assert _ids(index, "zzyzzyx", limit=10) == []
+
+
+def test_a_long_query_keeps_its_weightiest_terms_wherever_they_stand() -> None:
+    # 70 distinct words said once, common in the index, and at the end the rare one the
+    # question is about, said twice: it is kept, the commonest words go.
+    freq = {f"w{i}": 1000 + i for i in range(70)} | {"hash": 26}
+    terms = Counter({**{f"w{i}": 1 for i in range(70)}, "hash": 2})
+    kept = weightiest_terms(terms, freq.__getitem__, 3204)
+    assert len(kept) == MAX_TERMS and kept["hash"] == 2
+    assert not {f"w{i}" for i in range(64, 70)} & set(kept)  # the 6 commonest left out
+    short = Counter({"hash": 1, "tabl": 2})
+    assert weightiest_terms(short, freq.get, 3204) == short
