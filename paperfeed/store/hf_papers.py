@@ -27,17 +27,25 @@ class HfPapers:
         `github-stars` job counted a paper's repository, `paper.githubStars` is that count
         (fresher than HF's), for papers from HF or not; HF's count is left out where the
         paper's code link is no longer the repository HF counted (a member set another)."""
+        wanted = list(dict.fromkeys(ids))
         found: dict[str, HfFields] = {}
         with self._db.reading() as conn:
-            for chunk in chunks(list(dict.fromkeys(ids))):
+            for chunk in chunks(wanted):
                 rows = conn.execute(
                     select(
-                        hf_papers.c.paper_id, hf_papers.c.fields, hf_papers.c.num_comments
-                    ).where(hf_papers.c.paper_id.in_(chunk))
+                        hf_papers.c.paper_id,
+                        hf_papers.c.fields,
+                        hf_papers.c.num_comments,
+                        papers.c.code_url,
+                    )
+                    .join(papers, papers.c.id == hf_papers.c.paper_id)
+                    .where(hf_papers.c.paper_id.in_(chunk))
                 )
-                found.update({r.paper_id: HfFields(*r) for r in rows})
-            stars = stars_of(conn, list(dict.fromkeys(ids)))
-            self._drop_stars_of_other_repos(conn, found, set(stars))
+                for r in rows:
+                    found[r.paper_id] = _for_link(
+                        HfFields(r.paper_id, r.fields, r.num_comments), r.code_url
+                    )
+            stars = stars_of(conn, wanted)
         for paper_id, count in stars.items():
             hf = found.get(paper_id)
             fields = dict(hf.fields) if hf is not None else {}
@@ -46,26 +54,15 @@ class HfPapers:
             found[paper_id] = HfFields(paper_id, fields, hf.num_comments if hf else 0)
         return found
 
-    def _drop_stars_of_other_repos(
-        self, conn: Connection, found: dict[str, HfFields], counted: set[str]
-    ) -> None:
-        """Take HF's `githubStars` out of the papers in `found` (not in `counted`) whose code
-        link now points somewhere else than the `githubRepo` HF counted them for."""
-        with_stars = [
-            paper_id
-            for paper_id, hf in found.items()
-            if paper_id not in counted and "githubStars" in _paper_part(hf.fields)
-        ]
-        for chunk in chunks(with_stars):
-            rows = conn.execute(
-                select(papers.c.id, papers.c.code_url).where(papers.c.id.in_(chunk))
-            )
-            for row in rows:
-                hf = found[row.id]
-                paper = _paper_part(hf.fields)
-                if not _same_repo(row.code_url, paper.get("githubRepo")):
-                    paper = {k: v for k, v in paper.items() if k != "githubStars"}
-                    found[row.id] = HfFields(row.id, {**hf.fields, "paper": paper}, hf.num_comments)
+
+def _for_link(hf: HfFields, code_url: str | None) -> HfFields:
+    """`hf` without HF's `githubStars` when the paper's code link now points somewhere else
+    than the `githubRepo` HF counted them for (a member set another)."""
+    paper = _paper_part(hf.fields)
+    if "githubStars" not in paper or _same_repo(code_url, paper.get("githubRepo")):
+        return hf
+    kept = {k: v for k, v in paper.items() if k != "githubStars"}
+    return HfFields(hf.arxiv_id, {**hf.fields, "paper": kept}, hf.num_comments)
 
 
 def _paper_part(fields: Any) -> dict[str, Any]:
