@@ -14,7 +14,6 @@ from paperfeed.errors import Invalid
 from paperfeed.feed import syndication
 from paperfeed.feed.code_trending import BY, FORMULA_CODE, code_trending
 from paperfeed.feed.listings import period_listing, trending
-from paperfeed.feed.trending import WINDOWS
 from paperfeed.models import Paper
 from paperfeed.periods import parse_period
 from paperfeed.web.category_filter import CategoriesDep, narrowed
@@ -95,8 +94,6 @@ def period_feed(
             [i.paper for i in items],
         )
     if kind == "trending" and by == "code":
-        if key not in WINDOWS:
-            raise Invalid(f"window must be one of {', '.join(WINDOWS)}")
         code = code_trending(store, key, now, categories=categories)
         query = urlencode({"by": "code", **(categories.query() if categories else {})})
         return _feed(
