@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from chromium import ARGS, CHROMIUM, SCREENSHOTS
+from chromium import ARGS, CHROMIUM, SCREENSHOTS, sign_in
 from loopback import free_port, serving
 from playwright.sync_api import Browser, Locator, Page, ViewportSize, expect, sync_playwright
 from smtp_server import SmtpServer, running_smtp
@@ -156,13 +156,7 @@ def _visit(page: Page, live: Live, name: str, path: str) -> list[dict[str, objec
 
 def _sign_in(page: Page, live: Live) -> None:
     live.store.accounts.ensure_user(ADMIN, role="admin")
-    page.goto(live.base + "/login")
-    page.fill("#email", ADMIN)
-    page.get_by_role("button", name="E-mail me a sign-in link").click()
-    expect(page.get_by_role("status")).to_contain_text(ADMIN)
-    page.goto(live.smtp.recorder.last_link(ADMIN))
-    page.get_by_role("button", name="Sign in to paperfeed").click()
-    expect(page.get_by_role("link", name="@ada")).to_be_visible()
+    sign_in(page, live.base, live.smtp.recorder.last_link, ADMIN, "@ada")
 
 
 @pytest.fixture(scope="module")

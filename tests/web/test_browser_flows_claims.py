@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from chromium import ARGS, CHROMIUM, SCREENSHOTS
+from chromium import ARGS, CHROMIUM, SCREENSHOTS, sign_in
 from loopback import free_port, serving
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 from smtp_server import SmtpServer
@@ -45,13 +45,7 @@ def live(db_url: str, tmp_path: Path, smtp: SmtpServer) -> Iterator[tuple[str, S
 
 def _signed_in(browser: Browser, base: str, smtp: SmtpServer, email: str) -> Page:
     page = browser.new_page(viewport={"width": 1200, "height": 900})
-    page.goto(base + "/login")
-    page.fill("#email", email)
-    page.get_by_role("button", name="E-mail me a sign-in link").click()
-    expect(page.get_by_role("status")).to_contain_text(email)
-    page.goto(smtp.recorder.last_link(email))
-    page.get_by_role("button", name="Sign in to paperfeed").click()
-    expect(page.locator("a.me")).to_be_visible()
+    sign_in(page, base, smtp.recorder.last_link, email, "@" + email.split("@")[0])
     return page
 
 

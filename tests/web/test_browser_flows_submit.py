@@ -12,9 +12,9 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from chromium import ARGS, CHROMIUM
+from chromium import ARGS, CHROMIUM, sign_in
 from loopback import free_port, serving
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import expect, sync_playwright
 from smtp_server import SmtpServer
 from webutil import indexed_search, make_settings
 
@@ -48,16 +48,6 @@ def live(db_url: str, tmp_path: Path, smtp: SmtpServer) -> Iterator[tuple[str, S
         store.close()
 
 
-def _sign_in(page: Page, base: str, smtp: SmtpServer, email: str) -> None:
-    page.goto(base + "/login")
-    page.fill("#email", email)
-    page.get_by_role("button", name="E-mail me a sign-in link").click()
-    expect(page.get_by_role("status")).to_contain_text(email)
-    page.goto(smtp.recorder.last_link(email))
-    page.get_by_role("button", name="Sign in to paperfeed").click()
-    expect(page.get_by_role("link", name="@member")).to_be_visible()
-
-
 def test_submit_the_offered_demo_paper_and_an_empty_comment_keeps_the_page(
     live: tuple[str, Store], smtp: SmtpServer
 ) -> None:
@@ -67,7 +57,7 @@ def test_submit_the_offered_demo_paper_and_an_empty_comment_keeps_the_page(
         page = browser.new_page(viewport={"width": 1200, "height": 900})
         errors: list[str] = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
-        _sign_in(page, base, smtp, "member@example.org")
+        sign_in(page, base, smtp.recorder.last_link, "member@example.org", "@member")
 
         # The form offers a demo paper from the window; submitting it works.
         page.goto(base + "/papers/submit")
