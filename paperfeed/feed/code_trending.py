@@ -18,11 +18,14 @@ from paperfeed.errors import Invalid
 from paperfeed.feed.trending import WINDOWS
 from paperfeed.models import ListedPaper
 from paperfeed.store import Store
+from paperfeed.store.chunks import chunks
 
 FORMULA_CODE = (
     "score = GitHub stars gained in the window (latest count - count at the window's start)"
 )
 BY = ("upvotes", "code")
+# Papers looked up beyond `limit` in each round, for those hidden or deleted since counted.
+_SPARE = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,9 +36,13 @@ class CodeTrending:
     gained: int
 
 
+def _order(gained: int, stars: int, arxiv_id: str) -> tuple[int, int, str]:
+    return -gained, -stars, arxiv_id
+
+
 def rank_by_code(entries: list[CodeTrending]) -> list[CodeTrending]:
     """Most stars gained first; ties by stars in all, then by arXiv id."""
-    return sorted(entries, key=lambda e: (-e.gained, -e.stars, e.item.paper.arxiv_id))
+    return sorted(entries, key=lambda e: _order(e.gained, e.stars, e.item.paper.arxiv_id))
 
 
 def window_start(window: str, now: datetime) -> date:
@@ -60,10 +67,17 @@ def code_trending(
     if categories:
         wanted = store.listings.ids_in_categories(categories)
         gains = [g for g in gains if g.paper_id in wanted]
-    listed = store.listings.listed([g.paper_id for g in gains])
-    entries = [
-        CodeTrending(listed[g.paper_id], g.repo, g.stars, g.gained)
-        for g in gains
-        if g.paper_id in listed
-    ]
+    # Only the best are looked up as listings (a hidden or deleted paper is passed over, so a
+    # few more than `limit` a round), not every paper whose repository has a count.
+    gains = sorted(gains, key=lambda g: _order(g.gained, g.stars, g.paper_id))
+    entries: list[CodeTrending] = []
+    for part in chunks(gains, limit + _SPARE):
+        listed = store.listings.listed([g.paper_id for g in part])
+        entries += [
+            CodeTrending(listed[g.paper_id], g.repo, g.stars, g.gained)
+            for g in part
+            if g.paper_id in listed
+        ]
+        if len(entries) >= limit:
+            break
     return rank_by_code(entries)[:limit]

@@ -112,3 +112,13 @@ def test_trending_by_code_has_a_feed(site: Site) -> None:
     assert atom.status_code == 200 and "Trending by code (week) in cs.CL" in atom.text
     assert site.client.get("/feeds/trending/week.rss?by=stars").status_code == 400
     assert site.client.get("/feeds/trending/year.rss?by=code").status_code == 400
+
+
+def test_a_hidden_paper_leaves_the_ranking_and_the_next_takes_its_place(site: Site) -> None:
+    _counted(site)
+    site.store.moderation.hide(REFREE[0], None, "test")
+    api = site.client.get("/api/v1/trending?by=code&window=week&limit=2").json()
+    assert [(i["paper"]["id"], i["gained"]) for i in api["items"]] == [
+        (INFILL[0], 10),
+        (RCORE[0], 0),
+    ]
