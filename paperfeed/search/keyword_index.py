@@ -7,6 +7,7 @@ parser, so nothing a user types is read as engine syntax.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -184,9 +185,12 @@ class KeywordIndex:
         # alone, it is required: `"attention is all you need"` finds only that wording.
         phrases_required = not q.words
         ranked_text = list(q.words) if phrases_required else [*q.words, *q.phrases]
+        # Each distinct term's document count is asked of the index once (a long question
+        # repeats its words; the spelling check and the term budget both need it).
+        doc_freq = functools.cache(functools.partial(searcher.doc_freq, "text"))
         terms = weightiest_terms(
-            _spelt(ranked_text, searcher, self.correct_typos),
-            lambda term: searcher.doc_freq("text", term),
+            _spelt(ranked_text, searcher, doc_freq, self.correct_typos),
+            doc_freq,
             searcher.num_docs,
         )
         # One flat OR of term queries: tantivy's block-max WAND skips hopeless documents only
@@ -354,7 +358,12 @@ class KeywordIndex:
         return clauses
 
 
-def _spelt(words: Sequence[str], searcher: tantivy.Searcher, correct: bool) -> Counter[str]:
+def _spelt(
+    words: Sequence[str],
+    searcher: tantivy.Searcher,
+    doc_freq: Callable[[str], int],
+    correct: bool,
+) -> Counter[str]:
     """The analysed terms of the query's words, each that no paper contains replaced by the
     nearest term papers do contain (search/spelling.py), as many edits away as the typed
     word's length allows: a typo in a rare word ("transfromer") still finds the paper.
@@ -363,12 +372,7 @@ def _spelt(words: Sequence[str], searcher: tantivy.Searcher, correct: bool) -> C
     for word in words:
         edits = spelling.max_edits(word) if correct else 0
         for term in analysis.text_terms(word):
-            if (
-                edits
-                and len(term) > 2
-                and not searcher.doc_freq("text", term)
-                and not _an_author(word, searcher)
-            ):
+            if edits and len(term) > 2 and not doc_freq(term) and not _an_author(word, searcher):
                 found = searcher.terms_with_prefix("text", term[:2], limit=spelling.CANDIDATES)
                 term = spelling.closest_term(term, found, edits, analysis.STOP_WORDS) or term
             out[term] += 1
