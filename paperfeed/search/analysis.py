@@ -2,13 +2,17 @@
 
 English text is analysed the way Lucene's EnglishAnalyzer does it (split on non-alphanumerics,
 lowercase, English stop words, Porter stemming): on CACM this gave MAP 0.329 where tantivy's
-own `en_stem` gave 0.279. Author names are lowercased and accent-folded but never stemmed.
+own `en_stem` gave 0.279. Without stemming, or keeping stop words, nDCG@10 is lower on CACM,
+CISI and SciFact-train alike (docs/tuning-keyword.md). Author names are lowercased and
+accent-folded but never stemmed.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 
 import tantivy
@@ -59,15 +63,51 @@ STOP_WORDS = [
 _NON_WORD = re.compile(r"[^\w]+")
 
 
-def text_analyzer() -> tantivy.TextAnalyzer:
-    return (
+@dataclass(frozen=True, slots=True)
+class TextAnalysis:
+    """How English text becomes index terms: Porter stemming and Lucene's stop words, each
+    of which can be left out (bench/tune_keyword.py compares them). The same choice must
+    analyse the documents and the queries, so an index records it (keyword_index.py)."""
+
+    stem: bool = True
+    stop_words: bool = True
+
+    @property
+    def tokenizer_name(self) -> str:
+        """The name the analyzer is registered under: the default keeps the name indexes
+        were always built with, another choice gets a name of its own, so that tantivy's
+        schema also tells the variants apart."""
+        suffix = ("" if self.stem else "_nostem") + ("" if self.stop_words else "_nostop")
+        return TEXT + suffix
+
+    @property
+    def removed(self) -> Sequence[str]:
+        """The words this analysis leaves out of the index."""
+        return STOP_WORDS if self.stop_words else ()
+
+    def analyzer(self) -> tantivy.TextAnalyzer:
+        """This analysis, built once."""
+        return _text(self.stem, self.stop_words)
+
+    def terms(self, text: str) -> list[str]:
+        """The index terms of English text, in order (duplicates kept)."""
+        return list(self.analyzer().analyze(text))
+
+
+DEFAULT_TEXT = TextAnalysis()
+
+
+def text_analyzer(stem: bool = True, stop_words: bool = True) -> tantivy.TextAnalyzer:
+    builder = (
         tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
         .filter(tantivy.Filter.remove_long(40))
         .filter(tantivy.Filter.lowercase())
-        .filter(tantivy.Filter.custom_stopword(STOP_WORDS))
-        .filter(tantivy.Filter.stemmer("english"))
-        .build()
     )
+    if stop_words:
+        builder = builder.filter(tantivy.Filter.custom_stopword(STOP_WORDS))
+    if stem:
+        builder = builder.filter(tantivy.Filter.stemmer("english"))
+    return builder.build()
 
 
 def names_analyzer() -> tantivy.TextAnalyzer:
@@ -88,16 +128,16 @@ def categories_analyzer() -> tantivy.TextAnalyzer:
     )
 
 
-def register(index: tantivy.Index) -> None:
+def register(index: tantivy.Index, text: TextAnalysis = DEFAULT_TEXT) -> None:
     """Make the analyzers known to an index (tantivy keeps them per open index)."""
-    index.register_tokenizer(TEXT, text_analyzer())
+    index.register_tokenizer(text.tokenizer_name, text_analyzer(text.stem, text.stop_words))
     index.register_tokenizer(NAMES, names_analyzer())
     index.register_tokenizer(CATEGORIES, categories_analyzer())
 
 
-@lru_cache(maxsize=1)
-def _text() -> tantivy.TextAnalyzer:
-    return text_analyzer()
+@lru_cache(maxsize=4)
+def _text(stem: bool, stop_words: bool) -> tantivy.TextAnalyzer:
+    return text_analyzer(stem, stop_words)
 
 
 @lru_cache(maxsize=1)
@@ -106,13 +146,14 @@ def _names() -> tantivy.TextAnalyzer:
 
 
 def text_analyzer_cached() -> tantivy.TextAnalyzer:
-    """The shared English analyzer (built once)."""
-    return _text()
+    """The default English analyzer (built once)."""
+    return DEFAULT_TEXT.analyzer()
 
 
 def text_terms(text: str) -> list[str]:
-    """The index terms of English text, in order (duplicates kept)."""
-    return list(_text().analyze(text))
+    """The index terms of English text under the default analysis, in order (duplicates
+    kept)."""
+    return DEFAULT_TEXT.terms(text)
 
 
 def name_terms(text: str) -> list[str]:

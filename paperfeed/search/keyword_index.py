@@ -11,7 +11,7 @@ import functools
 import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -23,8 +23,11 @@ from paperfeed.search import analysis, spelling
 from paperfeed.search.query import MAX_TERMS, ParsedQuery
 from paperfeed.search.state_file import StateFile
 
-# Extra weight of a title match on top of the title+abstract field (CACM MAP: none 0.317,
-# 0.3 -> 0.325, 1.0 -> 0.315); modest on purpose, so as not to fit one collection.
+# Extra weight of a title match on top of the title+abstract field, and of a quoted phrase's
+# exact wording on top of its words. Both measured on CACM, CISI and SciFact-train together
+# (bench/tune_keyword.py, docs/tuning-keyword.md): nDCG@10 0.480 / 0.385 / 0.703 as set;
+# a title boost of 0 or 0.6 loses on all three, 0.15 gains on CACM but loses on CISI; no
+# phrase boost among 0, 0.5 and 2 helps on all three (few queries quote a phrase).
 TITLE_BOOST = 0.3
 PHRASE_BOOST = 1.0
 SCHEMA_VERSION = 1
@@ -33,13 +36,38 @@ _WRITER_HEAP = 128_000_000
 _NO_DATE = 0
 
 
-def _schema() -> tantivy.Schema:
+# What an index that does not say was built with: every index before the analysis could be
+# chosen. A fixed fact, not the current default, so that a new default cannot misread them.
+_ORIGINAL_ANALYSIS = {"stem": True, "stop_words": True}
+
+
+@dataclass(frozen=True, slots=True)
+class KeywordOptions:
+    """The keyword engine's ranking constants (bench/tune_keyword.py measures them). The
+    boosts act at query time; stemming and stop words decide what is indexed, so an index
+    keeps the analysis it was built with and queries are analysed the same way."""
+
+    title_boost: float = TITLE_BOOST
+    phrase_boost: float = PHRASE_BOOST
+    stem: bool = True
+    stop_words: bool = True
+    text: analysis.TextAnalysis = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        for name in ("title_boost", "phrase_boost"):
+            value = getattr(self, name)
+            if not (math.isfinite(value) and value >= 0):
+                raise ValueError(f"{name} must be a finite number >= 0, not {value!r}")
+        object.__setattr__(self, "text", analysis.TextAnalysis(self.stem, self.stop_words))
+
+
+def _schema(text: analysis.TextAnalysis) -> tantivy.Schema:
     b = tantivy.SchemaBuilder()
     b.add_text_field("id", stored=True, tokenizer_name="raw", index_option="basic")
-    b.add_text_field("title", tokenizer_name=analysis.TEXT)
+    b.add_text_field("title", tokenizer_name=text.tokenizer_name)
     # Title and abstract together: BM25 on one field ranks better than a sum over two
     # (CACM MAP 0.318 against 0.277); the title field only adds weight to title words.
-    b.add_text_field("text", tokenizer_name=analysis.TEXT)
+    b.add_text_field("text", tokenizer_name=text.tokenizer_name)
     b.add_text_field("authors", tokenizer_name=analysis.NAMES)
     b.add_text_field("categories", tokenizer_name=analysis.CATEGORIES, index_option="basic")
     b.add_text_field("title_key", tokenizer_name="raw", index_option="basic")
@@ -59,18 +87,38 @@ class KeywordHits:
 class KeywordIndex:
     """A tantivy index in a directory of its own, with a small JSON state file beside it.
     `correct_typos` (on unless a benchmark compares without it): a query term no paper
-    contains is replaced by the nearest one papers do (search/spelling.py)."""
+    contains is replaced by the nearest one papers do (search/spelling.py). `options`: the
+    ranking constants; an existing index must be opened with the analysis it was built with
+    (ValueError otherwise: delete the directory and index again to change it)."""
 
-    def __init__(self, path: Path, *, correct_typos: bool = True) -> None:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        correct_typos: bool = True,
+        options: KeywordOptions = KeywordOptions(),
+    ) -> None:
         self.path = path
         self.correct_typos = correct_typos
+        self.options = options
         path.mkdir(parents=True, exist_ok=True)
-        self.schema = _schema()
+        self.schema = _schema(options.text)
         state = self.state()
         if state.get("schema_version") not in (None, SCHEMA_VERSION):
             raise ValueError(f"{path} holds an index of another version: rebuild it")
+        # tantivy writes meta.json when it creates an index; without it this one is new.
+        new = not (path / "meta.json").exists()
+        built_with = state.get("analysis", _ORIGINAL_ANALYSIS)
+        if not new and built_with != self._analysis():
+            raise ValueError(
+                f"{path} was indexed with {_described(built_with)}, not "
+                f"{_described(self._analysis())}: open it with the same options, or delete it "
+                "and index again"
+            )
         self.index = tantivy.Index(self.schema, path=str(path), reuse=True)
-        analysis.register(self.index)
+        analysis.register(self.index, options.text)
+        if new and self._analysis() != _ORIGINAL_ANALYSIS:
+            self.save_state(state)
 
     # ------------------------------------------------------------------ state
 
@@ -78,7 +126,16 @@ class KeywordIndex:
         return StateFile(self.path / _STATE).read()
 
     def save_state(self, state: dict[str, Any]) -> None:
-        StateFile(self.path / _STATE).write({**state, "schema_version": SCHEMA_VERSION})
+        """Replace the state; the analysis is recorded only when it is not the original one,
+        so the state of a default index is what it always was."""
+        data = {**state, "schema_version": SCHEMA_VERSION}
+        data.pop("analysis", None)
+        if self._analysis() != _ORIGINAL_ANALYSIS:
+            data["analysis"] = self._analysis()
+        StateFile(self.path / _STATE).write(data)
+
+    def _analysis(self) -> dict[str, bool]:
+        return asdict(self.options.text)
 
     # ----------------------------------------------------------------- writes
 
@@ -189,20 +246,22 @@ class KeywordIndex:
         # repeats its words; the spelling check and the term budget both need it).
         doc_freq = functools.cache(functools.partial(searcher.doc_freq, "text"))
         terms = weightiest_terms(
-            _spelt(ranked_text, searcher, doc_freq, self.correct_typos),
+            _spelt(ranked_text, searcher, doc_freq, self.correct_typos, self.options.text),
             doc_freq,
             searcher.num_docs,
         )
         # One flat OR of term queries: tantivy's block-max WAND skips hopeless documents only
         # when every clause is a term query (nesting `title OR text` per word made 1M-paper
         # queries twice as slow). A word said n times is n equal clauses on the text field.
+        title_boost = self.options.title_boost
         for term, count in sorted(terms.items()):
             text = tantivy.Query.term_query(s, "text", term)
             should.extend((tantivy.Occur.Should, text) for _ in range(count))
-            title = tantivy.Query.term_query(s, "title", term)
-            should.append(
-                (tantivy.Occur.Should, tantivy.Query.boost_query(title, TITLE_BOOST * count))
-            )
+            if title_boost:
+                title = tantivy.Query.term_query(s, "title", term)
+                should.append(
+                    (tantivy.Occur.Should, tantivy.Query.boost_query(title, title_boost * count))
+                )
         for word in q.words:
             # A word may name an author ("Knuth") or be a category ("cs.CL").
             for name in dict.fromkeys(analysis.name_terms(word)):
@@ -213,12 +272,15 @@ class KeywordIndex:
                 should.append(
                     (tantivy.Occur.Should, tantivy.Query.term_query(s, "categories", word.lower()))
                 )
-        if not phrases_required:
+        if not phrases_required and self.options.phrase_boost:
             for phrase in q.phrases:
                 pq = self._phrase(phrase)
                 if pq is not None:
                     should.append(
-                        (tantivy.Occur.Should, tantivy.Query.boost_query(pq, PHRASE_BOOST))
+                        (
+                            tantivy.Occur.Should,
+                            tantivy.Query.boost_query(pq, self.options.phrase_boost),
+                        )
                     )
         must = self._constraints(q, filters)
         required = any(o == tantivy.Occur.Must for o, _ in must)
@@ -247,7 +309,7 @@ class KeywordIndex:
             if aq is not None:
                 must.append((tantivy.Occur.Must, aq))
         for word in q.excluded_words:
-            for term in analysis.text_terms(word):
+            for term in self.options.text.terms(word):
                 must.append((tantivy.Occur.MustNot, self._text_term(term, boost=False)))
         for phrase in q.excluded_phrases:
             pq = self._phrase(phrase)
@@ -268,19 +330,23 @@ class KeywordIndex:
 
     def _text_term(self, term: str, *, boost: bool = True) -> tantivy.Query:
         s = self.schema
+        text = tantivy.Query.term_query(s, "text", term)
+        if boost and not self.options.title_boost:
+            # The text field holds the title too: without a boost the title adds nothing.
+            return text
         title = tantivy.Query.term_query(s, "title", term)
         return tantivy.Query.boolean_query(
             [
                 (
                     tantivy.Occur.Should,
-                    tantivy.Query.boost_query(title, TITLE_BOOST) if boost else title,
+                    tantivy.Query.boost_query(title, self.options.title_boost) if boost else title,
                 ),
-                (tantivy.Occur.Should, tantivy.Query.term_query(s, "text", term)),
+                (tantivy.Occur.Should, text),
             ]
         )
 
     def _phrase(self, phrase: str) -> tantivy.Query | None:
-        tokens = analysis.text_analyzer().pre_tokenize(phrase).tokens
+        tokens = self.options.text.analyzer().pre_tokenize(phrase).tokens
         words: list[str | tuple[int, str]] = (
             [(t.position - tokens[0].position, t.text) for t in tokens] if tokens else []
         )
@@ -289,15 +355,18 @@ class KeywordIndex:
         if len(words) == 1:
             return self._text_term(words[0][1])
         s = self.schema
+        text = tantivy.Query.phrase_query(s, "text", words)
+        if not self.options.title_boost:
+            return text
         return tantivy.Query.boolean_query(
             [
                 (
                     tantivy.Occur.Should,
                     tantivy.Query.boost_query(
-                        tantivy.Query.phrase_query(s, "title", words), TITLE_BOOST
+                        tantivy.Query.phrase_query(s, "title", words), self.options.title_boost
                     ),
                 ),
-                (tantivy.Occur.Should, tantivy.Query.phrase_query(s, "text", words)),
+                (tantivy.Occur.Should, text),
             ]
         )
 
@@ -363,18 +432,20 @@ def _spelt(
     searcher: tantivy.Searcher,
     doc_freq: Callable[[str], int],
     correct: bool,
+    text: analysis.TextAnalysis,
 ) -> Counter[str]:
-    """The analysed terms of the query's words, each that no paper contains replaced by the
-    nearest term papers do contain (search/spelling.py), as many edits away as the typed
+    """The terms `text` makes of the query's words, each that no paper contains replaced by
+    the nearest term papers do contain (search/spelling.py), as many edits away as the typed
     word's length allows: a typo in a rare word ("transfromer") still finds the paper.
-    Terms papers contain stay as they are."""
+    Terms papers contain stay as they are. A word the analysis leaves out of the index is
+    never the correction; where stop words are indexed, "thier" may become "their"."""
     out: Counter[str] = Counter()
     for word in words:
         edits = spelling.max_edits(word) if correct else 0
-        for term in analysis.text_terms(word):
+        for term in text.terms(word):
             if edits and len(term) > 2 and not doc_freq(term) and not _an_author(word, searcher):
                 found = searcher.terms_with_prefix("text", term[:2], limit=spelling.CANDIDATES)
-                term = spelling.closest_term(term, found, edits, analysis.STOP_WORDS) or term
+                term = spelling.closest_term(term, found, edits, text.removed) or term
             out[term] += 1
     return out
 
@@ -401,3 +472,12 @@ def weightiest_terms(
 
     kept = sorted(terms, key=lambda term: (-weight(term), term))[:MAX_TERMS]
     return Counter({term: terms[term] for term in kept})
+
+
+def _described(built_with: object) -> str:
+    """An analysis record as words: "stemming and stop words", "no stemming, no stop words"."""
+    if not isinstance(built_with, dict):
+        return f"an unknown analysis ({built_with!r})"
+    stem = "stemming" if built_with.get("stem") else "no stemming"
+    stop = "stop words removed" if built_with.get("stop_words") else "stop words kept"
+    return f"{stem}, {stop}"

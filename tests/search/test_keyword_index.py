@@ -12,7 +12,13 @@ from pathlib import Path
 import pytest
 
 from paperfeed.models import IndexDoc, SearchFilters
-from paperfeed.search.keyword_index import KeywordIndex, weightiest_terms
+from paperfeed.search.keyword_index import (
+    PHRASE_BOOST,
+    TITLE_BOOST,
+    KeywordIndex,
+    KeywordOptions,
+    weightiest_terms,
+)
 from paperfeed.search.query import MAX_TERMS, parse_query
 
 DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
@@ -213,3 +219,132 @@ def test_a_long_query_keeps_its_weightiest_terms_wherever_they_stand() -> None:
     assert not {f"w{i}" for i in range(64, 70)} & set(kept)  # the 6 commonest left out
     short = Counter({"hash": 1, "tabl": 2})
     assert weightiest_terms(short, freq.get, 3204) == short
+
+
+# ---------------------------------------------------------------------------- options
+
+
+def _doc(arxiv_id: str, title: str, abstract: str) -> IndexDoc:
+    return IndexDoc(arxiv_id, title, abstract, (), (), None, False, NOW)
+
+
+_TINY = [
+    _doc("title", "Graph colouring", "We study a heuristic for scheduling exams with few clashes."),
+    _doc(
+        "abstract", "Scheduling exams", "A graph of clashes; the graph is coloured, graph by graph."
+    ),
+    _doc("phrase", "Training", "Training a neural network on images."),
+    _doc(
+        "apart",
+        "Training",
+        "A network for training, neural in spirit; network and neural training.",
+    ),
+    _doc("compiler", "A compiler", "One pass."),
+    _doc("compilers", "Compilers", "Two passes."),
+]
+
+
+def _tiny(path: Path, options: KeywordOptions | None = None) -> KeywordIndex:
+    idx = KeywordIndex(path) if options is None else KeywordIndex(path, options=options)
+    idx.update(_TINY)
+    return idx
+
+
+def test_default_options_are_the_constants_and_rank_as_without_options(tmp_path: Path) -> None:
+    assert KeywordOptions() == KeywordOptions(TITLE_BOOST, PHRASE_BOOST, stem=True, stop_words=True)
+    plain = _tiny(tmp_path / "plain")
+    explicit = _tiny(tmp_path / "explicit", KeywordOptions())
+    for q in ("graph", '"neural network" training', "compilers -pass", "the compiler"):
+        assert plain.search(parse_query(q)) == explicit.search(parse_query(q)), q
+    plain.save_state({"seq": 6})
+    # A default index's state is what it always was: no analysis recorded.
+    assert plain.state() == {"schema_version": 1, "seq": 6}
+
+
+def test_without_stemming_a_word_finds_only_its_own_form(tmp_path: Path) -> None:
+    stemmed = _tiny(tmp_path / "stemmed")
+    unstemmed = _tiny(tmp_path / "unstemmed", KeywordOptions(stem=False))
+    assert sorted(_ids(stemmed, "compilers")) == ["compiler", "compilers"]
+    assert _ids(unstemmed, "compilers") == ["compilers"]
+    assert _ids(unstemmed, "compiler") == ["compiler"]
+    # Phrases and exclusions are analysed as the index was.
+    assert _ids(unstemmed, '"neural network"') == ["phrase"]
+    assert sorted(_ids(unstemmed, "compiler OR compilers -passes")) == ["compiler"]
+
+
+def test_with_stop_words_kept_the_matches(tmp_path: Path) -> None:
+    assert _ids(_tiny(tmp_path / "removed"), "the") == []
+    assert _ids(_tiny(tmp_path / "kept", KeywordOptions(stop_words=False)), "the") == ["abstract"]
+
+
+def test_typos_are_corrected_to_terms_of_the_same_analysis(tmp_path: Path) -> None:
+    unstemmed = _tiny(tmp_path / "unstemmed", KeywordOptions(stem=False, stop_words=False))
+    assert _ids(unstemmed, "compilres") == ["compilers"]
+    assert _ids(unstemmed, "heursitic") == ["title"]
+
+
+def test_an_index_is_reopened_only_with_its_own_analysis(tmp_path: Path) -> None:
+    path = tmp_path / "kw"
+    built = _tiny(path, KeywordOptions(stem=False))
+    built.save_state({"seq": 6})
+    assert built.state()["analysis"] == {"stem": False, "stop_words": True}
+    # The boosts act at query time: any of them may read the index.
+    again = KeywordIndex(path, options=KeywordOptions(title_boost=1.0, stem=False))
+    assert _ids(again, "compilers") == ["compilers"]
+    with pytest.raises(ValueError, match="no stemming, stop words removed, not stemming"):
+        KeywordIndex(path)
+    with pytest.raises(ValueError, match="delete it and index again"):
+        KeywordIndex(path, options=KeywordOptions(stem=False, stop_words=False))
+    # Cleared, the index still says how it analyses what it will be given.
+    again.clear()
+    assert KeywordIndex(path, options=KeywordOptions(stem=False)).state()["analysis"] == {
+        "stem": False,
+        "stop_words": True,
+    }
+    # An index from before the analysis could be chosen was built with the original one.
+    old = tmp_path / "old"
+    _tiny(old).save_state({"seq": 6})
+    with pytest.raises(ValueError, match="was indexed with stemming, stop words removed"):
+        KeywordIndex(old, options=KeywordOptions(stop_words=False))
+
+
+def test_a_new_index_records_its_analysis_before_anything_is_saved(tmp_path: Path) -> None:
+    KeywordIndex(tmp_path / "kw", options=KeywordOptions(stop_words=False)).update(_TINY)
+    with pytest.raises(ValueError, match="stop words kept"):
+        KeywordIndex(tmp_path / "kw")
+
+
+def test_the_title_boost_lifts_title_matches(tmp_path: Path) -> None:
+    path = tmp_path / "kw"
+    _tiny(path)
+    order = {
+        boost: _ids(KeywordIndex(path, options=KeywordOptions(title_boost=boost)), "graph")
+        for boost in (0.0, TITLE_BOOST, 1.0)
+    }
+    # Said three times in an abstract beats said once in a title, unless titles weigh more.
+    assert order == {
+        0.0: ["abstract", "title"],
+        TITLE_BOOST: ["abstract", "title"],
+        1.0: ["title", "abstract"],
+    }
+
+
+def test_the_phrase_boost_lifts_the_exact_wording(tmp_path: Path) -> None:
+    path = tmp_path / "kw"
+    _tiny(path)
+    order = {
+        boost: _ids(
+            KeywordIndex(path, options=KeywordOptions(phrase_boost=boost)),
+            '"neural network" training',
+        )
+        for boost in (0.0, PHRASE_BOOST)
+    }
+    assert order == {0.0: ["apart", "phrase"], PHRASE_BOOST: ["phrase", "apart"]}
+
+
+@pytest.mark.parametrize("boost", [-0.1, float("nan"), float("inf")])
+def test_a_boost_must_be_a_finite_weight(boost: float) -> None:
+    with pytest.raises(ValueError, match="title_boost"):
+        KeywordOptions(title_boost=boost)
+    with pytest.raises(ValueError, match="phrase_boost"):
+        KeywordOptions(phrase_boost=boost)
