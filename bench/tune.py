@@ -49,9 +49,9 @@ from paperfeed.ingest.lines import open_source
 from paperfeed.ingest.runner import run_import
 from paperfeed.search import analysis
 from paperfeed.search.evaluation import DEPTH, canonical_id, read_qrels, read_queries
-from paperfeed.search.fusion import RRF_K, rrf, semantic_weight
+from paperfeed.search.fusion import FUSION_DEPTH, combine, semantic_share
 from paperfeed.search.metrics import mean_scores, score_query
-from paperfeed.search.service import FUSION_DEPTH, SearchService
+from paperfeed.search.service import SearchService
 from paperfeed.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -90,11 +90,19 @@ def model_kind(model: str) -> str:
     return "sentence-transformers" if model.startswith("st:") else "model2vec (static)"
 
 
-def collect(name: str, work: Path, model: str, log: Callable[[str], None]) -> dict[str, Any]:
+def embedder_kind(model: str) -> str:
+    """The `Embedder.kind` paperfeed gives the model (search/embedder.py)."""
+    return "transformer" if model.startswith("st:") else "static"
+
+
+def collect(
+    name: str, work: Path, model: str, log: Callable[[str], None], requery: bool = False
+) -> dict[str, Any]:
     """Index one collection (once) and run every judged query through each engine (once);
-    the lists are cached as JSON beside the data directory."""
+    the lists are cached as JSON beside the data directory (`requery`: run the queries
+    again, e.g. after a change to the service, on the indexes already built)."""
     out = work / name / "lists.json"
-    if out.exists():
+    if out.exists() and not requery:
         cached: dict[str, Any] = json.loads(out.read_text())
         if cached.get("model") == model:
             return cached
@@ -191,13 +199,44 @@ def bm25s_rankings(
 Ranked = list[list[Any]]  # [[paper id, score], ...] best first
 
 
-@dataclass(frozen=True, slots=True)
+# The fusion paperfeed shipped until f0b1f38, kept here as a baseline: weighted reciprocal
+# rank fusion (k 60, depth 100) with a per-query semantic weight w = clamp((z - 3.2) / 2, 0, 1),
+# z = (mean similarity of the top 10 - mean of the top 1000) / their standard deviation.
+PREVIOUS_K, PREVIOUS_DEPTH = 60, 100
+
+
+def previous_weight(similarities: Sequence[float]) -> float:
+    top = list(similarities[:1000])
+    if len(top) < 20:
+        return 1.0 if top else 0.0
+    mean = statistics.fmean(top)
+    std = statistics.pstdev(top)
+    if std <= 1e-9:
+        return 0.0
+    z = (sum(top[:10]) / 10 - mean) / std
+    return min(1.0, max(0.0, (z - 3.2) / 2.0))
+
+
+def rrf(keyword: Sequence[str], semantic: Sequence[str], weight: float, k: int) -> list[str]:
+    """Weighted reciprocal rank fusion: 1 / (k + rank_kw) + w / (k + rank_sem); ties by id."""
+    kw_rank = {pid: i for i, pid in enumerate(keyword, 1)}
+    sem_rank = {pid: i for i, pid in enumerate(semantic, 1)}
+    score = {
+        pid: (1 / (k + kw_rank[pid]) if pid in kw_rank else 0.0)
+        + (weight / (k + sem_rank[pid]) if pid in sem_rank else 0.0)
+        for pid in dict.fromkeys([*keyword, *semantic])
+    }
+    return sorted(score, key=lambda pid: (-score[pid], pid))
+
+
+@dataclass(frozen=True)
 class Variant:
-    """One way to fuse the two candidate lists; `weight` None means the per-query weight."""
+    """One way to fuse the two candidate lists; `weight` None means the previous per-query
+    weight."""
 
     form: str  # "rrf", "z" (z-score sum), "minmax"
     depth: int
-    k: int = RRF_K
+    k: int = PREVIOUS_K
     weight: float | None = None
     alpha: float = 0.5  # semantic share, for the score-combining forms
 
@@ -210,7 +249,15 @@ class Variant:
         return f"{name}, semantic share {self.alpha:g}, depth {self.depth}"
 
 
-CURRENT = Variant("rrf", FUSION_DEPTH, RRF_K, None)
+PREVIOUS = Variant("rrf", PREVIOUS_DEPTH, PREVIOUS_K, None)
+
+
+def shipped(model: str) -> Variant:
+    """The fusion the service uses with `model` (search/fusion.py)."""
+    return Variant("minmax", FUSION_DEPTH, alpha=semantic_share(embedder_kind(model)))
+
+
+SHARES = (0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6, 0.7, 0.8)
 
 
 def grid() -> list[Variant]:
@@ -223,8 +270,8 @@ def grid() -> list[Variant]:
     variants += [
         Variant(form, depth, alpha=alpha)
         for form in ("z", "minmax")
-        for depth in (50, 100, 200)
-        for alpha in (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
+        for depth in (50, 100, 200, 400)
+        for alpha in SHARES
     ]
     return variants
 
@@ -254,11 +301,14 @@ def fuse(variant: Variant, row: dict[str, Any]) -> list[str]:
     if variant.form == "rrf":
         weight = variant.weight
         if weight is None:
-            weight = semantic_weight([s for _pid, s in semantic])
+            weight = previous_weight([s for _pid, s in semantic])
+        fused = rrf([p for p, _ in kw], [p for p, _ in sem], weight, variant.k)
+    elif variant.form == "minmax":
+        # The service's own function: the shipped variant is the service's ranking.
         fused = [
             f.paper_id
-            for f in rrf(
-                [p for p, _ in kw], [p for p, _ in sem], semantic_weight=weight, k=variant.k
+            for f in combine(
+                [(p, float(s)) for p, s in kw], [(p, float(s)) for p, s in sem], share=variant.alpha
             )
         ]
     else:
@@ -335,6 +385,11 @@ def main() -> None:
         "--no-docs", action="store_true", help="print the table, leave docs/tuning.md alone"
     )
     parser.add_argument(
+        "--requery",
+        action="store_true",
+        help="run the queries again on the cached indexes (after a change to the service)",
+    )
+    parser.add_argument(
         "--docs",
         type=Path,
         default=DOCS,
@@ -348,7 +403,8 @@ def main() -> None:
     def log(message: str) -> None:
         print(f"{time.strftime('%H:%M:%S')} {message}", file=sys.stderr, flush=True)
 
-    data = {name: collect(name, args.work_dir, model, log) for name in COLLECTIONS}
+    data = {name: collect(name, args.work_dir, model, log, args.requery) for name in COLLECTIONS}
+    current = shipped(model)
     start = time.perf_counter()
     # Baselines and the shipped hybrid, scored on the same queries.
     rows: dict[str, dict[str, dict[str, float]]] = {}
@@ -367,6 +423,8 @@ def main() -> None:
             rankings = [[*r["pinned"], *(p for p, _ in r[mode])][:DEPTH] for r in q]
             rows.setdefault(label, {})[name] = evaluate_rankings(rankings, d["qrels"], qids)
     variants = grid()
+    if current not in variants:
+        variants.append(current)
     fused_rows: dict[Variant, dict[str, dict[str, float]]] = {}
     for variant in variants:
         for name, d in data.items():
@@ -381,12 +439,12 @@ def main() -> None:
     def min_gain(scores: dict[str, dict[str, float]]) -> float:
         return min(scores[n]["ndcg@10"] / kw[n] - 1 for n in COLLECTIONS)
 
-    chosen = max(variants, key=lambda v: (round(min_gain(fused_rows[v]), 6), v == CURRENT))
+    chosen = max(variants, key=lambda v: (round(min_gain(fused_rows[v]), 6), v == current))
     p_values = {
-        n: paired_p(per_query_ndcg(chosen, data[n]), per_query_ndcg(CURRENT, data[n]))
+        n: paired_p(per_query_ndcg(chosen, data[n]), per_query_ndcg(current, data[n]))
         for n in COLLECTIONS
     }
-    text = render(data, rows, fused_rows, chosen, kw, sem, min_gain, model, p_values)
+    text = render(data, rows, fused_rows, chosen, current, kw, sem, min_gain, model, p_values)
     print(text)
     if not args.no_docs:
         args.docs.write_text(text)
@@ -398,6 +456,7 @@ def render(
     rows: dict[str, dict[str, dict[str, float]]],
     fused_rows: dict[Variant, dict[str, dict[str, float]]],
     chosen: Variant,
+    shipped_variant: Variant,
     kw: dict[str, float],
     sem: dict[str, float],
     min_gain: Callable[[dict[str, dict[str, float]]], float],
@@ -421,7 +480,8 @@ def render(
         return f"| {label} | " + " | ".join(cells) + f" | {min_gain(scores):+.1%} | {verdict} |"
 
     ordered = sorted(fused_rows, key=lambda v: -min_gain(fused_rows[v]))
-    current = fused_rows[CURRENT]
+    current = fused_rows[shipped_variant]
+    previous = fused_rows[PREVIOUS]
     chosen_scores = fused_rows[chosen]
     bm25 = rows["BM25 (bm25s, k1 0.9, b 0.4)"]
     shipped = rows["hybrid as shipped (service)"]
@@ -459,13 +519,18 @@ def render(
         "  difference between variants. Each variant ranks papers pinned by the query first",
         "  (exact titles, as the service does), then its fused candidates, then keyword order",
         "  beyond them.",
-        "- *per-query w* is the shipped semantic weight, clamp((z - 3.2) / 2, 0, 1), computed here",
-        "  from the re-scored similarities of the semantic list (the service uses the index's",
-        "  half-precision ones), so *RRF k 60, per-query w, depth 100* re-computes the shipped",
-        "  hybrid; its row and *hybrid as shipped* agree to within that rounding.",
+        "- *Shipped* (`paperfeed/search/fusion.py`): min-max, depth "
+        + f"{FUSION_DEPTH}, semantic share by the model's kind ({embedder_kind(model)}: "
+        + f"{shipped_variant.alpha:g}). Its row is computed with the service's own `combine`",
+        "  from the lists, and equals *hybrid as shipped (service)* when the lists were collected",
+        "  with the same code.",
         "- *z-score* and *min-max*: each list's scores (BM25, cosine) over its top *depth* are",
         "  normalised within the query; a paper missing from a list gets that list's lowest value;",
         "  score = (1 - share) · keyword + share · semantic.",
+        "- *RRF*: weighted reciprocal rank fusion, 1 / (k + rank) per list; *per-query w* is the",
+        "  semantic weight paperfeed shipped until f0b1f38, clamp((z - 3.2) / 2, 0, 1) from the",
+        "  spread of the semantic similarities; *RRF k 60, per-query w, depth 100* is that",
+        "  previous fusion.",
         "- BM25 baseline: bm25s " + version("bm25s") + ' (`method="lucene"`, k1 0.9, b 0.4) over',
         '  `title + " " + abstract`, documents and queries tokenised with paperfeed\'s analyzer',
         "  (`paperfeed.search.analysis.text_terms`); no title boost, no author or category field.",
@@ -483,6 +548,8 @@ def render(
             fused=False,
         ),
         line("hybrid as shipped (service)", shipped),
+        line("previous fusion: " + PREVIOUS.label, previous),
+        line("shipped fusion, re-computed: " + shipped_variant.label, current),
         "",
         "MAP / Recall@100 of the same rankings:",
         "",
@@ -491,7 +558,8 @@ def render(
     ]
     for label, scores in [
         *rows.items(),
-        ("re-computed shipped fusion: " + CURRENT.label, current),
+        ("previous fusion: " + PREVIOUS.label, previous),
+        ("shipped fusion, re-computed: " + shipped_variant.label, current),
         ("chosen: " + chosen.label, chosen_scores),
     ]:
         out.append(
@@ -539,12 +607,12 @@ def render(
         )
         + ".",
         "",
-        "The shipped per-query weight w (clamp((z - 3.2) / 2, 0, 1)), per collection: "
+        "The previous per-query weight w (clamp((z - 3.2) / 2, 0, 1)), per collection: "
         + ", ".join(
             f"{n} median {statistics.median(ws):.2f}, {sum(w == 0 for w in ws) / len(ws):.0%} "
             "of queries at 0"
             for n, ws in (
-                (n, [semantic_weight([s for _p, s in r["semantic"]]) for r in data[n]["queries"]])
+                (n, [previous_weight([s for _p, s in r["semantic"]]) for r in data[n]["queries"]])
                 for n in COLLECTIONS
             )
         )
@@ -555,7 +623,7 @@ def render(
             else "."
         ),
         "",
-        "## One constant at a time, from the shipped fusion",
+        "## One constant at a time, from the shipped fusion (form, depth, share ± 0.1)",
         "",
         "Kept only when it helps on all three collections.",
         "",
@@ -563,13 +631,13 @@ def render(
         "|---|" + "---:|" * len(COLLECTIONS) + "---|",
     ]
     for variant in fused_rows:
-        changed = [
-            variant.form == CURRENT.form,
-            variant.depth == CURRENT.depth,
-            variant.k == CURRENT.k,
-            variant.weight == CURRENT.weight,
+        differs = [
+            variant.form != shipped_variant.form,
+            variant.depth != shipped_variant.depth,
+            variant.alpha != shipped_variant.alpha,
         ]
-        if variant.form != "rrf" or changed.count(False) != 1:
+        near = abs(variant.alpha - shipped_variant.alpha) <= 0.1 + 1e-9
+        if variant.form == "rrf" or differs.count(True) != 1 or not near:
             continue
         d = [fused_rows[variant][n]["ndcg@10"] - current[n]["ndcg@10"] for n in COLLECTIONS]
         out.append(
@@ -579,20 +647,19 @@ def render(
         )
     out += ["", "## Every variant, best smallest gain first", "", *head]
     out += [
-        line(v.label + (" (shipped)" if v == CURRENT else ""), fused_rows[v], v == chosen)
+        line(v.label + (" (shipped)" if v == shipped_variant else ""), fused_rows[v], v == chosen)
         for v in ordered
     ]
     out += [
         "",
         "## Caveats",
         "",
-        f"- One embedding model ({model_label(model)}). The per-query weight exists for weak"
-        " models;",
-        "  a fixed weight chosen here says nothing about them (docs/search.md, Fusion weight).",
+        f"- One embedding model ({model_label(model)}) per table: docs/tuning.md (MiniLM) and",
+        "  docs/tuning-static.md (a static model) together chose the shares by model kind.",
         "- The grid is small and the smallest gain is a noisy statistic: CACM has 52 judged",
         "  queries and CISI 76, so differences of about 0.01 nDCG@10 are within noise there.",
-        "- Not tuned yet: the analyzer, field boosts and keyword candidate depth of the keyword",
-        "  engine itself.",
+        "- The keyword engine's own constants (analyzer, field boosts) are chosen by",
+        "  bench/tune_keyword.py (docs/tuning-keyword.md).",
         "",
     ]
     return "\n".join(out)

@@ -34,10 +34,14 @@ class EmbedderUnavailable(PaperfeedError):
 
 
 class Embedder(Protocol):
-    """Turns texts into unit vectors; `name` is stored with the vectors it produced."""
+    """Turns texts into unit vectors; `name` is stored with the vectors it produced; `kind`
+    ("static" or "transformer") sets the semantic share of the hybrid (search/fusion.py)."""
 
     @property
     def name(self) -> str: ...
+
+    @property
+    def kind(self) -> str: ...
 
     @property
     def dim(self) -> int: ...
@@ -73,6 +77,10 @@ class StaticEmbedder:
         return self._name
 
     @property
+    def kind(self) -> str:
+        return "static"
+
+    @property
     def dim(self) -> int:
         return int(self._model.dim)
 
@@ -97,6 +105,10 @@ class SentenceTransformerEmbedder:
     @property
     def name(self) -> str:
         return self._name
+
+    @property
+    def kind(self) -> str:
+        return "transformer"
 
     @property
     def dim(self) -> int:

@@ -1,31 +1,31 @@
-"""Hybrid ranking (pure): weighted reciprocal rank fusion of keyword and semantic rankings.
+"""Hybrid ranking (pure): a convex combination of the two engines' normalised scores.
 
-    score(d) = 1 / (k + rank_kw(d)) + w / (k + rank_sem(d)),   k = 60
+    score(d) = (1 - s) · kw(d) + s · sem(d)
 
-A paper missing from one ranking gets nothing from it. Ties are broken by id so that every
-machine returns the same order.
+kw and sem are each engine's scores (BM25, cosine similarity) over its best `FUSION_DEPTH`
+papers for the query, scaled to [0, 1] within that list (min-max); a paper missing from one
+list gets that list's lowest value, 0 (it was at best just below the cut). Ties are broken by
+id so that every machine returns the same order.
 
-The semantic weight `w` is set per query from how distinct the top of the semantic ranking is
-(a score-distribution predictor of query performance, like NQC): z = (mean similarity of the
-top 10 - mean of the top 1000) / their standard deviation, and w = clamp((z - 3.2) / 2, 0, 1).
-A strong model separates its best matches clearly (all-MiniLM-L6-v2 on CACM: median z 3.98);
-a weak one, or a query it does not understand, ranks near-ties (a static model distilled
-from MiniLM: median z 3.3), and plain fusion would let that noise push good keyword hits
-down (CACM nDCG@10: BM25 0.483, static model + plain RRF 0.429). Measurements and the
-alternatives tried are in docs/search.md.
+The semantic share `s` follows the embedding model: a contextual (sentence-transformers)
+model gets `SHARE_TRANSFORMER`, a static (model2vec) one, whose similarities are noisier,
+`SHARE_STATIC`. `bench/tune.py` chose the form, the depth and both shares on CACM, CISI and
+SciFact-train together (the largest smallest gain over keyword search, and never below the
+better of the two engines on any of them), with all-MiniLM-L6-v2 and with a static model
+distilled from it: docs/tuning.md and docs/tuning-static.md. No single share served both
+models: 0.4 let the static model's noise push good keyword hits down (SciFact-train nDCG@10
+below keyword alone), 0.2 left MiniLM below semantic alone on CISI.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-RRF_K = 60
-# z at which the semantic ranking starts to count, and how much more z gives it full weight.
-Z_FLOOR = 3.2
-Z_SPAN = 2.0
-CONFIDENCE_DEPTH = 1000
+# Each engine contributes its best this-many papers to the fusion.
+FUSION_DEPTH = 200
+SHARE_TRANSFORMER = 0.4
+SHARE_STATIC = 0.2
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,39 +36,44 @@ class Fused:
     semantic_rank: int | None
 
 
-def rrf(
-    keyword: Sequence[str],
-    semantic: Sequence[str],
+def semantic_share(kind: str) -> float:
+    """The semantic share for an embedding model of `kind` ("static" or "transformer")."""
+    return SHARE_STATIC if kind == "static" else SHARE_TRANSFORMER
+
+
+def normalised(ranked: Sequence[tuple[str, float]]) -> dict[str, float]:
+    """Each paper's score scaled to [0, 1] within `ranked` (min-max); all 1.0 when every
+    score is the same (one paper, or ties)."""
+    if not ranked:
+        return {}
+    scores = [float(s) for _pid, s in ranked]
+    lo, hi = min(scores), max(scores)
+    span = hi - lo
+    return {pid: ((float(s) - lo) / span if span > 0 else 1.0) for pid, s in ranked}
+
+
+def combine(
+    keyword: Sequence[tuple[str, float]],
+    semantic: Sequence[tuple[str, float]],
     *,
-    semantic_weight: float = 1.0,
-    keyword_weight: float = 1.0,
-    k: int = RRF_K,
+    share: float,
 ) -> list[Fused]:
-    """Fuse two rankings (ids best first, rank 1 = first); best first."""
-    kw_rank: Mapping[str, int] = {pid: i for i, pid in enumerate(keyword, 1)}
-    sem_rank: Mapping[str, int] = {pid: i for i, pid in enumerate(semantic, 1)}
-    fused = []
-    for pid in dict.fromkeys([*keyword, *semantic]):
-        kr = kw_rank.get(pid)
-        sr = sem_rank.get(pid)
-        score = (keyword_weight / (k + kr) if kr else 0.0) + (
-            semantic_weight / (k + sr) if sr else 0.0
+    """Fuse two rankings ((id, score) best first, rank 1 = first) with semantic share
+    `share` in [0, 1]; best first."""
+    if not 0.0 <= share <= 1.0:
+        raise ValueError(f"semantic share must be within 0..1, not {share}")
+    kw_norm = normalised(keyword)
+    sem_norm = normalised(semantic)
+    kw_rank = {pid: i for i, (pid, _s) in enumerate(keyword, 1)}
+    sem_rank = {pid: i for i, (pid, _s) in enumerate(semantic, 1)}
+    fused = [
+        Fused(
+            pid,
+            (1.0 - share) * kw_norm.get(pid, 0.0) + share * sem_norm.get(pid, 0.0),
+            kw_rank.get(pid),
+            sem_rank.get(pid),
         )
-        fused.append(Fused(pid, score, kr, sr))
+        for pid in dict.fromkeys([*kw_rank, *sem_rank])
+    ]
     fused.sort(key=lambda f: (-f.score, f.paper_id))
     return fused
-
-
-def semantic_weight(similarities: Sequence[float]) -> float:
-    """The semantic ranking's weight for one query, from its similarities (best first, up to
-    `CONFIDENCE_DEPTH` of them); 0 when there are too few to judge."""
-    top = list(similarities[:CONFIDENCE_DEPTH])
-    if len(top) < 20:
-        # Too few papers to tell signal from noise: let both engines count alike.
-        return 1.0 if top else 0.0
-    mean = sum(top) / len(top)
-    std = math.sqrt(sum((s - mean) ** 2 for s in top) / len(top))
-    if std <= 1e-9:
-        return 0.0
-    z = (sum(top[:10]) / 10 - mean) / std
-    return min(1.0, max(0.0, (z - Z_FLOOR) / Z_SPAN))

@@ -25,7 +25,7 @@ from paperfeed.search.embedder import (
     EmbedderUnavailable,
     load_embedder,
 )
-from paperfeed.search.fusion import CONFIDENCE_DEPTH, rrf, semantic_weight
+from paperfeed.search.fusion import FUSION_DEPTH, combine, semantic_share
 from paperfeed.search.indexer import (
     Progress,
     update_keyword,
@@ -40,8 +40,6 @@ from paperfeed.store import Store
 
 log = logging.getLogger(__name__)
 
-# Each engine contributes its best this-many papers to the fusion.
-FUSION_DEPTH = 100
 # Results come from at most this many candidates (sorting by upvotes, filtering ANN hits).
 MAX_CANDIDATES = 1000
 # Programmatic callers (evaluation) may ask for a full ranking; the API caps its own limit.
@@ -317,9 +315,8 @@ class SearchService:
             )
             keyword, total = kw.hits, kw.total
         semantic: list[tuple[str, float]] = []
-        weight = 1.0
         if mode in ("semantic", "hybrid") and vectors is not None and parsed.text:
-            semantic, weight = self._semantic(parsed, filters, vectors, want)
+            semantic = self._semantic(parsed, filters, vectors, want)
         if mode == "keyword" or not semantic:
             return [
                 _Candidate(pid, score, Why(keyword_rank=i))
@@ -331,10 +328,11 @@ class SearchService:
                 for i, (pid, sim) in enumerate(semantic, 1)
             ], len(semantic)
         sims = dict(semantic)
-        fused = rrf(
-            [pid for pid, _ in keyword[:FUSION_DEPTH]],
-            [pid for pid, _ in semantic[:FUSION_DEPTH]],
-            semantic_weight=weight,
+        assert self.embedder is not None
+        fused = combine(
+            keyword[:FUSION_DEPTH],
+            semantic[:FUSION_DEPTH],
+            share=semantic_share(self.embedder.kind),
         )
         # Beyond the fusion depth, keyword order continues (as when sorting by date).
         seen = {f.paper_id for f in fused}
@@ -359,20 +357,19 @@ class SearchService:
 
     def _semantic(
         self, parsed: ParsedQuery, filters: SearchFilters, vectors: VectorIndex, want: int
-    ) -> tuple[list[tuple[str, float]], float]:
-        """The semantic ranking (best `want`, constraints applied) and its fusion weight."""
+    ) -> list[tuple[str, float]]:
+        """The semantic ranking (best `want`, constraints applied)."""
         assert self.embedder is not None
         query_vec = np.asarray(self.embedder.embed([parsed.text])[0], dtype=np.float32)
         constrained = _constrained(parsed, filters)
         # Constraints are applied afterwards: ask for enough candidates to keep `want`.
         k = MAX_CANDIDATES if constrained else min(want + len(filters.excluded), MAX_CANDIDATES)
-        hits, spread = vectors.search_with_spread(query_vec, k, CONFIDENCE_DEPTH)
-        weight = semantic_weight(spread)
+        hits = vectors.search(query_vec, k)
         hits = [h for h in hits if h[0] not in filters.excluded]
         if constrained and hits:
             allowed = self.keyword.restrict([pid for pid, _ in hits], filters, parsed)
             hits = [h for h in hits if h[0] in allowed]
-        return hits[:want], weight
+        return hits[:want]
 
     def _without_hidden(self, filters: SearchFilters) -> SearchFilters:
         """`filters`, also leaving out the papers curators hid (read per search: hiding

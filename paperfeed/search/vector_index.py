@@ -120,36 +120,26 @@ class VectorIndex:
 
     def search(self, query: npt.ArrayLike, k: int) -> list[tuple[str, float]]:
         """The `k` papers most similar to `query`: (paper id, cosine similarity), best first."""
-        return self.search_with_spread(query, k, 0)[0]
-
-    def search_with_spread(
-        self, query: npt.ArrayLike, k: int, depth: int
-    ) -> tuple[list[tuple[str, float]], list[float]]:
-        """`search`, plus the similarities of the best `depth` papers as the graph reports them
-        (half precision, not re-scored): cheap material for judging how distinct the best
-        matches are, without re-scoring a thousand candidates."""
         vector = np.asarray(query, dtype=np.float32).reshape(-1)
         if vector.shape != (self.dim,):
             raise Invalid(f"query must be one vector of dimension {self.dim}, got {vector.shape}")
         if k <= 0 or not self._ids or not np.isfinite(vector).all() or not vector.any():
-            return [], []
+            return []
         # Twice the candidates asked for, re-scored below, so that the cut at k does not depend
         # on the graph's approximate order.
         # (usearch widens its search beam to the count asked for.)
         rescored = min(len(self._ids), max(2 * k, 32))
-        found = self._index.search(vector, max(rescored, min(depth, len(self._ids))), threads=1)
-        all_keys = np.asarray(found.keys, dtype=np.uint64)
-        spread = (1.0 - np.asarray(found.distances, dtype=np.float64))[:depth].tolist()
-        keys = all_keys[:rescored]
+        found = self._index.search(vector, rescored, threads=1)
+        keys = np.asarray(found.keys, dtype=np.uint64)
         if not len(keys):
-            return [], spread
+            return []
         # One call for all candidates: fetching them one by one cost ~0.15 ms each.
         stored = np.vstack(self._index.get(keys, dtype="f32")).astype(np.float64)  # type: ignore[arg-type]
         unit = vector.astype(np.float64) / np.linalg.norm(vector.astype(np.float64))
         scores = np.round(stored @ unit, SCORE_DECIMALS).tolist()
         hits = [(self._ids[key], score) for key, score in zip(keys.tolist(), scores, strict=True)]
         hits.sort(key=lambda hit: (-hit[1], hit[0]))
-        return hits[:k], spread
+        return hits[:k]
 
     def vectors(self, paper_ids: Sequence[str]) -> dict[str, npt.NDArray[np.float32]]:
         """The stored (half-precision) vectors of those of `paper_ids` in the index."""

@@ -17,6 +17,7 @@ from paperfeed.ingest.kaggle import read_kaggle
 from paperfeed.ingest.lines import open_source
 from paperfeed.ingest.runner import run_import
 from paperfeed.models import Batch, Deletion, Paper, SearchFilters
+from paperfeed.search.fusion import FUSION_DEPTH, SHARE_STATIC, combine
 from paperfeed.search.service import MODEL_MISSING, SearchService
 from paperfeed.store import Store
 
@@ -188,6 +189,24 @@ def test_operators_apply_to_semantic_hits(service: SearchService) -> None:
     assert all("quant-ph" in (h.paper.categories or ()) for h in results.hits)
     excluded = service.search("sorting -tape", mode="hybrid", limit=50).hits
     assert all("tape" not in f"{h.paper.title} {h.paper.abstract}".lower() for h in excluded)
+
+
+def test_hybrid_combines_both_engines_with_the_models_share(service: SearchService) -> None:
+    """Hybrid is the convex combination of the two engines' best FUSION_DEPTH, with the share
+    of the model's kind (the tiny test model is static), then keyword order beyond them."""
+    assert service.embedder is not None and service.embedder.kind == "static"
+    for query in ("sorting algorithms", "quantum error correction", "language models"):
+        keyword = service.search(query, mode="keyword", limit=FUSION_DEPTH)
+        semantic = service.search(query, mode="semantic", limit=FUSION_DEPTH)
+        hybrid = service.search(query, mode="hybrid", limit=50)
+        assert not any(h.why.pinned for h in hybrid.hits), query
+        expected = combine(
+            [(h.paper.arxiv_id, h.score) for h in keyword.hits],
+            [(h.paper.arxiv_id, h.score) for h in semantic.hits],
+            share=SHARE_STATIC,
+        )
+        assert [h.paper.arxiv_id for h in hybrid.hits] == [f.paper_id for f in expected][:50]
+        assert [h.score for h in hybrid.hits] == [f.score for f in expected][:50]
 
 
 def test_related_papers(service: SearchService) -> None:

@@ -66,21 +66,6 @@ def test_search_matches_exact_search(
             assert score == pytest.approx(float(vectors[position] @ vectors[row]), abs=2e-3)
 
 
-def test_spread_reports_the_graphs_similarities_beyond_k(
-    tmp_path: Path, cacm_vectors: tuple[list[str], np.ndarray]
-) -> None:
-    ids, vectors = cacm_vectors
-    index = build(tmp_path / "v.idx", ids, vectors)
-    hits, spread = index.search_with_spread(vectors[5], 10, 1000)
-    assert hits == index.search(vectors[5], 10)
-    assert len(spread) == 1000
-    assert spread == sorted(spread, reverse=True)
-    exact_top = np.sort(vectors.astype(np.float64) @ vectors[5].astype(np.float64))[::-1]
-    assert spread[0] == pytest.approx(exact_top[0], abs=2e-3)
-    assert np.mean(spread) == pytest.approx(np.mean(exact_top[:1000]), abs=0.02)
-    assert index.search_with_spread(vectors[5], 10, 0)[1] == []
-
-
 def test_k_larger_than_the_index_returns_everything(tmp_path: Path) -> None:
     vectors = np.eye(4, dtype=np.float32)
     index = build(tmp_path / "v.idx", ["a", "b", "c", "d"], vectors)
