@@ -90,6 +90,7 @@ class SearchService:
         self._vectors: VectorIndex | None = None
         self._vectors_stamp: float | None = None
         self._indexing = threading.Lock()
+        self._opening = threading.Lock()
 
     @classmethod
     def open(cls, store: Store, data_dir: Path, model: str | None = None) -> SearchService:
@@ -198,16 +199,23 @@ class SearchService:
             stamp = path.stat().st_mtime
         except FileNotFoundError:
             return None
-        if self._vectors is None or stamp != self._vectors_stamp:
+        vectors = self._vectors
+        if vectors is not None and stamp == self._vectors_stamp:
+            return vectors
+        # One thread opens it; the others wait for that one instead of each reading the
+        # whole index at once (a cold worker under load opened a 200k index five times).
+        with self._opening:
+            if self._vectors is not None and stamp == self._vectors_stamp:
+                return self._vectors
             try:
-                self._vectors = VectorIndex.open(path, self.embedder.dim, model=self.embedder.name)
+                opened = VectorIndex.open(path, self.embedder.dim, model=self.embedder.name)
             except VectorIndexError as exc:
                 if path.name not in _warned:
                     _warned.add(path.name)
                     log.warning("%s", exc)
                 return None
-            self._vectors_stamp = stamp
-        return self._vectors
+            self._vectors, self._vectors_stamp = opened, stamp
+            return opened
 
     # ----------------------------------------------------------------- search
 

@@ -209,6 +209,42 @@ def test_hybrid_combines_both_engines_with_the_models_share(service: SearchServi
         assert [h.score for h in hybrid.hits] == [f.score for f in expected][:50]
 
 
+def test_a_cold_process_opens_the_vector_index_once(
+    service: SearchService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Many requests arriving at a process that has not opened the vector index yet: one
+    opens it, the others wait for it (before, each opened its own copy at once)."""
+    import threading
+    import time
+
+    from paperfeed.search.vector_index import VectorIndex
+
+    original = VectorIndex.open
+    opened: list[Path] = []
+
+    def slow_open(path: Path, dim: int, *, model: str) -> VectorIndex:
+        opened.append(path)
+        time.sleep(0.2)  # a large index takes a while: let the other requests arrive
+        return original(path, dim, model=model)
+
+    monkeypatch.setattr(VectorIndex, "open", staticmethod(slow_open))
+    cold = SearchService(service.store, service.data_dir, service.keyword, service.embedder, None)
+    start = threading.Barrier(16)
+    modes: list[str] = []
+
+    def search() -> None:
+        start.wait()
+        modes.append(cold.search("sorting", mode="hybrid", limit=5).mode)
+
+    threads = [threading.Thread(target=search) for _ in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(opened) == 1
+    assert modes == ["hybrid"] * 16
+
+
 def test_related_papers(service: SearchService) -> None:
     related = service.related("CACM-0002", limit=5)
     assert len(related) == 5
