@@ -325,6 +325,16 @@ def fuse(variant: Variant, row: dict[str, Any]) -> list[str]:
     return [*row["pinned"], *fused, *rest][:DEPTH]
 
 
+def top20_overlap(d: dict[str, Any]) -> float:
+    """The mean share of keyword's top 20 that is also in semantic's top 20, over queries."""
+    shares = [
+        len({p for p, _ in r["keyword"][:20]} & {p for p, _ in r["semantic"][:20]}) / 20
+        for r in d["queries"]
+        if r["keyword"] and r["semantic"]
+    ]
+    return statistics.fmean(shares) if shares else 0.0
+
+
 def evaluate_rankings(
     rankings: Sequence[Sequence[str]], qrels: dict[str, dict[str, int]], qids: Sequence[str]
 ) -> dict[str, float]:
@@ -622,6 +632,11 @@ def render(
             if sem["cisi"] > kw["cisi"]
             else "."
         ),
+        "",
+        "Mean overlap of the keyword and semantic top 20 (a label-free signal of how much the"
+        " engines agree, tried as a weight and not adopted): "
+        + ", ".join(f"{n} {top20_overlap(data[n]):.2f}" for n in COLLECTIONS)
+        + ".",
         "",
         "## One constant at a time, from the shipped fusion (form, depth, share ± 0.1)",
         "",
