@@ -1,8 +1,7 @@
 """Search quality on CACM and search speed at 1,000,000 papers, against baselines in the same run.
 
 (a) quality: `paperfeed.search.evaluation.evaluate` (what `paperfeed eval` runs) on CACM for
-    keyword, semantic and hybrid, per model; hybrid is also run with the per-query semantic
-    weight forced to 1 (plain RRF), patched in this process only, to show what the weight buys.
+    keyword, semantic and hybrid (as the service fuses them), per model.
 (b) speed: the 38,858 real quant-ph records repeated to N papers with unique new-style ids
     (bench/ingest.py's generator), imported with the real importer into SQLite, indexed with
     `SearchService.index()`; then, in a fresh child process, query latency per mode, query
@@ -117,58 +116,37 @@ def machine() -> list[str]:
 
 
 def quality(models: list[str]) -> list[dict[str, Any]]:
-    from paperfeed.search import evaluation, service
+    from paperfeed.search import evaluation
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     rows: list[dict[str, Any]] = []
-    original = evaluation._run_mode
-    plain: dict[str, Any] = {}
-
-    def run_mode(svc: Any, mode: str, judged: Any, qrels: Any, progress: Any) -> Any:
-        result = original(svc, mode, judged, qrels, progress)
-        if mode == "hybrid":
-            weight = service.semantic_weight
-            service.semantic_weight = lambda sims: 1.0  # type: ignore[assignment]
-            try:
-                plain["result"] = original(svc, mode, judged, qrels, progress)
-            finally:
-                service.semantic_weight = weight
-        return result
-
-    evaluation._run_mode = run_mode  # type: ignore[assignment]
-    try:
-        for label in models:
-            spec = {
-                "static-256": str(static_model(256)),
-                "static-384": str(static_model(384)),
-                "minilm": MINILM,
-                "none": "none",
-            }[label]
-            modes = ["keyword"] if label == "none" else list(MODES)
-            started = time.perf_counter()
-            ev = evaluation.evaluate(
-                CACM / "corpus.jsonl", CACM / "queries.tsv", CACM / "qrels.txt", modes, model=spec
+    for label in models:
+        spec = {
+            "static-256": str(static_model(256)),
+            "static-384": str(static_model(384)),
+            "minilm": MINILM,
+            "none": "none",
+        }[label]
+        modes = ["keyword"] if label == "none" else list(MODES)
+        started = time.perf_counter()
+        ev = evaluation.evaluate(
+            CACM / "corpus.jsonl", CACM / "queries.tsv", CACM / "qrels.txt", modes, model=spec
+        )
+        took = time.perf_counter() - started
+        for mode, res in ev.results.items():
+            rows.append(
+                {
+                    "model": label,
+                    "mode": mode,
+                    **res.scores,
+                    "p50": res.latency_ms_p50,
+                    "p95": res.latency_ms_p95,
+                    "queries": res.queries,
+                    "used": res.mode_used,
+                    "seconds": took,
+                }
             )
-            took = time.perf_counter() - started
-            results = dict(ev.results)
-            if "result" in plain:
-                results["hybrid, plain RRF"] = plain.pop("result")
-            for mode, res in results.items():
-                rows.append(
-                    {
-                        "model": label,
-                        "mode": mode,
-                        **res.scores,
-                        "p50": res.latency_ms_p50,
-                        "p95": res.latency_ms_p95,
-                        "queries": res.queries,
-                        "used": res.mode_used,
-                        "seconds": took,
-                    }
-                )
-                print(json.dumps(rows[-1]), flush=True)
-    finally:
-        evaluation._run_mode = original  # type: ignore[assignment]
+            print(json.dumps(rows[-1]), flush=True)
     return rows
 
 
@@ -444,8 +422,8 @@ def render(
             "Through `paperfeed.search.evaluation.evaluate`, what `paperfeed eval` runs. "
             "Models: `static-256` / `static-384` are model2vec models distilled from "
             "all-MiniLM-L6-v2 (`bench/models.py`), `minilm` is all-MiniLM-L6-v2 itself through "
-            "sentence-transformers. *hybrid, plain RRF* is the hybrid ranking with the "
-            "per-query semantic weight forced to 1 (patched in the benchmark process only). "
+            "sentence-transformers. *hybrid* is the service's fusion "
+            "(`paperfeed/search/fusion.py`). "
             "Latency: a first page of 10 hits with reasons, query embedding included, "
             f"{meta.get('quality_load', '')}.",
             "",
