@@ -78,7 +78,7 @@ def front_day(store: Store, today: date, categories: CategoryFilter | None = Non
     that has some (else the first after it): never an empty page on a site with papers.
     With `categories`, papers in those: the front page of a category is its latest day."""
     listings = store.listings
-    if listings.featured(today, today, limit=0, categories=categories).total:
+    if listings.any_on_days(today, today, categories):
         return today
     before, after = listings.neighbour_days(today, categories)
     return before or after or today

@@ -9,7 +9,7 @@ import zlib
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, func, select
 
 from paperfeed.errors import NotFound
 from paperfeed.models import AuthorClaim
@@ -39,6 +39,35 @@ def _claim(row: Any) -> AuthorClaim:
 
 def _claims() -> Select[Any]:
     return select(author_claims, users.c.name).join(users, users.c.id == author_claims.c.user_id)
+
+
+def _of_papers(*where: Any) -> Select[Any]:
+    """Claims on the papers bound as `ids` at execution, by paper and position."""
+    return (
+        _claims()
+        .where(author_claims.c.paper_id.in_(bindparam("ids", expanding=True)), *where)
+        .order_by(author_claims.c.paper_id, author_claims.c.position, author_claims.c.user_id)
+    )
+
+
+# Built once (the HF API reads its papers' claims on every request); ids bound at execution.
+_ALL_OF_PAPERS = _of_papers()
+_VERIFIED_OF_PAPERS = _of_papers(author_claims.c.status.in_(_VERIFIED))
+_PARTICIPATING = (
+    select(author_claims.c.paper_id)
+    .distinct()
+    .join(
+        comments,
+        (comments.c.paper_id == author_claims.c.paper_id)
+        & (comments.c.user_id == author_claims.c.user_id),
+    )
+    .where(
+        author_claims.c.paper_id.in_(bindparam("ids", expanding=True)),
+        author_claims.c.status.in_(_VERIFIED),
+        comments.c.deleted.is_(False),
+        comments.c.hidden.is_(False),
+    )
+)
 
 
 class Claims:
@@ -140,7 +169,7 @@ class Claims:
     def for_papers(self, ids: Sequence[str]) -> dict[str, list[AuthorClaim]]:
         """Every claim on each paper among `ids` that has any, as `for_paper`: one query per
         900 papers."""
-        return self._by_paper(ids)
+        return self._by_paper(ids, _ALL_OF_PAPERS)
 
     def of_user(self, user_id: int) -> list[AuthorClaim]:
         """A member's claims, newest first."""
@@ -171,19 +200,13 @@ class Claims:
     def verified(self, ids: Sequence[str]) -> dict[str, list[AuthorClaim]]:
         """The verified (or assigned) claims of each paper among `ids` that has any, by
         position when claimed: one query per 900 papers, for listings and the API."""
-        return self._by_paper(ids, author_claims.c.status.in_(_VERIFIED))
+        return self._by_paper(ids, _VERIFIED_OF_PAPERS)
 
-    def _by_paper(self, ids: Sequence[str], *where: Any) -> dict[str, list[AuthorClaim]]:
+    def _by_paper(self, ids: Sequence[str], stmt: Select[Any]) -> dict[str, list[AuthorClaim]]:
         found: dict[str, list[AuthorClaim]] = {}
         with self._db.reading() as conn:
             for chunk in chunks(list(dict.fromkeys(ids))):
-                rows = conn.execute(
-                    _claims()
-                    .where(author_claims.c.paper_id.in_(list(chunk)), *where)
-                    .order_by(
-                        author_claims.c.paper_id, author_claims.c.position, author_claims.c.user_id
-                    )
-                )
+                rows = conn.execute(stmt, {"ids": list(chunk)})
                 for row in rows:
                     found.setdefault(row.paper_id, []).append(_claim(row))
         return found
@@ -194,21 +217,5 @@ class Claims:
         out: set[str] = set()
         with self._db.reading() as conn:
             for chunk in chunks(list(dict.fromkeys(ids))):
-                out.update(
-                    conn.scalars(
-                        select(author_claims.c.paper_id)
-                        .distinct()
-                        .join(
-                            comments,
-                            (comments.c.paper_id == author_claims.c.paper_id)
-                            & (comments.c.user_id == author_claims.c.user_id),
-                        )
-                        .where(
-                            author_claims.c.paper_id.in_(list(chunk)),
-                            author_claims.c.status.in_(_VERIFIED),
-                            comments.c.deleted.is_(False),
-                            comments.c.hidden.is_(False),
-                        )
-                    )
-                )
+                out.update(conn.scalars(_PARTICIPATING, {"ids": list(chunk)}))
         return out

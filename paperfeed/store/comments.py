@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 
 from paperfeed.errors import Forbidden, Invalid, NotFound
 from paperfeed.models import Comment
@@ -31,6 +31,16 @@ def _comment(row: Any) -> Comment:
 
 
 _SELECT = select(comments, users.c.name).join(users, users.c.id == comments.c.user_id)
+# Built once (every listing counts its papers' comments); the ids are bound at execution.
+_COUNTS = (
+    select(comments.c.paper_id, func.count())
+    .where(
+        comments.c.paper_id.in_(bindparam("ids", expanding=True)),
+        comments.c.deleted.is_(False),
+        comments.c.hidden.is_(False),
+    )
+    .group_by(comments.c.paper_id)
+)
 
 
 class Comments:
@@ -118,13 +128,5 @@ class Comments:
         if not ids:
             return {}
         with self._db.reading() as conn:
-            rows = conn.execute(
-                select(comments.c.paper_id, func.count())
-                .where(
-                    comments.c.paper_id.in_(list(ids)),
-                    comments.c.deleted.is_(False),
-                    comments.c.hidden.is_(False),
-                )
-                .group_by(comments.c.paper_id)
-            )
+            rows = conn.execute(_COUNTS, {"ids": list(ids)})
             return {r[0]: int(r[1]) for r in rows}

@@ -8,7 +8,17 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Select, case, delete, exists, func, select, update
+from sqlalchemy import (
+    Connection,
+    Select,
+    bindparam,
+    case,
+    delete,
+    exists,
+    func,
+    select,
+    update,
+)
 
 from paperfeed.store.chunks import chunks
 from paperfeed.store.database import Database
@@ -227,18 +237,22 @@ class Github:
         return {r.repo: int(r.stars) for r in conn.execute(stmt)}
 
 
+# Built once (every listing reads its papers' stars); the ids are bound at execution.
+_STARS = (
+    select(paper_repos.c.paper_id, github_repos.c.stars)
+    .join(github_repos, github_repos.c.repo == paper_repos.c.repo)
+    .where(
+        paper_repos.c.paper_id.in_(bindparam("ids", expanding=True)),
+        github_repos.c.status == "ok",
+        github_repos.c.stars.is_not(None),
+    )
+)
+
+
 def stars_of(conn: Connection, paper_ids: Sequence[str]) -> dict[str, int]:
     """`Github.stars` on an open connection (`store.hf` shows these counts in HF's place)."""
     found: dict[str, int] = {}
     for chunk in chunks(list(paper_ids)):
-        stmt = (
-            select(paper_repos.c.paper_id, github_repos.c.stars)
-            .join(github_repos, github_repos.c.repo == paper_repos.c.repo)
-            .where(
-                paper_repos.c.paper_id.in_(chunk),
-                github_repos.c.status == "ok",
-                github_repos.c.stars.is_not(None),
-            )
-        )
-        found.update({r.paper_id: int(r.stars) for r in conn.execute(stmt)})
+        rows = conn.execute(_STARS, {"ids": list(chunk)})
+        found.update({r.paper_id: int(r.stars) for r in rows})
     return found

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 
 from paperfeed.errors import NotFound
 from paperfeed.models import HfFields
@@ -14,6 +14,13 @@ from paperfeed.store.chunks import chunks
 from paperfeed.store.database import Database
 from paperfeed.store.github import stars_of
 from paperfeed.store.schema import hf_papers, papers
+
+# Built once (every listing reads its papers' HF fields); the ids are bound at execution.
+_FIELDS = (
+    select(hf_papers.c.paper_id, hf_papers.c.fields, hf_papers.c.num_comments, papers.c.code_url)
+    .join(papers, papers.c.id == hf_papers.c.paper_id)
+    .where(hf_papers.c.paper_id.in_(bindparam("ids", expanding=True)))
+)
 
 
 class HfPapers:
@@ -31,17 +38,7 @@ class HfPapers:
         found: dict[str, HfFields] = {}
         with self._db.reading() as conn:
             for chunk in chunks(wanted):
-                rows = conn.execute(
-                    select(
-                        hf_papers.c.paper_id,
-                        hf_papers.c.fields,
-                        hf_papers.c.num_comments,
-                        papers.c.code_url,
-                    )
-                    .join(papers, papers.c.id == hf_papers.c.paper_id)
-                    .where(hf_papers.c.paper_id.in_(chunk))
-                )
-                for r in rows:
+                for r in conn.execute(_FIELDS, {"ids": list(chunk)}):
                     found[r.paper_id] = _for_link(
                         HfFields(r.paper_id, r.fields, r.num_comments), r.code_url
                     )

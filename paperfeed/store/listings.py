@@ -11,16 +11,19 @@ A paper is on a day when (docs/web.md, "Which papers a day lists"):
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Sequence
 from datetime import date
 from typing import Any
 
 from sqlalchemy import (
     CTE,
+    BindParameter,
     ColumnElement,
+    Date,
     Select,
     Text,
     and_,
+    bindparam,
     case,
     cast,
     func,
@@ -41,6 +44,7 @@ LISTING_SORTS = ("upvotes", "published")
 # arXiv's announce types in the order a day lists them (first: a paper first appearing).
 KIND_ORDER = ("new", "cross", "replace", "replace-cross")
 _NO_KIND = len(KIND_ORDER)
+_MAX_STATEMENTS = 256
 
 
 def _upvotes() -> ColumnElement[int]:
@@ -65,6 +69,20 @@ class Listings:
         # The arXiv categories the site follows (an archive such as "math" for all of it);
         # empty: every category.
         self.follow = tuple(follow)
+        self._statements: dict[Hashable, Any] = {}
+
+    def _statement(self, key: Hashable, build: Callable[[], Any]) -> Any:
+        """The statement of one shape of query (`key`, with the followed categories), built
+        once, its values bound at execution. Building a listing's statements (a CTE over three
+        sources, subqueries, their cache keys) took about a third of a front page's time, more
+        than SQLite took to run them."""
+        key = (key, self.follow)
+        stmt = self._statements.get(key)
+        if stmt is None:
+            if len(self._statements) >= _MAX_STATEMENTS:  # category filters come from URLs
+                self._statements.clear()
+            stmt = self._statements[key] = build()
+        return stmt
 
     # ------------------------------------------------------------------ which papers a day has
 
@@ -110,8 +128,10 @@ class Listings:
         )
         return [~picked.exists(), ~announced.exists(), *self._followed_paper()]
 
-    def _day_rows(self, start: date, end: date, submitter: str | None) -> CTE:
-        """(paper_id, day, picked, kind) for every reason a paper is on a day in [start, end]."""
+    def _day_rows(self, submitter: bool) -> CTE:
+        """(paper_id, day, picked, kind) for every reason a paper is on a day in [start, end]
+        (bound at execution: `start`, `end` and, with `submitter`, `submitter`)."""
+        start, end = bindparam("start", type_=Date), bindparam("end", type_=Date)
         picks = select(
             daily_entries.c.paper_id.label("paper_id"),
             daily_entries.c.day.label("day"),
@@ -120,7 +140,9 @@ class Listings:
         ).where(daily_entries.c.day >= start, daily_entries.c.day <= end)
         if submitter:
             # Only the community picks a member made.
-            return picks.where(daily_entries.c.submitted_by == submitter).cte("on_days")
+            return picks.where(daily_entries.c.submitted_by == bindparam("submitter")).cte(
+                "on_days"
+            )
         kind_rank = case(
             *((announcements.c.kind == k, i) for i, k in enumerate(KIND_ORDER)), else_=_NO_KIND
         )
@@ -149,6 +171,24 @@ class Listings:
     ) -> date | None:
         """The newest (or oldest) day with a shown paper (in `categories`), strictly
         before/after a day."""
+        key = ("day_bound", newest, before is not None, after is not None, categories)
+        stmt = self._statement(
+            key,
+            lambda: self._day_bound_statement(
+                newest, before is not None, after is not None, categories
+            ),
+        )
+        with self._db.reading() as conn:
+            row = conn.execute(stmt, {"before": before, "after": after}).one()
+        found: list[date] = [day for day in row if day is not None]
+        if not found:
+            return None
+        return max(found) if newest else min(found)
+
+    def _day_bound_statement(
+        self, newest: bool, before: bool, after: bool, categories: CategoryFilter | None
+    ) -> Select[Any]:
+        """One row: each source's newest (oldest) day, bound `before` and `after` a day."""
         sources: list[tuple[ColumnElement[Any], ColumnElement[Any], list[ColumnElement[bool]]]] = [
             (daily_entries.c.day, daily_entries.c.paper_id, []),
             (
@@ -162,24 +202,19 @@ class Listings:
                 [papers.c.first_day.is_not(None), *self._first_day_only()],
             ),
         ]
-        found: list[date] = []
-        with self._db.reading() as conn:
-            for day, paper_id, where in sources:
-                stmt = select(day).where(*where)
-                if paper_id is not papers.c.id:
-                    stmt = stmt.join(papers, papers.c.id == paper_id)
-                stmt = stmt.where(*_visible(), *self._in_categories(categories))
-                if before is not None:
-                    stmt = stmt.where(day < before)
-                if after is not None:
-                    stmt = stmt.where(day > after)
-                stmt = stmt.order_by(day.desc() if newest else day).limit(1)
-                value = conn.scalar(stmt)
-                if value is not None:
-                    found.append(value)
-        if not found:
-            return None
-        return max(found) if newest else min(found)
+        bounds = []
+        for day, paper_id, where in sources:
+            stmt = select(day).where(*where)
+            if paper_id is not papers.c.id:
+                stmt = stmt.join(papers, papers.c.id == paper_id)
+            stmt = stmt.where(*_visible(), *self._in_categories(categories))
+            if before:
+                stmt = stmt.where(day < bindparam("before"))
+            if after:
+                stmt = stmt.where(day > bindparam("after"))
+            stmt = stmt.order_by(day.desc() if newest else day).limit(1)
+            bounds.append(stmt.scalar_subquery())
+        return select(*bounds)
 
     def featured(
         self,
@@ -198,13 +233,38 @@ class Listings:
         new, cross-lists, replacements) or newest first; with `submitter`, only the picks
         that member made; with `first_from`, only papers whose first day in the range is on or
         after it; with `categories`, only papers in them."""
-        rows_cte = self._day_rows(start, end, submitter)
+        key = ("featured", sort, bool(submitter), first_from is not None, categories)
+        count, page = self._statement(
+            key,
+            lambda: self._featured_statements(
+                sort, bool(submitter), first_from is not None, categories
+            ),
+        )
+        params = {
+            "start": start,
+            "end": end,
+            "submitter": submitter,
+            "first_from": first_from,
+            "limit": limit,
+            "offset": offset,
+        }
+        with self._db.reading() as conn:
+            total = conn.scalar(count, params) or 0
+            rows = list(conn.execute(page, params))
+        return Listing(items=self._listed(rows), total=int(total))
+
+    def _featured_statements(
+        self, sort: str, submitter: bool, first_from: bool, categories: CategoryFilter | None
+    ) -> tuple[Select[Any], Select[Any]]:
+        """`featured`'s count and page, bound at execution (`_day_rows`, `first_from`, `limit`,
+        `offset`)."""
+        rows_cte = self._day_rows(submitter)
         first_day = func.min(rows_cte.c.day)
         first_query = select(rows_cte.c.paper_id, first_day.label("day")).group_by(
             rows_cte.c.paper_id
         )
-        if first_from is not None:
-            first_query = first_query.having(first_day >= first_from)
+        if first_from:
+            first_query = first_query.having(first_day >= bindparam("first_from"))
         first = first_query.subquery()
         on_day = (
             select(
@@ -250,14 +310,31 @@ class Listings:
                 on_day.c.kind,
                 papers.c.id.desc(),
             ]
+        count = select(func.count()).select_from(base.subquery())
+        page = base.order_by(*order).limit(bindparam("limit")).offset(bindparam("offset"))
+        return count, page
+
+    def any_on_days(self, start: date, end: date, categories: CategoryFilter | None = None) -> bool:
+        """Whether a shown paper (in `categories`) is on a day in [start, end]: what
+        `featured(...).total` tells, found at the first such paper instead of counting them
+        all and building the listing."""
+
+        def build() -> Select[Any]:
+            rows_cte = self._day_rows(False)
+            return (
+                select(rows_cte.c.paper_id)
+                .join(papers, papers.c.id == rows_cte.c.paper_id)
+                .where(*_visible(), *self._in_categories(categories))
+                .limit(1)
+            )
+
+        stmt = self._statement(("any_on_days", categories), build)
         with self._db.reading() as conn:
-            total = conn.scalar(select(func.count()).select_from(base.subquery())) or 0
-            rows = list(conn.execute(base.order_by(*order).limit(limit).offset(offset)))
-        return Listing(items=self._listed(rows), total=int(total))
+            return conn.scalar(stmt, {"start": start, "end": end}) is not None
 
     def ids_on_days(self, start: date, end: date) -> list[str]:
         """Every shown paper on a day in [start, end] (what a digest of those days covers)."""
-        rows_cte = self._day_rows(start, end, None)
+        rows_cte = self._day_rows(False)
         stmt = (
             select(rows_cte.c.paper_id)
             .distinct()
@@ -265,7 +342,7 @@ class Listings:
             .where(*_visible())
         )
         with self._db.reading() as conn:
-            return sorted(conn.scalars(stmt))
+            return sorted(conn.scalars(stmt, {"start": start, "end": end}))
 
     def ids_in_categories(self, wanted: CategoryFilter) -> frozenset[str]:
         """Every shown paper in `wanted` (what a search narrowed to primary categories, or to
@@ -313,31 +390,9 @@ class Listings:
         """Visible papers among `ids` with counts and their latest featured day."""
         if not ids:
             return {}
-        last = (
-            select(daily_entries.c.paper_id, func.max(daily_entries.c.day).label("day"))
-            .where(daily_entries.c.paper_id.in_(list(ids)))
-            .group_by(daily_entries.c.paper_id)
-            .subquery()
-        )
-        stmt = (
-            select(
-                papers.c.id,
-                last.c.day,
-                _upvotes().label("upvotes"),
-                daily_entries.c.submitted_by,
-                daily_entries.c.submitted_by_name,
-                daily_entries.c.submitted_at,
-                daily_entries.c.source,
-            )
-            .outerjoin(last, last.c.paper_id == papers.c.id)
-            .outerjoin(
-                daily_entries,
-                (daily_entries.c.paper_id == last.c.paper_id) & (daily_entries.c.day == last.c.day),
-            )
-            .where(papers.c.id.in_(list(ids)), *_visible())
-        )
+        stmt = self._statement("listed", _listed_statement)
         with self._db.reading() as conn:
-            rows = list(conn.execute(stmt))
+            rows = list(conn.execute(stmt, {"ids": list(ids)}))
         return {item.paper.arxiv_id: item for item in self._listed(rows)}
 
     def _recent(self, where: ColumnElement[bool], limit: int, offset: int = 0) -> list[ListedPaper]:
@@ -406,6 +461,34 @@ class Listings:
                 break
             offset += limit
         return found[:limit]
+
+
+def _listed_statement() -> Select[Any]:
+    """`Listings.listed`'s query, the ids bound at execution (`ids`)."""
+    ids: BindParameter[str] = bindparam("ids", expanding=True)
+    last = (
+        select(daily_entries.c.paper_id, func.max(daily_entries.c.day).label("day"))
+        .where(daily_entries.c.paper_id.in_(ids))
+        .group_by(daily_entries.c.paper_id)
+        .subquery()
+    )
+    return (
+        select(
+            papers.c.id,
+            last.c.day,
+            _upvotes().label("upvotes"),
+            daily_entries.c.submitted_by,
+            daily_entries.c.submitted_by_name,
+            daily_entries.c.submitted_at,
+            daily_entries.c.source,
+        )
+        .outerjoin(last, last.c.paper_id == papers.c.id)
+        .outerjoin(
+            daily_entries,
+            (daily_entries.c.paper_id == last.c.paper_id) & (daily_entries.c.day == last.c.day),
+        )
+        .where(papers.c.id.in_(ids), *_visible())
+    )
 
 
 def _kind(rank: int | None) -> str | None:

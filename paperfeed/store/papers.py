@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, func, select, text
+from sqlalchemy import Connection, bindparam, func, select, text
 from sqlalchemy.exc import OperationalError
 
 from paperfeed.arxiv_calendar import announcement_day
@@ -46,6 +46,19 @@ _STALE_TABLES = text(
     "AND s.n_mod_since_analyze > :rows + 0.5 * greatest(c.reltuples, 0)"
 )
 _ENTRY_FIELDS = ("submitted_by", "submitted_by_name", "submitted_at", "source")
+
+
+# Built once: building them took longer than running them (a paper page reads papers three
+# times); the ids are bound at execution.
+_STATES = select(papers.c.id, *(papers.c[name] for name in CONTENT_COLUMNS)).where(
+    papers.c.id.in_(bindparam("ids", expanding=True))
+)
+_VERSIONS = select(
+    paper_versions.c.paper_id,
+    paper_versions.c.version,
+    paper_versions.c.submitted,
+    paper_versions.c.size,
+).where(paper_versions.c.paper_id.in_(bindparam("ids", expanding=True)))
 
 
 def first_day(state: PaperState) -> date | None:
@@ -102,23 +115,15 @@ class Papers:
 
     def _load_states(self, conn: Connection, ids: Sequence[str]) -> dict[str, PaperState]:
         states: dict[str, PaperState] = {}
-        cols = [papers.c.id, *(papers.c[name] for name in CONTENT_COLUMNS)]
         for chunk in chunks(ids):
             # Rows unpacked by position: cheaper than looking each column up by name.
-            for arxiv_id, *values in conn.execute(select(*cols).where(papers.c.id.in_(chunk))):
+            for arxiv_id, *values in conn.execute(_STATES, {"ids": list(chunk)}):
                 states[arxiv_id] = PaperState(row=dict(zip(CONTENT_COLUMNS, values, strict=True)))
             # Versions only of papers that exist: a first import skips this query entirely.
             known = [i for i in chunk if i in states]
             if not known:
                 continue
-            for r in conn.execute(
-                select(
-                    paper_versions.c.paper_id,
-                    paper_versions.c.version,
-                    paper_versions.c.submitted,
-                    paper_versions.c.size,
-                ).where(paper_versions.c.paper_id.in_(known))
-            ):
+            for r in conn.execute(_VERSIONS, {"ids": known}):
                 paper_id, number, submitted, size = r
                 states[paper_id].versions[number] = (submitted, size)
         return states

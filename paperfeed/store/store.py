@@ -89,6 +89,13 @@ class Store:
         with self.db.transaction() as conn:
             yield conn
 
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """One read transaction for what a block reads through every repository (see
+        `Database.snapshot`)."""
+        with self.db.snapshot():
+            yield
+
     @property
     def generation(self) -> int:
         """Committed transactions of this process so far (see `Database.generation`)."""

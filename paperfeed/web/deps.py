@@ -4,7 +4,7 @@ each write request one transaction — as typed dependency aliases."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Hashable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any, cast
@@ -77,15 +77,19 @@ def page_cache(request: Request) -> TimedCache[bytes]:
 
 def shown_day(request: Request, categories: CategoryFilter | None = None) -> date:
     """The day the front page and `/api/daily_papers` show (`front_day`, in `categories` when
-    given), looked up once per cache period like the pages themselves."""
+    given), looked up once per cache period like the pages themselves, and once per request
+    with the cache off (the front page asks twice: for its listing and for its cards'
+    submission window)."""
     store = get_store(request)
     today = now(request).date()
-    cache: TimedCache[date] = request.app.state.day_cache
-    return cache.get(
-        ("front_day", today, categories),
-        store.generation,
-        lambda: front_day(store, today, categories),
-    )
+    key = ("front_day", today, categories)
+    known: dict[Hashable, date] | None = getattr(request.state, "shown_days", None)
+    if known is None:
+        known = request.state.shown_days = {}
+    if key not in known:
+        cache: TimedCache[date] = request.app.state.day_cache
+        known[key] = cache.get(key, store.generation, lambda: front_day(store, today, categories))
+    return known[key]
 
 
 def get_session(request: Request) -> Session:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 import nh3
 from markdown_it import MarkdownIt
@@ -17,6 +18,9 @@ _TAGS = {
 }  # fmt: skip
 
 
+# A comment is rendered each time its paper's page is (two short comments were 12% of the
+# page); 512 of them, at most 10,000 characters each, are a few MB.
+@lru_cache(maxsize=512)
 def markdown(text: str) -> Markup:
     html = _markdown.render(text)
     clean = nh3.clean(

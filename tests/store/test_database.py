@@ -1,11 +1,15 @@
 """The unit of work on real SQLite and PostgreSQL: what a transaction writes through several
-repositories commits together, or not at all."""
+repositories commits together, or not at all; a snapshot reads through one connection."""
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 import pytest
+from sqlalchemy import event, text
 
 from paperfeed.errors import NotFound
 from paperfeed.models import Batch, Paper
@@ -115,3 +119,67 @@ def test_rows_are_stamped_by_the_injected_clock(db_url: str) -> None:
         assert moved.db.now() == datetime(2030, 5, 7, 7, 8, 9)
     finally:
         moved.close()
+
+
+def _count(store: Store, name: str) -> list[int]:
+    """A counter of the engine's `name` events from here on (checkout, begin, connect)."""
+    seen = [0]
+
+    def count(*_args: object) -> None:
+        seen[0] += 1
+
+    event.listen(store.db.engine, name, count)
+    return seen
+
+
+def test_a_snapshot_reads_through_one_connection_and_one_transaction(store: Store) -> None:
+    store.papers.write(Batch(papers=[_paper(1), _paper(2)]))
+    checkouts, begins = _count(store, "checkout"), _count(store, "begin")
+    with store.snapshot():
+        assert store.db.in_snapshot
+        store.papers.get_many(["2401.00001"])
+        store.comments.counts(["2401.00001"])
+        with store.snapshot():  # nested: the same one
+            store.listings.listed(["2401.00002"])
+        assert store.papers.get("2401.00002") is not None
+    assert (checkouts[0], begins[0]) == (1, 1)
+    assert not store.db.in_snapshot
+    store.papers.get("2401.00001")  # outside, a read is a transaction of its own again
+    assert (checkouts[0], begins[0]) == (2, 2)
+
+
+def test_writes_inside_a_snapshot_commit_on_their_own(store: Store) -> None:
+    store.papers.write(Batch(papers=[_paper(1)]))
+    with pytest.raises(Boom), store.snapshot():
+        assert store.papers.get("2401.00002") is None
+        store.papers.write(Batch(papers=[_paper(2)]))
+        raise Boom
+    assert store.papers.get("2401.00002") is not None
+
+
+def test_reads_in_a_transaction_inside_a_snapshot_see_its_writes(store: Store) -> None:
+    with store.snapshot(), store.transaction():
+        store.papers.write(Batch(papers=[_paper(1)]))
+        assert store.papers.get("2401.00001") is not None
+
+
+def test_sqlite_keeps_a_connection_for_each_thread_reading_at_once(tmp_path: Path) -> None:
+    """Up to the pool's size of threads read at once, and then again, on the connections
+    opened the first time: none is closed on return and reopened (with its PRAGMAs)."""
+    store = Store.open(f"sqlite:///{tmp_path / 'pool.db'}")
+    try:
+        connects = _count(store, "connect")
+        threads = 24
+        barrier = threading.Barrier(threads)
+
+        def read(_n: int) -> None:
+            with store.db.reading() as conn:
+                barrier.wait(timeout=30)  # every thread holds a connection at once
+                conn.execute(text("SELECT 1"))
+
+        for _round in range(2):
+            with ThreadPoolExecutor(threads) as pool:
+                list(pool.map(read, range(threads)))
+        assert connects[0] <= threads
+    finally:
+        store.close()

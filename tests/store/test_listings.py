@@ -211,6 +211,12 @@ def test_days_with_only_hidden_or_deleted_papers_have_no_papers(store: Store) ->
     store.papers.write(Batch(deletions=[Deletion(_pid(3))]))
     assert store.listings.featured(D2, D2) == Listing([], 0)
     assert store.listings.featured(D4, D4) == Listing([], 0)
+    assert [store.listings.any_on_days(d, d) for d in (D1, D2, D3, D4)] == [
+        True,
+        False,
+        True,
+        False,
+    ]
     assert store.listings.latest_day() == D3
     assert store.listings.neighbour_days(D1) == (None, D3)
 
@@ -498,3 +504,7 @@ def test_a_category_filter_narrows_every_way_onto_a_day(store: Store) -> None:
     assert listings.neighbour_days(D3) == (D2, D4)
     assert listings.latest_day(gr_qc) == D2
     assert listings.ids_in_categories(CategoryFilter(("hep-th",), True)) == {_pid(1), _pid(5)}
+    for wanted in (None, gr_qc, CategoryFilter(("hep-th",), True), CategoryFilter(("cs.LG",))):
+        for start, end in ((D1, D1), (D2, D2), (D3, D3), (D4, D4), (D1, D5)):
+            shown = listings.featured(start, end, categories=wanted).total > 0
+            assert listings.any_on_days(start, end, wanted) is shown, (wanted, start, end)

@@ -109,3 +109,15 @@ def test_highlight(text: str, terms: list[str], html: str) -> None:
 def test_highlight_terms_are_text_not_patterns() -> None:
     assert highlight("a.c abc", ["a.c"]) == Markup("<mark>a.c</mark> abc")
     assert highlight("<b>", ["<b>"]) == Markup("<mark>&lt;b&gt;</mark>")
+
+
+def test_a_comment_is_rendered_once_while_it_is_shown_again_and_again() -> None:
+    text = "A *repeated* comment, shown on every view of its paper."
+    first = markdown(text)
+    hits = markdown.cache_info().hits
+    assert (
+        markdown(text)
+        == first
+        == Markup("<p>A <em>repeated</em> comment, shown on every view of its paper.</p>\n")
+    )
+    assert markdown.cache_info().hits == hits + 1

@@ -112,8 +112,12 @@ def front_page(
     page: PageNumber = 1,
     sort: str = "upvotes",
 ) -> Response:
-    day = shown_day(request, categories)
-    return _period_page(request, store, user, "date", day.isoformat(), page, sort, True, categories)
+    # One read transaction for the page's reads (a dozen queries), as on every listing page.
+    with store.snapshot():
+        day = shown_day(request, categories)
+        return _period_page(
+            request, store, user, "date", day.isoformat(), page, sort, True, categories
+        )
 
 
 def _listing_page(kind: str) -> Callable[..., Response]:
@@ -128,7 +132,8 @@ def _listing_page(kind: str) -> Callable[..., Response]:
         page: PageNumber = 1,
         sort: str = "upvotes",
     ) -> Response:
-        return _period_page(request, store, user, kind, key, page, sort, categories=categories)
+        with store.snapshot():
+            return _period_page(request, store, user, kind, key, page, sort, categories=categories)
 
     return listing_page
 

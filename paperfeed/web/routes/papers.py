@@ -313,7 +313,8 @@ def paper_page(
     canonical, _version = parse_reference(arxiv_id)
     if canonical != arxiv_id:
         return RedirectResponse(paper_path(canonical), status_code=301)
-    return _paper_page(request, arxiv_id, store, search, user)
+    with store.snapshot():
+        return _paper_page(request, arxiv_id, store, search, user)
 
 
 def _paper_page(

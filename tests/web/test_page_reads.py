@@ -1,0 +1,96 @@
+"""How the busiest pages read the store, with the page cache off, on SQLite and PostgreSQL:
+each in one read transaction (one pool checkout, one BEGIN) and a known number of queries,
+counted with SQLAlchemy's events on the real database. A page that reads more is slower for
+every visitor: change the number here when a page needs another query, and say why."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from sqlalchemy import event
+from web_site import Site
+
+from paperfeed.web.cache import TimedCache
+
+
+@dataclass
+class Reads:
+    checkouts: int = 0
+    begins: int = 0
+    statements: list[str] = field(default_factory=list)
+
+    def listing(self) -> str:
+        return "\n".join(" ".join(s.split())[:100] for s in self.statements)
+
+    def reset(self) -> None:
+        self.checkouts = self.begins = 0
+        self.statements.clear()
+
+
+@pytest.fixture
+def reads(site: Site) -> Iterator[Reads]:
+    """What the app's engine does from here on; the page cache is off."""
+    app: Any = site.client.app
+    app.state.page_cache = TimedCache[bytes](0)
+    app.state.day_cache = TimedCache[Any](0)
+    engine = site.store.db.engine
+    seen = Reads()
+
+    def checkout(*_args: Any) -> None:
+        seen.checkouts += 1
+
+    def begin(*_args: Any) -> None:
+        seen.begins += 1
+
+    def execute(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if not statement.startswith("BEGIN"):  # SQLite's, issued on the begin event
+            seen.statements.append(statement)
+
+    listeners = (("checkout", checkout), ("begin", begin), ("before_cursor_execute", execute))
+    for name, fn in listeners:
+        event.listen(engine, name, fn)
+    try:
+        yield seen
+    finally:
+        for name, fn in listeners:
+            event.remove(engine, name, fn)
+
+
+def _paper_with_comments(site: Site) -> str:
+    """A paper of the latest day (its page shows related papers, comments and claims)."""
+    arxiv_id = site.store.listings.featured(*[site.store.listings.latest_day()] * 2).items[0]
+    return arxiv_id.paper.arxiv_id
+
+
+@pytest.mark.parametrize(
+    ("path", "queries"),
+    [
+        # the day (today has no papers in the demo: is today listed, the days around it: 3),
+        # its listing: count and page (2), papers and versions (2), comment counts (1), the
+        # days around it (2), Hugging Face fields and GitHub stars (2)
+        ("/", 12),
+        # the day (3), its listing (2), papers and versions (2), comment counts (1), Hugging
+        # Face fields and stars (2), verified authors (1), authors' comments (1)
+        ("/api/daily_papers", 12),
+    ],
+)
+def test_a_listing_reads_in_one_transaction(
+    site: Site, reads: Reads, path: str, queries: int
+) -> None:
+    site.client.get(path)  # sessions, statements compiled
+    reads.reset()
+    assert site.client.get(path).status_code == 200
+    assert (reads.checkouts, reads.begins, len(reads.statements)) == (1, 1, queries), (
+        reads.listing()
+    )
+
+
+def test_a_paper_page_reads_in_one_transaction(site: Site, reads: Reads) -> None:
+    path = f"/papers/{_paper_with_comments(site)}"
+    site.client.get(path)
+    reads.reset()
+    assert site.client.get(path).status_code == 200
+    assert (reads.checkouts, reads.begins) == (1, 1), reads.listing()
