@@ -1,8 +1,9 @@
-"""Benchmark the site: requests/s and latency of `/` and `/api/daily_papers` under load, one
-server process against N workers, with the page cache off and on.
+"""Benchmark the site: requests/s and latency of `/`, a paper page, a search page and
+`/api/daily_papers` under load, one server process against N workers, with the page cache off
+and on.
 
     python bench/web.py                    # 1,000,000 papers in SQLite, the full run
-    python bench/web.py --papers 100000    # a shorter run (about 6 minutes once prepared)
+    python bench/web.py --papers 100000 --seconds 10 --rounds 1  # about 5.5 minutes once prepared
     python bench/web.py --before main      # also serve the same store from another revision
 
 Prepares (once, cached under bench/out/web/) a store of N papers: real quant-ph records
@@ -12,15 +13,18 @@ jsonl`, keyword-indexed with `paperfeed index`, plus community data for the last
 cache off and on, starts the real server (`paperfeed serve` as a child process on 127.0.0.1)
 with one process and with N workers, and loads each endpoint with `wrk` at 32 keep-alive
 connections. A static file served by the same process is the baseline: what the framework and
-the load generator cost with no paperfeed code in the way. Which worker answered each request
-is counted from the server's own access log (each line carries the pid of the process that
-wrote it); the CPU the server, wrk and everything else on the machine used during each run is
-measured from /proc. Writes its tables into docs/benchmarks.md between the bench:web markers.
+the load generator cost with no paperfeed code in the way; each endpoint is reported with the
+cache off and on side by side, as a ratio to that file in the same run. Which worker answered
+each request is counted from the server's own access log (each line carries the pid of the
+process that wrote it); the CPU the server, wrk and everything else on the machine used during
+each run is measured from /proc. Writes its tables into docs/benchmarks.md between the
+bench:web markers.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import random
@@ -59,11 +63,20 @@ BAR_SCALING = 1.6  # N workers against one process, on the paperfeed endpoints
 CACHE_MODES = (("off", "0"), ("on", "2"))  # page_cache_seconds: off, and the default
 QUIET_CORES, QUIET_WAIT_S = 0.3, 10
 _TICKS = os.sysconf("SC_CLK_TCK")
-ENDPOINTS = (
-    ("static file (baseline)", "/static/style.css", False),
+STATIC = "static file, the baseline"
+PAPER = "a paper page"
+SEARCH_PATH = "/papers?q=quantum+error+correction"
+# (name, path, graded); the paper page's path is filled in with a paper of the day `/` shows.
+ENDPOINTS: tuple[tuple[str, str, bool], ...] = (
+    (STATIC, "/static/style.css", False),
     ("/", "/", True),
+    (PAPER, "/papers/{paper}", True),
+    (SEARCH_PATH, SEARCH_PATH, True),
     ("/api/daily_papers", "/api/daily_papers", True),
 )
+# Signed-out requests to these never pass the page cache (paperfeed/web/routes/papers.py and
+# pages.py render them with `render()` on every request), so cache off and on should agree.
+NEVER_CACHED = (PAPER, SEARCH_PATH)
 
 
 # ------------------------------------------------------------------------------- the store
@@ -248,6 +261,7 @@ class Result:
     workers: int
     cache: str
     endpoint: str
+    path: str
     requests: int
     rps: float
     p50_ms: float
@@ -346,16 +360,38 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def check_pages(port: int) -> None:
-    """The loaded endpoints answer with real content before they are measured."""
-    with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/daily_papers") as r:
-        body = r.read()
-    if not body.startswith(b"[{"):
-        raise SystemExit(f"/api/daily_papers returned no papers: {body[:200]!r}")
-    with urllib.request.urlopen(f"http://127.0.0.1:{port}/") as r:
-        page = r.read()
-    if b"/papers/" not in page:
-        raise SystemExit("/ lists no papers")
+Endpoint = tuple[str, str, bool]  # name, path, graded
+
+
+def check_pages(port: int, paper: str | None) -> tuple[tuple[Endpoint, ...], dict[str, bool]]:
+    """The loaded endpoints, the paper page's path filled in with `paper` (or, when None, the
+    first paper `/api/daily_papers` lists: a paper of the day `/` shows), each checked to
+    answer 200 with real content before it is measured; and whether each answered a request
+    without a cookie, as every measured request is, with a Set-Cookie header."""
+    base = f"http://127.0.0.1:{port}"
+    if paper is None:
+        with urllib.request.urlopen(base + "/api/daily_papers") as r:
+            daily = json.loads(r.read())
+        if not daily:
+            raise SystemExit("/api/daily_papers returned no papers")
+        paper = str(daily[0]["paper"]["id"])
+    endpoints = tuple((name, path.format(paper=paper), graded) for name, path, graded in ENDPOINTS)
+    cookies: dict[str, bool] = {}
+    for name, path, _graded in endpoints:
+        with urllib.request.urlopen(base + path) as r:
+            body = r.read()
+            if r.status != 200 or r.geturl() != base + path:
+                raise SystemExit(f"{path} answered {r.status} from {r.geturl()}")
+            cookies[name] = r.headers.get("set-cookie") is not None
+        content = {
+            "/": rb'href="/papers/\d',
+            PAPER: re.escape(paper.encode()),
+            SEARCH_PATH: rb'href="/papers/\d',
+            "/api/daily_papers": rb"^\[\{",
+        }.get(name)
+        if content is not None and re.search(content, body) is None:
+            raise SystemExit(f"{path} shows no papers: {body[:200]!r}")
+    return endpoints, cookies
 
 
 def _shares(answered: Counter[str], workers: int) -> str:
@@ -368,7 +404,7 @@ def _shares(answered: Counter[str], workers: int) -> str:
 
 
 def measure(
-    server: Server, endpoint: tuple[str, str, bool], connections: int, seconds: int, warm: bool
+    server: Server, endpoint: Endpoint, connections: int, seconds: int, warm: bool
 ) -> Result:
     """One endpoint of one running server under wrk (after a warm-up, if `warm`)."""
     name, path, graded = endpoint
@@ -393,6 +429,7 @@ def measure(
         workers=server.workers,
         cache=server.cache,
         endpoint=name,
+        path=path,
         requests=total,
         rps=rps,
         p50_ms=p50,
@@ -405,7 +442,7 @@ def measure(
         graded=graded,
     )
     print(
-        f"  {server.label:<28} {name:<24} {rps:>8,.0f} req/s  p50 {p50:6.1f} ms  "
+        f"  {server.label:<28} {name:<36} {rps:>8,.0f} req/s  p50 {p50:6.1f} ms  "
         f"p99 {p99:6.1f} ms  errors {errors}  answered {result.answered}  cores: server "
         f"{result.server_cores:.2f}, wrk {result.wrk_cores:.2f}, other {result.other_cores:.2f}",
         flush=True,
@@ -414,21 +451,28 @@ def measure(
 
 
 def run_servers(
-    servers: list[Server], data_dir: Path, url: str, args: argparse.Namespace
-) -> list[Result]:
+    servers: list[Server], data_dir: Path, url: str, args: argparse.Namespace, paper: str | None
+) -> tuple[list[Result], tuple[Endpoint, ...], dict[str, bool]]:
     """Start `servers` side by side, then load each endpoint on each in turn, `args.rounds`
     times: the runs compared with each other follow one another, so they share whatever else
     the machine was doing then (an idle server costs nothing but its index job's one query
     every 2 s). Of each server's rounds on an endpoint the fastest is kept: other work on the
     machine only ever slows a run down, and a server of N processes needs N free cores where
-    one process needs one, so a busy moment costs it more."""
+    one process needs one, so a busy moment costs it more. Returns the results, the endpoints
+    (the paper page of `paper`, or of the one `check_pages` picks) and which set a cookie."""
     best: dict[tuple[str, str], Result] = {}
+    endpoints: tuple[Endpoint, ...] = ()
+    cookies: dict[str, bool] = {}
     try:
         for server in servers:
             print(f"server {server.label}, page cache {server.cache}: starting", flush=True)
             server.start(data_dir, url, free_port())
-            check_pages(server.port)
-        for endpoint in ENDPOINTS:
+            endpoints, seen = check_pages(server.port, paper)
+            paper = {name: path for name, path, _ in endpoints}[PAPER].removeprefix("/papers/")
+            if cookies and seen != cookies:
+                raise SystemExit(f"the servers set cookies differently: {cookies} and {seen}")
+            cookies = seen
+        for endpoint in endpoints:
             for n in range(args.rounds):
                 for server in servers:
                     warm = n == 0
@@ -439,7 +483,7 @@ def run_servers(
     finally:
         for server in servers:
             server.stop()
-    return list(best.values())
+    return list(best.values()), endpoints, cookies
 
 
 # --------------------------------------------------------------------------------- report
@@ -500,6 +544,40 @@ def machine_info(backend: str, postgres_url: str) -> dict[str, str]:
     return info
 
 
+def label(name: str, path: str) -> str:
+    """`/`, or "a paper page (`/papers/…`)": the endpoint's path, after its name if it has
+    one."""
+    return f"`{path}`" if name == path else f"{name} (`{path}`)"
+
+
+def side_by_side(results: list[Result], endpoints: tuple[Endpoint, ...]) -> str:
+    """Per server and endpoint: the page cache off and on side by side, each with its p99 and
+    its requests/s as a ratio to the static file's on the same server in the same cache mode
+    (the runs of one cache mode follow one another)."""
+    by = {(r.server, r.cache, r.endpoint): r for r in results}
+    servers = list(dict.fromkeys(r.server for r in results))
+    lines = [
+        "| server | endpoint | cache off: req/s | p99 (ms) | x static | cache on: req/s | "
+        "p99 (ms) | x static | on / off |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for server in servers:
+        for name, path, _graded in endpoints:
+            cells = []
+            for cache in ("off", "on"):
+                r, static = by.get((server, cache, name)), by.get((server, cache, STATIC))
+                if r is None:
+                    cells += ["", "", ""]
+                    continue
+                errors = f" ({r.errors:,} errors)" if r.errors else ""
+                ratio = f"{r.rps / static.rps:.2f}" if static and static.rps else ""
+                cells += [f"{r.rps:,.0f}{errors}", f"{r.p99_ms:.1f}", ratio]
+            off, on = by.get((server, "off", name)), by.get((server, "on", name))
+            cells.append(f"{on.rps / off.rps:.2f}x" if off and on and off.rps else "")
+            lines.append(f"| {server} | {label(name, path)} | {' | '.join(cells)} |")
+    return "\n".join(lines)
+
+
 def results_table(results: list[Result]) -> str:
     lines = [
         "| page cache | server | endpoint | requests | req/s | p50 (ms) | p99 (ms) | errors | "
@@ -509,7 +587,8 @@ def results_table(results: list[Result]) -> str:
     for r in results:
         bar = ("pass" if r.passes else "**fail**") if r.graded else ""
         lines.append(
-            f"| {r.cache} | {r.server} | `{r.endpoint}` | {r.requests:,} | {r.rps:,.0f} | "
+            f"| {r.cache} | {r.server} | {label(r.endpoint, r.path)} | {r.requests:,} | "
+            f"{r.rps:,.0f} | "
             f"{r.p50_ms:.1f} | {r.p99_ms:.1f} | {r.errors} | {r.answered} | "
             f"{r.server_cores:.2f} | {r.wrk_cores:.2f} | {r.other_cores:.2f} | {bar} |"
         )
@@ -538,7 +617,8 @@ def scaling_table(results: list[Result], workers: int) -> tuple[str, list[str]]:
             if bar != "pass":
                 failures.append(f"page cache {key[0]}, {key[1]}: {ratio:.2f}x")
         lines.append(
-            f"| {key[0]} | `{key[1]}` | {r1.rps:,.0f} | {rn.rps:,.0f} | {ratio:.2f}x | "
+            f"| {key[0]} | {label(r1.endpoint, r1.path)} | {r1.rps:,.0f} | {rn.rps:,.0f} | "
+            f"{ratio:.2f}x | "
             f"{rn.answered} | {bar} |"
         )
     return "\n".join(lines), failures
@@ -551,41 +631,81 @@ def this_many(workers: int) -> str:
     return f"this tree, {workers} workers"
 
 
+def _listed(names: list[str]) -> str:
+    return ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else "".join(names)
+
+
+def cookie_text(endpoints: tuple[Endpoint, ...], cookies: dict[str, bool]) -> str:
+    """What the servers were seen to do with a request that carries no cookie."""
+    shown = {name: label(name, path) for name, path, _ in endpoints}
+    setting = [shown[n] for n, _, _ in endpoints if cookies.get(n)]
+    not_setting = [shown[n] for n, _, _ in endpoints if not cookies.get(n)]
+    text = """A signed-out visitor's session is only a signed cookie holding a CSRF token (no
+        database row; a session row exists once signed in, `paperfeed/web/session.py`), and
+        the token is made when a page first hands one out."""
+    if setting:
+        text += f""" Checked on each server before it was loaded: {_listed(setting)}
+            answered a request without a cookie with a new cookie and a fresh token, so every
+            measured request to them is given one (with the page cache on, `/`'s cached bytes
+            get each visitor's token put into their one form, the e-mail digest's)"""
+        text += f"; {_listed(not_setting)} set none." if not_setting else "."
+    else:
+        text += " Checked on each server before it was loaded: no endpoint set a cookie."
+    if cookies.get(PAPER):
+        text += """ The paper page sets one although it shows a signed-out visitor no form
+            with a token: `render()` (`paperfeed/web/page.py`) makes the token for every page
+            it renders."""
+    return text
+
+
 def render_section(
     args: argparse.Namespace,
     info: dict[str, str],
     community: str,
-    scaling: str,
-    tables: str,
+    endpoints: tuple[Endpoint, ...],
+    cookies: dict[str, bool],
+    tables: list[str],
     command: str,
 ) -> str:
     machine = "\n".join(f"- {k}: {v}" for k, v in info.items())
     database = "SQLite" if args.database == "sqlite" else "PostgreSQL"
     cores = os.cpu_count()
+    graded = _listed([label(n, p) for n, p, g in endpoints if g])
+    rounds = f"{args.rounds} round{'s' if args.rounds != 1 else ''}"
+    never = _listed([label(n, p) for n, p, _ in endpoints if n in NEVER_CACHED])
     prose = [
         f"""Store: {args.papers:,} real quant-ph records (repeated with unique ids, imported with
         `paperfeed ingest jsonl`) and {community}, in {database}. Each server is `paperfeed
-        serve` started as a child process on 127.0.0.1 with `search_model = none` (the loaded
-        pages do not search) and the `workers` shown; with several, each worker listens on its
-        own socket bound with SO_REUSEPORT and the kernel spreads new connections over them
-        (`paperfeed/web/server.py`, `Listener`), and is a TCP socket, so asyncio sets
-        TCP_NODELAY on what it accepts (on uvicorn's own shared socket it did not: each
-        keep-alive response waited about 40 ms for a delayed ACK). The load generator is `wrk -t2
-        -c{args.connections} -d{args.seconds}s`: {args.connections} keep-alive connections,
-        opened at the start and kept. The servers of one cache mode run side by side and each
-        endpoint is loaded on each in turn, {args.rounds} rounds (a 3 s warm-up before the
-        first); each row is the server's fastest round, since other work on the shared machine
-        only slows a run down (and costs N workers, which need N free cores, more than one
-        process). Anonymous requests (no cookie), as a first visit or a crawler sends them:
-        each gets a fresh session cookie.""",
-        """What is cached: with the page cache **on** (`page_cache_seconds = 2`, the default)
+        serve` started as a child process on 127.0.0.1 with `search_model = none` (the store
+        has a keyword index and no vectors: the search page runs keyword search, and a paper
+        page's related papers are the keyword matches of its title) and the `workers` shown;
+        with several, each worker listens on its own socket bound with SO_REUSEPORT and the
+        kernel spreads new connections over them (`paperfeed/web/server.py`, `Listener`), and
+        is a TCP socket, so asyncio sets TCP_NODELAY on what it accepts (on uvicorn's own
+        shared socket it did not: each keep-alive response waited about 40 ms for a delayed
+        ACK). The load generator is `wrk -t2 -c{args.connections} -d{args.seconds}s`:
+        {args.connections} keep-alive connections, opened at the start and kept. The servers of
+        one cache mode run side by side and each endpoint is loaded on each in turn, {rounds}
+        (a 3 s warm-up before the first); each row is the server's fastest round, since other
+        work on the shared machine only slows a run down (and costs N workers, which need N
+        free cores, more than one process). Anonymous requests (no cookie), as a first visit or
+        a crawler sends them.
+        {cookie_text(endpoints, cookies)}""",
+        f"""What is cached: with the page cache **on** (`page_cache_seconds = 2`, the default)
         each process renders `/` as signed-out visitors see it, and encodes the
         `/api/daily_papers` response, at most once every 2 s and answers the other requests
         from memory; **off** (`page_cache_seconds = 0`) every request queries the database and
-        renders. The SQLite file and the static file are in the operating system's page cache
-        in both (warm after the warm-up). The static file row is the baseline, the same in both
-        modes: Starlette reading a file, the framework and wrk with no paperfeed code in the
-        way.""",
+        renders. The page cache never holds {never}, for signed-out visitors or anyone else:
+        their routes (`paper_page` in `paperfeed/web/routes/papers.py`, `search_page` in
+        `pages.py`) query and render on every request and never consult the page cache, so
+        `page_cache_seconds` changes nothing for them and their cache off and on figures
+        should agree up to run-to-run noise (both modes share the process-wide memos of
+        rendered comment Markdown and TeX formulas). The SQLite file and the static file are
+        in the operating system's page cache in both (warm after the warm-up). The static file
+        row is the baseline of each server and cache mode: Starlette reading a file, the
+        framework and wrk with no paperfeed code in the way; *x static* is an endpoint's
+        requests/s over that file's on the same server in the same cache mode, whose runs
+        follow one another.""",
         f"""How it is counted: *answered by* is the share of the requests each worker answered,
         counted from the server's access log (every line carries the pid of the process that
         wrote it). *server*, *wrk* and *other* are the cores each used during the run (CPU
@@ -595,12 +715,14 @@ def render_section(
         the same {cores} cores as the server, so {args.workers} workers never have all {cores}
         to themselves: the scaling below is bounded by the cores wrk and the other work leave
         them. Bars: {args.workers} workers answer >= {BAR_SCALING}x the requests/s of one
-        process on `/` and `/api/daily_papers` with the page cache off and on; each row >=
+        process on {graded} with the page cache off and on; each row >=
         {BAR_RPS:.0f} req/s with p99 <= {BAR_P99_MS:.0f} ms and no errors.""",
     ]
     text = "\n\n".join(textwrap.fill(" ".join(p.split()), 95) for p in prose)
+    body = "\n\n".join(tables)
     return f"""{START_MARKER}
-## Web: `/` and `/api/daily_papers` at {args.papers:,} papers, 1 process and {args.workers} workers
+## Web: `/`, a paper page, a search page and `/api/daily_papers` at {args.papers:,} papers, \
+1 process and {args.workers} workers
 
 Run on {datetime.now(UTC).date().isoformat()} with `{command}` (`bench/web.py`).
 
@@ -608,9 +730,7 @@ Run on {datetime.now(UTC).date().isoformat()} with `{command}` (`bench/web.py`).
 
 {text}
 
-{scaling}
-
-{tables}
+{body}
 {END_MARKER}"""
 
 
@@ -662,15 +782,26 @@ def main() -> None:
         return
     before = export_revision(args.before) if args.before else None
     results: list[Result] = []
+    paper: str | None = None
+    endpoints: tuple[Endpoint, ...] = ()
+    cookies: dict[str, bool] = {}
     for cache, seconds in CACHE_MODES:
         servers = []
         if before is not None:
             servers.append(Server(f"{args.before} (before), 1 process", before, 1, cache, seconds))
         servers.append(Server(THIS_ONE, ROOT, 1, cache, seconds))
         servers.append(Server(this_many(args.workers), ROOT, args.workers, cache, seconds))
-        results.extend(run_servers(servers, data_dir, url, args))
+        found, endpoints, seen = run_servers(servers, data_dir, url, args, paper)
+        if cookies and seen != cookies:
+            raise SystemExit(f"the cache modes set cookies differently: {cookies} and {seen}")
+        cookies = seen
+        paper = {name: path for name, path, _ in endpoints}[PAPER].removeprefix("/papers/")
+        results.extend(found)
+    compared = side_by_side(results, endpoints)
     scaling, failures = scaling_table(results, args.workers)
     table = results_table(results)
+    print(compared)
+    print()
     print(scaling)
     print()
     print(table)
@@ -678,7 +809,9 @@ def main() -> None:
         print(f"scaling bar ({BAR_SCALING}x) missed: {'; '.join(failures)}")
     if not args.no_docs:
         command = "python bench/web.py " + " ".join(sys.argv[1:])
-        write_docs(render_section(args, info, community, scaling, table, command.strip()))
+        tables = [compared, scaling, table]
+        section = render_section(args, info, community, endpoints, cookies, tables, command.strip())
+        write_docs(section)
         print(f"wrote {DOCS}")
 
 
