@@ -144,8 +144,18 @@ class _Unit:
 
 # Per thread (and per asyncio task): a web request's worker thread, or a CLI job.
 _current: ContextVar[_Unit | None] = ContextVar("paperfeed_unit_of_work", default=None)
-# The connection a block of reads shares (`Database.snapshot`), likewise.
-_snapshot: ContextVar[_Unit | None] = ContextVar("paperfeed_snapshot", default=None)
+
+
+@dataclass(slots=True)
+class _Snapshot:
+    """The connection a block of reads shares (`Database.snapshot`), opened at its first read."""
+
+    db: Database
+    conn: Connection | None = None
+
+
+# The block of reads open in this context, likewise.
+_snapshot: ContextVar[_Snapshot | None] = ContextVar("paperfeed_snapshot", default=None)
 
 
 class Database:
@@ -207,11 +217,14 @@ class Database:
         """A connection to read with: the open transaction's, so a unit of work sees its own
         writes, else the open snapshot's, else a fresh one."""
         unit = self._unit()
-        if unit is None:
-            shared = _snapshot.get()
-            unit = shared if shared is not None and shared.db is self else None
         if unit is not None:
             yield unit.conn
+            return
+        shared = self._shared()
+        if shared is not None:
+            if shared.conn is None:
+                shared.conn = self.engine.connect()
+            yield shared.conn
             return
         with self.engine.connect() as conn:
             yield conn
@@ -221,21 +234,28 @@ class Database:
         """One read transaction for the reads of a block (a page that reads through several
         repositories): one pool checkout and one BEGIN instead of one per read. Writes inside
         it are transactions of their own, which its later reads may not see (on SQLite they
-        see the database as it was at the block's first read): for blocks that only read."""
+        see the database as it was at the block's first read): for blocks that only read.
+        The connection is taken at the first read, so a block that reads nothing (a page
+        served from the cache) takes none."""
         if self._unit() is not None or self.in_snapshot:
             yield
             return
-        with self.engine.connect() as conn:
-            token = _snapshot.set(_Unit(self, conn))
-            try:
-                yield
-            finally:
-                _snapshot.reset(token)
+        shared = _Snapshot(self)
+        token = _snapshot.set(shared)
+        try:
+            yield
+        finally:
+            _snapshot.reset(token)
+            if shared.conn is not None:
+                shared.conn.close()
+
+    def _shared(self) -> _Snapshot | None:
+        shared = _snapshot.get()
+        return shared if shared is not None and shared.db is self else None
 
     @property
     def in_snapshot(self) -> bool:
-        shared = _snapshot.get()
-        return shared is not None and shared.db is self
+        return self._shared() is not None
 
     def after_commit(self, action: Callable[[], None]) -> None:
         """Run `action` once the open transaction commits (now, when none is open)."""

@@ -148,6 +148,14 @@ def test_a_snapshot_reads_through_one_connection_and_one_transaction(store: Stor
     assert (checkouts[0], begins[0]) == (2, 2)
 
 
+def test_a_snapshot_that_reads_nothing_takes_no_connection(store: Store) -> None:
+    """A page served from the cache reads nothing: its snapshot costs no checkout."""
+    checkouts = _count(store, "checkout")
+    with store.snapshot():
+        assert store.db.in_snapshot
+    assert checkouts[0] == 0
+
+
 def test_writes_inside_a_snapshot_commit_on_their_own(store: Store) -> None:
     store.papers.write(Batch(papers=[_paper(1)]))
     with pytest.raises(Boom), store.snapshot():
