@@ -55,46 +55,46 @@ def daily_papers(
     first as on HF; the latest day with papers (in `category`) by default, and every day for
     a `submitter` (newest first). `sort=trending` without either ranks the week by the
     trending formula."""
+    if sort not in ("publishedAt", "trending"):
+        raise Invalid("sort must be publishedAt or trending")
+    chosen = [k for k, v in (("date", date), ("week", week), ("month", month)) if v]
+    if len(chosen) > 1:
+        raise Invalid("give at most one of date, week and month")
+    period: Period | None = None
+    if date:
+        period = parse_period("date", date)
+    elif week:
+        period = parse_period("week", week)
+    elif month:
+        period = parse_period("month", month)
+
+    def encoded(start: Date, last: Date) -> bytes:
+        if sort == "trending" and not chosen and not submitter:
+            ranked = trending(store, "week", now, limit=(p + 1) * limit, categories=categories)
+            items = [t.item for t in ranked][p * limit :]
+        else:
+            items = store.listings.featured(
+                start,
+                last,
+                limit=limit,
+                offset=p * limit,
+                sort="upvotes" if period or sort == "trending" else "published",
+                submitter=submitter,
+                categories=categories,
+            ).items
+        return orjson.dumps(_items(store, settings, items))
+
     # One read transaction for the reads of the day, its papers and what hangs off them.
     with store.snapshot():
-        if sort not in ("publishedAt", "trending"):
-            raise Invalid("sort must be publishedAt or trending")
-        chosen = [k for k, v in (("date", date), ("week", week), ("month", month)) if v]
-        if len(chosen) > 1:
-            raise Invalid("give at most one of date, week and month")
-        period: Period | None = None
-        if date:
-            period = parse_period("date", date)
-        elif week:
-            period = parse_period("week", week)
-        elif month:
-            period = parse_period("month", month)
-        elif not submitter:
+        if period is None and not submitter:
             # The latest day with papers (in `category=`, when given: that category's latest).
             period = day_period(shown_day(request, categories))
         # A submitter's papers without a period: on every day, as HF searches them.
         start, last = (period.start, period.last) if period else (Date.min, Date.max)
-
-        def encoded() -> bytes:
-            if sort == "trending" and not chosen and not submitter:
-                ranked = trending(store, "week", now, limit=(p + 1) * limit, categories=categories)
-                items = [t.item for t in ranked][p * limit :]
-            else:
-                items = store.listings.featured(
-                    start,
-                    last,
-                    limit=limit,
-                    offset=p * limit,
-                    sort="upvotes" if period or sort == "trending" else "published",
-                    submitter=submitter,
-                    categories=categories,
-                ).items
-            return orjson.dumps(_items(store, settings, items))
-
         # The same for every client: encoded once per cache period (see web/cache.py).
         key = ("hf_daily", start, last, p, limit, submitter, sort, bool(chosen), categories)
-        body = page_cache(request).get(key, store.generation, encoded)
-        return Response(body, media_type="application/json")
+        body = page_cache(request).get(key, store.generation, lambda: encoded(start, last))
+    return Response(body, media_type="application/json")
 
 
 @router.get("/papers/search", summary="Search papers (Hugging Face shape)")
