@@ -276,19 +276,16 @@ def grid() -> list[Variant]:
     return variants
 
 
-def _normalised(ranked: Ranked, form: str) -> tuple[dict[str, float], float]:
-    """Each paper's normalised score within its list, and the value a paper missing from the
-    list gets (the list's lowest: it was at best just below the cut)."""
+def _z_scores(ranked: Ranked) -> tuple[dict[str, float], float]:
+    """Each paper's z-score within its list, and the value a paper missing from the list gets
+    (the list's lowest: it was at best just below the cut). Min-max goes through the
+    service's own `combine`."""
     scores = [float(s) for _pid, s in ranked]
     if not scores:
         return {}, 0.0
-    if form == "z":
-        mean = statistics.fmean(scores)
-        std = statistics.pstdev(scores) or 1.0
-        norm = [(s - mean) / std for s in scores]
-    else:
-        lo, hi = min(scores), max(scores)
-        norm = [(s - lo) / (hi - lo) if hi > lo else 1.0 for s in scores]
+    mean = statistics.fmean(scores)
+    std = statistics.pstdev(scores) or 1.0
+    norm = [(s - mean) / std for s in scores]
     return {pid: n for (pid, _s), n in zip(ranked, norm, strict=True)}, min(norm)
 
 
@@ -312,8 +309,8 @@ def fuse(variant: Variant, row: dict[str, Any]) -> list[str]:
             )
         ]
     else:
-        nk, kw_floor = _normalised(kw, variant.form)
-        ns, sem_floor = _normalised(sem, variant.form)
+        nk, kw_floor = _z_scores(kw)
+        ns, sem_floor = _z_scores(sem)
         combined = {
             pid: (1 - variant.alpha) * nk.get(pid, kw_floor)
             + variant.alpha * ns.get(pid, sem_floor)
