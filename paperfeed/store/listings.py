@@ -11,7 +11,7 @@ A paper is on a day when (docs/web.md, "Which papers a day lists"):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from datetime import date
 from typing import Any
 
@@ -50,6 +50,13 @@ _MAX_STATEMENTS = 256
 def _upvotes() -> ColumnElement[int]:
     community = select(func.count()).where(votes.c.paper_id == papers.c.id).scalar_subquery()
     return papers.c.imported_upvotes + community
+
+
+def _one_of(column: ColumnElement[str], values: Iterable[str]) -> ColumnElement[bool]:
+    """`column IN (values)` for a fixed list, written as equalities: SQLAlchemy re-renders an
+    `IN`'s statement text on every execution (an "expanding" parameter), which the listing
+    statements, built once and run on every page, would pay each time."""
+    return or_(*(column == v for v in values))
 
 
 def _visible() -> list[ColumnElement[bool]]:
@@ -91,7 +98,7 @@ class Listings:
         if not self.follow:
             return []
         archives = [c for c in self.follow if "." not in c]
-        tests: list[ColumnElement[bool]] = [category.in_(self.follow)]
+        tests: list[ColumnElement[bool]] = [_one_of(category, self.follow)]
         tests += [func.substr(category, 1, len(a) + 1) == f"{a}." for a in archives]
         return [or_(*tests)]
 
@@ -111,7 +118,7 @@ class Listings:
         archives = [c for c in wanted.categories if "." not in c]
         if wanted.primary:
             primary = papers.c.primary_category
-            tests: list[ColumnElement[bool]] = [primary.in_(wanted.categories)]
+            tests: list[ColumnElement[bool]] = [_one_of(primary, wanted.categories)]
             tests += [func.substr(primary, 1, len(a) + 1) == f"{a}." for a in archives]
             return [or_(*tests)]
         spaced = literal(" ") + papers.c.categories + literal(" ")
@@ -124,7 +131,7 @@ class Listings:
         picked = select(daily_entries.c.paper_id).where(daily_entries.c.paper_id == papers.c.id)
         announced = select(announcements.c.paper_id).where(
             announcements.c.paper_id == papers.c.id,
-            announcements.c.kind.in_(("new", "cross")),
+            _one_of(announcements.c.kind, ("new", "cross")),
         )
         return [~picked.exists(), ~announced.exists(), *self._followed_paper()]
 
@@ -249,9 +256,15 @@ class Listings:
             "offset": offset,
         }
         with self._db.reading() as conn:
-            total = conn.scalar(count, params) or 0
+            # The page carries the total in each row (a window over every row, counted before
+            # the limit): one statement instead of two building the same rows. Only a page past
+            # the end has no row to carry it.
             rows = list(conn.execute(page, params))
-        return Listing(items=self._listed(rows), total=int(total))
+            if rows:
+                total = rows[0].total
+            else:
+                total = conn.scalar(count, params) if offset else 0
+        return Listing(items=self._listed(rows), total=int(total or 0))
 
     def _featured_statements(
         self, sort: str, submitter: bool, first_from: bool, categories: CategoryFilter | None
@@ -311,7 +324,12 @@ class Listings:
                 papers.c.id.desc(),
             ]
         count = select(func.count()).select_from(base.subquery())
-        page = base.order_by(*order).limit(bindparam("limit")).offset(bindparam("offset"))
+        page = (
+            base.add_columns(func.count().over().label("total"))
+            .order_by(*order)
+            .limit(bindparam("limit"))
+            .offset(bindparam("offset"))
+        )
         return count, page
 
     def any_on_days(self, start: date, end: date, categories: CategoryFilter | None = None) -> bool:

@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import Request, Response
 
 from paperfeed.web.deps import get_session, get_user
+from paperfeed.web.session import Session
 from paperfeed.web.templating import templates
 
 
@@ -20,6 +21,23 @@ def feed(title: str, path: str, query: str = "") -> tuple[str, str, str]:
     """(title, RSS URL, Atom URL) for a feed at `path`; `query` is an encoded query string."""
     suffix = f"?{query}" if query else ""
     return title, f"{path}.rss{suffix}", f"{path}.atom{suffix}"
+
+
+class _Token:
+    """The visitor's CSRF token as a template sees it: made when a page first writes it into a
+    form. A page without a form (a paper page to a signed-out visitor, a search page) then
+    hands out no token, and so sets no cookie; before, every rendered page made one."""
+
+    __slots__ = ("_session",)
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def __str__(self) -> str:
+        return self._session.csrf
+
+    def __html__(self) -> str:
+        return self._session.csrf  # URL-safe base64: nothing to escape
 
 
 def render(
@@ -35,7 +53,7 @@ def render(
     linked in the head and in a `Link` header."""
     full = {
         "user": get_user(request),
-        "csrf": get_session(request).csrf,
+        "csrf": _Token(get_session(request)),
         "json_url": json_url,
         "feeds": list(feeds),
         **context,

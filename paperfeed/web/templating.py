@@ -16,6 +16,7 @@ from paperfeed import tex
 from paperfeed.feed.trending import FORMULA
 from paperfeed.models import HfFields, Paper
 from paperfeed.periods import month_period, week_period
+from paperfeed.web import cards
 from paperfeed.web.avatar import avatar_uri
 from paperfeed.web.render import highlight, markdown
 
@@ -130,6 +131,7 @@ templates.env.filters["code_host"] = code_host
 templates.env.globals["hf_extras"] = hf_extras
 templates.env.globals["lookup"] = lookup
 templates.env.globals["trending_formula"] = FORMULA
+templates.env.globals["card"] = cards.card
 
 
 def week_key(day: date) -> str:

@@ -69,12 +69,12 @@ def _paper_with_comments(site: Site) -> str:
     ("path", "queries"),
     [
         # the day (today has no papers in the demo: is today listed, the days around it: 3),
-        # its listing: count and page (2), papers and versions (2), comment counts (1), the
-        # days around it (2), Hugging Face fields and GitHub stars (2)
-        ("/", 12),
-        # the day (3), its listing (2), papers and versions (2), comment counts (1), Hugging
+        # its listing: the page, each row carrying the total (1), papers and versions (2),
+        # comment counts (1), the days around it (2), Hugging Face fields and GitHub stars (2)
+        ("/", 11),
+        # the day (3), its listing (1), papers and versions (2), comment counts (1), Hugging
         # Face fields and stars (2), verified authors (1), authors' comments (1)
-        ("/api/daily_papers", 12),
+        ("/api/daily_papers", 11),
     ],
 )
 def test_a_listing_reads_in_one_transaction(
@@ -94,3 +94,27 @@ def test_a_paper_page_reads_in_one_transaction(site: Site, reads: Reads) -> None
     reads.reset()
     assert site.client.get(path).status_code == 200
     assert (reads.checkouts, reads.begins) == (1, 1), reads.listing()
+
+
+def test_a_search_page_reads_in_one_transaction(site: Site, reads: Reads) -> None:
+    path = "/papers?q=quantum&mode=keyword"
+    site.client.get(path)
+    reads.reset()
+    page = site.client.get(path)
+    assert page.status_code == 200 and 'class="card"' in page.text
+    assert (reads.checkouts, reads.begins) == (1, 1), reads.listing()
+
+
+def test_pages_without_a_form_set_no_cookie(site: Site) -> None:
+    """A signed-out visitor's CSRF token (and so the session cookie) is made only when a page
+    writes it into a form: a paper page has none for them; a search page has one (the digest
+    box) and the sign-in page another."""
+    site.client.cookies.clear()
+    paper = site.client.get(f"/papers/{_paper_with_comments(site)}")
+    assert paper.status_code == 200 and "set-cookie" not in paper.headers
+    assert 'name="csrf"' not in paper.text
+    search = site.client.get("/papers?q=quantum&mode=keyword")
+    assert "set-cookie" in search.headers and 'name="csrf"' in search.text
+    site.client.cookies.clear()
+    login = site.client.get("/login")
+    assert "set-cookie" in login.headers and 'name="csrf"' in login.text

@@ -30,7 +30,7 @@ from paperfeed.web.deps import (
 from paperfeed.web.forms import author_name, category_name
 from paperfeed.web.guard import PageNumber
 from paperfeed.web.page import feed, render, render_signed_out, signed_out_response
-from paperfeed.web.searching import run_search, search_request
+from paperfeed.web.searching import SearchRequest, run_search, search_request
 
 router = APIRouter(include_in_schema=False)
 
@@ -322,7 +322,6 @@ def search_page(
         date_from=date_from or None,
         date_to=date_to or None,
     )
-    result = run_search(search, store, narrowed(req, categories, store)) if req.query else None
     params = {
         "q": req.query,
         "mode": mode,
@@ -331,6 +330,21 @@ def search_page(
         "date_from": date_from,
         "date_to": date_to,
     }
+    # One read transaction for the search's reads and the page's (as on the listing pages).
+    with store.snapshot():
+        return _search_page(request, store, search, user, categories, req, params)
+
+
+def _search_page(
+    request: Request,
+    store: StoreDep,
+    search: SearchDep,
+    user: UserDep,
+    categories: CategoryFilter | None,
+    req: SearchRequest,
+    params: dict[str, str],
+) -> Response:
+    result = run_search(search, store, narrowed(req, categories, store)) if req.query else None
     kept = {k: v for k, v in params.items() if v}
     items = [f.listed for f in result.found] if result else []
     return render(

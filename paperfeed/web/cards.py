@@ -1,0 +1,114 @@
+"""Listing cards rendered once per distinct content, not once per request.
+
+A listing page is thirty cards, and rendering them through the `card` macro was half of the
+CPU of `/` with the page cache off (issue 15). A card's HTML is a pure function of what it is
+given: the listed paper (its fields, upvotes and comment count), whether the reader upvoted it,
+whether anyone is signed in (and then their CSRF token, in the vote form), what Hugging Face
+says of it, the day from which cards offer "submit to the daily list", and the ranking shown
+beside it. `card` renders through the calling template's own macro on a miss and keeps the
+HTML under a key made of exactly those values, so an upvote, a new comment or an edited title
+makes a new key and the next page shows it: nothing is stale, and no write has to reach this
+memo. The memo is per process and bounded (least recently used entries leave first).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable
+from typing import Any
+
+from jinja2 import pass_context
+from jinja2.runtime import Context
+from markupsafe import Markup
+
+from paperfeed.models import HfFields, ListedPaper
+
+# About 2 kB each: a few megabytes, for the cards of every listing a busy site shows.
+SIZE = 4096
+
+
+class CardMemo:
+    """A bounded, thread-safe map from a card's inputs to its HTML."""
+
+    def __init__(self, size: int = SIZE) -> None:
+        self.size = size
+        self._entries: OrderedDict[Hashable, Markup] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, key: Hashable) -> Markup | None:
+        with self._lock:
+            html = self._entries.get(key)
+            if html is None:
+                self.misses += 1
+                return None
+            self._entries.move_to_end(key)
+            self.hits += 1
+            return html
+
+    def put(self, key: Hashable, html: Markup) -> None:
+        with self._lock:
+            self._entries[key] = html
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self.hits = self.misses = 0
+
+
+memo = CardMemo()
+
+
+def _hf_key(hf: Any, arxiv_id: str) -> Hashable:
+    """What the card is told of the paper by Hugging Face (its fields are a dict: as items)."""
+    fields = hf.get(arxiv_id) if isinstance(hf, dict) else None
+    if not isinstance(fields, HfFields):
+        return None
+    paper = fields.fields.get("paper")
+    if not isinstance(paper, dict):
+        return ()
+    org = paper.get("organization")
+    return (
+        repr(paper.get("githubStars")),
+        repr(org.get("name")) if isinstance(org, dict) else None,
+        repr(org.get("fullname")) if isinstance(org, dict) else None,
+    )
+
+
+def card_key(
+    ctx: Context, item: ListedPaper, voted: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> Hashable:
+    """Everything the `card` macro (and the `_vote.html` it includes) reads."""
+    signed_in = bool(ctx.get("user"))
+    return (
+        item,
+        item.paper.arxiv_id in voted,
+        signed_in,
+        str(ctx.get("csrf")) if signed_in else None,
+        _hf_key(ctx.get("hf"), item.paper.arxiv_id),
+        ctx.get("submit_from"),
+        ctx.get("window"),
+        args,
+        tuple(sorted(kwargs.items())),
+    )
+
+
+@pass_context
+def card(ctx: Context, item: ListedPaper, voted: Any, *args: Any, **kwargs: Any) -> Markup:
+    """`card(item, voted, …)` from `_card.html`, as the calling template renders it, from the
+    memo when a card with the same inputs was rendered before."""
+    macro = ctx.resolve("card_macro")
+    try:
+        key = card_key(ctx, item, voted, args, kwargs)
+        html = memo.get(key)
+    except TypeError:  # an unhashable argument (a list of terms): rendered every time
+        return Markup(macro(item, voted, *args, **kwargs))
+    if html is None:
+        html = Markup(macro(item, voted, *args, **kwargs))
+        memo.put(key, html)
+    return html
