@@ -11,7 +11,7 @@ A paper is on a day when (docs/web.md, "Which papers a day lists"):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -34,7 +34,7 @@ from sqlalchemy import (
 )
 
 from paperfeed.categories import CategoryFilter
-from paperfeed.models import ListedPaper, Listing
+from paperfeed.models import ListedPaper, Listing, Paper
 from paperfeed.store.comments import Comments
 from paperfeed.store.database import Database, json_text
 from paperfeed.store.papers import Papers
@@ -260,11 +260,11 @@ class Listings:
             # the limit): one statement instead of two building the same rows. Only a page past
             # the end has no row to carry it.
             rows = list(conn.execute(page, params))
-            if rows:
-                total = rows[0].total
-            else:
-                total = conn.scalar(count, params) if offset else 0
-        return Listing(items=self._listed(rows), total=int(total or 0))
+            if not rows:
+                past_end = int(conn.scalar(count, params) or 0) if offset else 0
+                return Listing(items=[], total=past_end)
+            total = rows[0].total
+        return Listing(items=self._listed(rows), total=int(total))
 
     def _featured_statements(
         self, sort: str, submitter: bool, first_from: bool, categories: CategoryFilter | None
@@ -369,9 +369,14 @@ class Listings:
         with self._db.reading() as conn:
             return frozenset(conn.scalars(stmt))
 
-    def _listed(self, rows: Sequence[Any]) -> list[ListedPaper]:
+    def _listed(
+        self, rows: Sequence[Any], known: Mapping[str, Paper] | None = None
+    ) -> list[ListedPaper]:
         ids = [r.id for r in rows]
-        found = self._papers.get_many(ids)
+        found = dict(known or {})
+        missing = [i for i in ids if i not in found]
+        if missing:
+            found.update(self._papers.get_many(missing))
         counts = self._comments.counts(ids)
         return [
             ListedPaper(
@@ -404,14 +409,17 @@ class Listings:
             self._day_bound(False, before=None, after=day, categories=categories),
         )
 
-    def listed(self, ids: Sequence[str]) -> dict[str, ListedPaper]:
-        """Visible papers among `ids` with counts and their latest featured day."""
+    def listed(
+        self, ids: Sequence[str], known: Mapping[str, Paper] | None = None
+    ) -> dict[str, ListedPaper]:
+        """Visible papers among `ids` with counts and their latest featured day. `known`
+        papers (read in the same transaction: a search's hits) are not read again."""
         if not ids:
             return {}
         stmt = self._statement("listed", _listed_statement)
         with self._db.reading() as conn:
             rows = list(conn.execute(stmt, {"ids": list(ids)}))
-        return {item.paper.arxiv_id: item for item in self._listed(rows)}
+        return {item.paper.arxiv_id: item for item in self._listed(rows, known)}
 
     def _recent(self, where: ColumnElement[bool], limit: int, offset: int = 0) -> list[ListedPaper]:
         stmt: Select[Any] = (

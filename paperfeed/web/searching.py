@@ -86,7 +86,9 @@ def run_search(search: Searcher, store: Store, req: SearchRequest) -> SearchPage
         sort=req.sort,
     )
     # A paper deleted since the index last caught up is still dropped here.
-    listed = store.listings.listed([h.paper.arxiv_id for h in results.hits])
+    listed = store.listings.listed(
+        [h.paper.arxiv_id for h in results.hits], {h.paper.arxiv_id: h.paper for h in results.hits}
+    )
     found = [
         FoundPaper(h, listed[h.paper.arxiv_id]) for h in results.hits if h.paper.arxiv_id in listed
     ]
@@ -97,5 +99,7 @@ def related_papers(
     search: Searcher, store: Store, arxiv_id: str, limit: int = 6
 ) -> list[ListedPaper]:
     hits = search.related(arxiv_id, limit=limit)
-    listed = store.listings.listed([h.paper.arxiv_id for h in hits])
+    listed = store.listings.listed(
+        [h.paper.arxiv_id for h in hits], {h.paper.arxiv_id: h.paper for h in hits}
+    )
     return [listed[h.paper.arxiv_id] for h in hits if h.paper.arxiv_id in listed]
