@@ -65,9 +65,7 @@ def period_listing(
     )
     # The neighbours are the nearest periods with papers: a listing never links to an empty
     # period, nor past the latest day with papers (an empty next week on the newest one).
-    before, after = store.listings.neighbour_days(period.start, categories)
-    if period.last != period.start:
-        after = store.listings.neighbour_days(period.last, categories)[1]
+    before, after = store.listings.neighbour_days(period.start, categories, last=period.last)
     previous = period_of(period.kind, before) if before else None
     following = period_of(period.kind, after) if after else None
     return PeriodListing(period, listing, page, per_page, sort, previous, following, categories)

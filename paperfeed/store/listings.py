@@ -32,6 +32,7 @@ from sqlalchemy import (
     select,
     union_all,
 )
+from sqlalchemy.sql.selectable import ScalarSelect
 
 from paperfeed.categories import CategoryFilter
 from paperfeed.models import ListedPaper, Listing, Paper
@@ -57,6 +58,14 @@ def _one_of(column: ColumnElement[str], values: Iterable[str]) -> ColumnElement[
     `IN`'s statement text on every execution (an "expanding" parameter), which the listing
     statements, built once and run on every page, would pay each time."""
     return or_(*(column == v for v in values))
+
+
+def _bound(newest: bool, days: Sequence[date | None]) -> date | None:
+    """The newest (oldest) of the sources' days, None when none has one."""
+    found = [day for day in days if day is not None]
+    if not found:
+        return None
+    return max(found) if newest else min(found)
 
 
 def _visible() -> list[ColumnElement[bool]]:
@@ -181,21 +190,18 @@ class Listings:
         key = ("day_bound", newest, before is not None, after is not None, categories)
         stmt = self._statement(
             key,
-            lambda: self._day_bound_statement(
-                newest, before is not None, after is not None, categories
+            lambda: select(
+                *self._bounds(newest, before is not None, after is not None, categories)
             ),
         )
         with self._db.reading() as conn:
             row = conn.execute(stmt, {"before": before, "after": after}).one()
-        found: list[date] = [day for day in row if day is not None]
-        if not found:
-            return None
-        return max(found) if newest else min(found)
+        return _bound(newest, row)
 
-    def _day_bound_statement(
+    def _bounds(
         self, newest: bool, before: bool, after: bool, categories: CategoryFilter | None
-    ) -> Select[Any]:
-        """One row: each source's newest (oldest) day, bound `before` and `after` a day."""
+    ) -> list[ScalarSelect[Any]]:
+        """Each source's newest (oldest) day, bound `before` and `after` a day."""
         sources: list[tuple[ColumnElement[Any], ColumnElement[Any], list[ColumnElement[bool]]]] = [
             (daily_entries.c.day, daily_entries.c.paper_id, []),
             (
@@ -221,7 +227,7 @@ class Listings:
                 stmt = stmt.where(day > bindparam("after"))
             stmt = stmt.order_by(day.desc() if newest else day).limit(1)
             bounds.append(stmt.scalar_subquery())
-        return select(*bounds)
+        return bounds
 
     def featured(
         self,
@@ -258,11 +264,11 @@ class Listings:
         with self._db.reading() as conn:
             # The page carries the total in each row (a window over every row, counted before
             # the limit): one statement instead of two building the same rows. Only a page past
-            # the end has no row to carry it.
-            rows = list(conn.execute(page, params))
+            # the end (or of no rows: `limit=0` asks for the total alone) has no row to carry it.
+            rows = list(conn.execute(page, params)) if limit else []
             if not rows:
-                past_end = int(conn.scalar(count, params) or 0) if offset else 0
-                return Listing(items=[], total=past_end)
+                total = int(conn.scalar(count, params) or 0) if offset or not limit else 0
+                return Listing(items=[], total=total)
             total = rows[0].total
         return Listing(items=self._listed(rows), total=int(total))
 
@@ -400,14 +406,22 @@ class Listings:
         return self._day_bound(True, before=None, after=None, categories=categories)
 
     def neighbour_days(
-        self, day: date, categories: CategoryFilter | None = None
+        self, day: date, categories: CategoryFilter | None = None, *, last: date | None = None
     ) -> tuple[date | None, date | None]:
-        """The closest days before and after `day` that have papers to show (in
-        `categories` if given)."""
-        return (
-            self._day_bound(True, before=day, after=None, categories=categories),
-            self._day_bound(False, before=None, after=day, categories=categories),
-        )
+        """The closest days before `day` and after it (after `last`, for a week or a month
+        from `day` to `last`) that have papers to show (in `categories` if given): one
+        statement."""
+
+        def build() -> Select[Any]:
+            return select(
+                *self._bounds(True, True, False, categories),
+                *self._bounds(False, False, True, categories),
+            )
+
+        stmt = self._statement(("neighbours", categories), build)
+        with self._db.reading() as conn:
+            row = conn.execute(stmt, {"before": day, "after": last or day}).one()
+        return _bound(True, row[:3]), _bound(False, row[3:])
 
     def listed(
         self, ids: Sequence[str], known: Mapping[str, Paper] | None = None

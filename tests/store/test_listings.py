@@ -508,3 +508,12 @@ def test_a_category_filter_narrows_every_way_onto_a_day(store: Store) -> None:
         for start, end in ((D1, D1), (D2, D2), (D3, D3), (D4, D4), (D1, D5)):
             shown = listings.featured(start, end, categories=wanted).total > 0
             assert listings.any_on_days(start, end, wanted) is shown, (wanted, start, end)
+
+
+def test_featured_with_no_rows_asked_gives_the_total_alone(store: Store) -> None:
+    store.papers.write(Batch(papers=[_paper(n, upvotes=n) for n in range(1, 4)]))
+    for n in range(1, 4):
+        _feature(store, n, D1)
+    listing = store.listings.featured(D1, D1, limit=0)
+    assert (listing.items, listing.total) == ([], 3)
+    assert store.listings.featured(D2, D2, limit=0).total == 0
