@@ -61,6 +61,11 @@ STOP_WORDS = [
 ]
 
 _NON_WORD = re.compile(r"[^\w]+")
+# For an ASCII title: letters lowercased, digits kept, every other byte (the underscore too)
+# a space. A bytes table: str.translate with a dict took three times as long.
+_ASCII_KEY = bytes(ord(chr(c).lower()) if chr(c).isalnum() else 32 for c in range(128)).ljust(
+    256, b" "
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +168,12 @@ def name_terms(text: str) -> list[str]:
 def title_key(title: str) -> str:
     """A title reduced to its words, for exact-title lookups: case, accents and punctuation
     do not matter ("Attention Is All You Need." == "attention is all you need")."""
+    if title.isascii():
+        # Nearly every arXiv title (TeX spells accents out): nothing to decompose, and `\w`
+        # is [A-Za-z0-9_] there, so one table does what the general path does per character
+        # (which was 14% of building the keyword index).
+        return " ".join(title.encode().translate(_ASCII_KEY).decode().split())
     folded = unicodedata.normalize("NFKD", title.casefold())
-    folded = "".join(c for c in folded if not unicodedata.combining(c))
+    if not folded.isascii():
+        folded = "".join(c for c in folded if not unicodedata.combining(c))
     return " ".join(_NON_WORD.sub(" ", folded).replace("_", " ").split())

@@ -10,7 +10,8 @@ from __future__ import annotations
 import functools
 import math
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
@@ -33,6 +34,7 @@ PHRASE_BOOST = 1.0
 SCHEMA_VERSION = 1
 _STATE = "paperfeed-index.json"
 _WRITER_HEAP = 128_000_000
+_WRITER_THREADS = 1
 _NO_DATE = 0
 
 
@@ -141,37 +143,29 @@ class KeywordIndex:
 
     def update(self, docs: Iterable[IndexDoc]) -> int:
         """Add or replace `docs` (removing deleted ones) in one commit; returns how many."""
-        writer = self.index.writer(_WRITER_HEAP, 1)
-        n = 0
-        for doc in docs:
-            writer.delete_documents_by_term("id", doc.arxiv_id)
-            if not doc.deleted:
-                writer.add_document(self._document(doc))
-            n += 1
-        writer.commit()
-        writer.wait_merging_threads()
-        self.index.reload()
-        return n
+        listed = list(docs)
+        with self.writing() as writer:
+            writer.put(listed)
+            writer.commit()
+        return len(listed)
+
+    @contextmanager
+    def writing(self) -> Iterator[KeywordWriter]:
+        """Writing for a run of changes: what is not committed when the block ends (or
+        raises) is dropped; merges finish before it ends."""
+        writer = KeywordWriter(self)
+        try:
+            yield writer
+        finally:
+            writer.close()
 
     def clear(self) -> None:
-        writer = self.index.writer(_WRITER_HEAP, 1)
+        writer = self.index.writer(_WRITER_HEAP, _WRITER_THREADS)
         writer.delete_all_documents()
         writer.commit()
         writer.wait_merging_threads()
         self.index.reload()
         self.save_state({})
-
-    @staticmethod
-    def _document(doc: IndexDoc) -> tantivy.Document:
-        return tantivy.Document(
-            id=doc.arxiv_id,
-            title=doc.title,
-            text=f"{doc.title}\n{doc.abstract}",
-            authors=list(doc.authors) or [""],
-            categories=" ".join(doc.categories),
-            title_key=analysis.title_key(doc.title),
-            published=doc.published.toordinal() if doc.published else _NO_DATE,
-        )
 
     # ------------------------------------------------------------------ reads
 
@@ -425,6 +419,70 @@ class KeywordIndex:
             left_out = tantivy.Query.term_set_query(self.schema, "id", sorted(filters.excluded))
             clauses.append((tantivy.Occur.MustNot, left_out))
         return clauses
+
+
+class KeywordWriter:
+    """Documents go to tantivy as they come; `commit` makes them durable and searchable (a
+    resume point for a long run) and waits for the segment merges it starts. One indexing
+    thread: with one per core, documents land in another order on each run, and as tantivy
+    breaks ties in score by document order, two machines' results differed (a test)."""
+
+    def __init__(self, index: KeywordIndex) -> None:
+        self._index = index
+        self._writer: tantivy.IndexWriter | None = None
+        # Papers added since the last commit, which the index's searcher cannot see yet.
+        self._added: set[str] = set()
+
+    def put(self, docs: Sequence[IndexDoc]) -> None:
+        """Add or replace `docs`, removing deleted ones."""
+        if self._writer is None:
+            self._writer = self._index.index.writer(_WRITER_HEAP, _WRITER_THREADS)
+        writer, added = self._writer, self._added
+        indexed = self._holding([doc.arxiv_id for doc in docs])
+        for doc in docs:
+            # Only a paper the index may hold is deleted first: tantivy looks every delete
+            # up in every segment, and a first build has nothing to delete.
+            if doc.arxiv_id in indexed or doc.arxiv_id in added:
+                writer.delete_documents_by_term("id", doc.arxiv_id)
+            if not doc.deleted:
+                writer.add_document(_document(doc))
+                added.add(doc.arxiv_id)
+
+    def commit(self) -> None:
+        if self._writer is None:
+            return
+        self._writer.commit()
+        self.close()
+        self._added.clear()
+
+    def close(self) -> None:
+        """Drop what is not committed and wait for merges to finish."""
+        if self._writer is not None:
+            self._writer.wait_merging_threads()
+            self._writer = None
+        self._index.index.reload()
+
+    def _holding(self, ids: Sequence[str]) -> set[str]:
+        """Which of `ids` the index held at the last commit: one query for a batch (3.6 ms
+        for 2,000 new ids in a 100,000-paper index)."""
+        searcher = self._index.index.searcher()
+        if not ids or not searcher.num_docs:
+            return set()
+        query = tantivy.Query.term_set_query(self._index.schema, "id", list(ids))
+        result = searcher.search(query, len(ids), count=False)
+        return {searcher.doc(addr)["id"][0] for _score, addr in result.hits}
+
+
+def _document(doc: IndexDoc) -> tantivy.Document:
+    return tantivy.Document(
+        id=doc.arxiv_id,
+        title=doc.title,
+        text=f"{doc.title}\n{doc.abstract}",
+        authors=list(doc.authors) or [""],
+        categories=" ".join(doc.categories),
+        title_key=analysis.title_key(doc.title),
+        published=doc.published.toordinal() if doc.published else _NO_DATE,
+    )
 
 
 def _spelt(

@@ -10,6 +10,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+import tantivy
 
 from paperfeed.models import IndexDoc, SearchFilters
 from paperfeed.search.keyword_index import (
@@ -348,3 +349,48 @@ def test_a_boost_must_be_a_finite_weight(boost: float) -> None:
         KeywordOptions(title_boost=boost)
     with pytest.raises(ValueError, match="phrase_boost"):
         KeywordOptions(phrase_boost=boost)
+
+
+def _copies(idx: KeywordIndex, arxiv_id: str) -> int:
+    """How many live documents carry this id: a replaced paper must be there once."""
+    query = tantivy.Query.term_query(idx.schema, "id", arxiv_id)
+    return len(idx.index.searcher().search(query, 10).hits)
+
+
+def test_a_paper_put_twice_before_a_commit_is_indexed_once(tmp_path: Path) -> None:
+    idx = KeywordIndex(tmp_path / "kw")
+    with idx.writing() as writer:
+        writer.put([_doc("2401.00001", "Spin chains", "First version.")])
+        writer.put([_doc("2401.00001", "Spin chains", "Second version.")])
+        writer.commit()
+        writer.put([_doc("2401.00001", "Spin chains", "Third version.")])
+        writer.put([IndexDoc("2401.00002", "Gone", "", (), (), None, True, NOW)])
+        writer.commit()
+    assert _copies(idx, "2401.00001") == 1
+    assert _ids(idx, "third") == ["2401.00001"]
+    assert _ids(idx, "second") == []
+    assert len(idx) == 1
+
+
+def test_a_paper_put_and_deleted_before_a_commit_is_gone(tmp_path: Path) -> None:
+    idx = KeywordIndex(tmp_path / "kw")
+    with idx.writing() as writer:
+        writer.put([_doc("2401.00001", "Spin chains", "On chains.")])
+        writer.put([IndexDoc("2401.00001", "Spin chains", "", (), (), None, True, NOW)])
+        writer.commit()
+    assert len(idx) == 0
+
+
+def test_what_a_writer_did_not_commit_is_dropped(tmp_path: Path) -> None:
+    idx = KeywordIndex(tmp_path / "kw")
+    with pytest.raises(RuntimeError, match="killed"), idx.writing() as writer:
+        writer.put([_doc("2401.00001", "Spin chains", "On chains.")])
+        writer.commit()
+        writer.put([_doc("2401.00002", "Quantum walks", "On walks.")])
+        raise RuntimeError("killed")
+    reopened = KeywordIndex(tmp_path / "kw")
+    assert len(reopened) == 1
+    # Indexing the committed paper again (a run killed before it saved its state) replaces it.
+    reopened.update([_doc("2401.00001", "Spin chains", "On chains, again.")])
+    assert _copies(reopened, "2401.00001") == 1
+    assert len(reopened) == 1
