@@ -7,7 +7,7 @@ The baseline in the same run writes the same rows into the same schema with noth
 `json.loads` and the DB-API driver, so the table shows what validation, normalisation and the
 idempotent merge cost on top of raw inserts.
 
-    python bench/ingest.py                 # 1,000,000 records, writes docs/benchmarks.md
+    python bench/ingest.py                 # 200,000 and 1,000,000 records, into the docs
     python bench/ingest.py --quick         # 50,000 records, leaves the docs alone
     python bench/ingest.py --records 200000 --formats kaggle --databases sqlite --skip-baseline
 """
@@ -44,13 +44,16 @@ DOCS = ROOT / "docs" / "benchmarks.md"
 START_MARKER = "<!-- bench:ingest:start -->"
 END_MARKER = "<!-- bench:ingest:end -->"
 
-FULL_RECORDS = 1_000_000
+FULL_RECORDS = (200_000, 1_000_000)
 QUICK_RECORDS = 50_000
 FORMATS = ("kaggle", "jsonl")
 DATABASES = ("sqlite", "postgresql")
 DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
 # Bars from the issue: first-run import rate per database, and peak RSS of any paperfeed run.
 RATE_BARS = {"sqlite": 10_000, "postgresql": 5_000}
+# And against the floor (issue 15): a first import at 0.6 of the baseline's rate or more, i.e.
+# taking at most 1/0.6 of its wall time in the same run.
+FLOOR_SHARE_BAR = 0.6
 RSS_BAR_MB = 500
 # Above this many cores of unrelated CPU use during a run, its wall time is flagged.
 BUSY_CORES = 0.25
@@ -195,6 +198,16 @@ main()
 """
 
 
+_COMMAND_SCRIPT = """import sys
+sys.meta_path[:] = [f for f in sys.meta_path if "__editable__" not in repr(f)]
+sys.path.insert(0, {src!r})
+from paperfeed.cli import main
+if __name__ == "__main__":
+    sys.argv[0] = "paperfeed"
+    main()
+"""
+
+
 @dataclass(frozen=True)
 class Target:
     """The paperfeed under test: the installed command (working tree), or a git revision
@@ -231,6 +244,28 @@ class Target:
             partial.replace(source)
         command = (sys.executable, "-c", _FROM_SNAPSHOT, str(source))
         return cls(command, source, f"{rev} = {sha[:10]}, exported")
+
+    @classmethod
+    def snapshot(cls, work_dir: Path) -> Target:
+        """The working tree's package as it is now, copied under the work dir: for a tree
+        that others keep editing while the benchmark runs."""
+        base = cls.working_tree()
+        digest = base.fingerprint()
+        source = work_dir / "src" / f"tree-{digest}"
+        if not (source / "paperfeed").is_dir():
+            partial = source.with_suffix(".partial")
+            shutil.rmtree(partial, ignore_errors=True)
+            shutil.copytree(
+                ROOT / "paperfeed",
+                partial / "paperfeed",
+                ignore=shutil.ignore_patterns("__pycache__"),
+            )
+            # A script, like the installed command: parser workers (spawned) import the main
+            # module again, which `python -c` would spare them.
+            (partial / "paperfeed-command.py").write_text(_COMMAND_SCRIPT.format(src=str(source)))
+            partial.replace(source)
+        command = (sys.executable, str(source / "paperfeed-command.py"))
+        return cls(command, source, f"{base.label}, copied")
 
     def fingerprint(self) -> str:
         """A hash of the package source: one benchmark's numbers must come from one version."""
@@ -373,12 +408,12 @@ def _postgres_seconds() -> float:
     return total / _TICKS
 
 
-def wait_for_quiet() -> None:
-    """Hold the next run (up to QUIET_WAIT_S) while other work keeps the machine busy:
+def wait_for_quiet(limit: float) -> None:
+    """Hold the next run (up to `limit` seconds) while other work keeps the machine busy:
     on 2 cores, a test suite running beside the benchmark would be measured as paperfeed."""
     started = time.monotonic()
     told = False
-    while time.monotonic() - started < QUIET_WAIT_S:
+    while time.monotonic() - started < limit:
         busy = _busy_seconds()
         time.sleep(2)
         load = (_busy_seconds() - busy) / 2
@@ -390,7 +425,7 @@ def wait_for_quiet() -> None:
 
 
 def measure(
-    cmd: list[str], env: dict[str, str], log: Path, backend: str, timeout: float
+    cmd: list[str], env: dict[str, str], log: Path, backend: str, timeout: float, quiet_wait: float
 ) -> tuple[Measurement, int, str, str]:
     """Run `cmd` (stopped after `timeout` seconds); return its cost, exit status, stdout, stderr.
 
@@ -402,7 +437,7 @@ def measure(
     out_path, err_path = log.with_suffix(".out"), log.with_suffix(".err")
     usage_path = log.with_suffix(".usage")
     usage_path.unlink(missing_ok=True)
-    wait_for_quiet()
+    wait_for_quiet(quiet_wait)
     busy, server = _busy_seconds(), _postgres_seconds()
     with out_path.open("wb") as out, err_path.open("wb") as err:
         status = subprocess.run(
@@ -449,19 +484,22 @@ class Bench:
     timeout: float
     postgres_url: str
     skip_baseline: bool
+    quiet_wait: float
 
 
 def run_paperfeed(bench: Bench, fmt: str, db: Database, path: Path, attempt: str) -> Run:
     target, records = bench.target, bench.records
     cmd = [*target.command, "--database-url", db.url, "ingest", fmt, str(path)]
-    log = bench.work_dir / "logs" / f"paperfeed-{fmt}-{db.backend}-{attempt}"
+    log = bench.work_dir / "logs" / f"paperfeed-{records}-{fmt}-{db.backend}-{attempt}"
     if target.fingerprint() != bench.fingerprint:
         raise SystemExit(
             f"{target.source / 'paperfeed'} changed while the benchmark was running; its "
             "numbers would mix two versions of the code. Run it again when the code is settled, "
             "or pin one with --revision HEAD."
         )
-    cost, status, out, err = measure(cmd, child_env(bench.work_dir), log, db.backend, bench.timeout)
+    cost, status, out, err = measure(
+        cmd, child_env(bench.work_dir), log, db.backend, bench.timeout, bench.quiet_wait
+    )
     if cost.timed_out:
         done = db.count("papers")
         outcome = (
@@ -487,8 +525,10 @@ def run_baseline(bench: Bench, fmt: str, db: Database, path: Path, attempt: str,
     records = bench.records
     cmd = [sys.executable, str(Path(__file__).resolve()), "_baseline", fmt, mode, db.url, str(path)]
     tool = "baseline COPY" if mode == "copy" else "baseline"
-    log = bench.work_dir / "logs" / f"baseline-{mode}-{fmt}-{db.backend}-{attempt}"
-    cost, status, out, err = measure(cmd, child_env(bench.work_dir), log, db.backend, bench.timeout)
+    log = bench.work_dir / "logs" / f"baseline-{mode}-{records}-{fmt}-{db.backend}-{attempt}"
+    cost, status, out, err = measure(
+        cmd, child_env(bench.work_dir), log, db.backend, bench.timeout, bench.quiet_wait
+    )
     if status != 0:
         return Run(fmt, db.backend, tool, attempt, records, cost, _failure(status, out, err), False)
     papers = db.count("papers")
@@ -703,23 +743,39 @@ def _busy(r: Run) -> bool:
     return r.cost.other_cores > BUSY_CORES
 
 
+def _baseline_of(r: Run, runs: list[Run]) -> Run | None:
+    """The baseline run paperfeed's run `r` is compared with: same size, format, database and
+    attempt, in the same benchmark."""
+    if r.tool != "paperfeed":
+        return None
+    key = (r.records, r.fmt, r.backend, r.attempt)
+    return next(
+        (
+            b
+            for b in runs
+            if b.tool == "baseline" and b.ok and (b.records, b.fmt, b.backend, b.attempt) == key
+        ),
+        None,
+    )
+
+
 def results_table(runs: list[Run]) -> str:
-    base = {(r.fmt, r.backend, r.attempt): r for r in runs if r.tool == "baseline" and r.ok}
     lines = [
-        "| format | database | run | command | wall (s) | records/s | vs baseline | CPU (s) | "
-        "PG server CPU (s) | other load (cores) | peak RSS (MB) | DB size (MB) | result |",
-        "|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| records | format | database | run | command | wall (s) | records/s | vs baseline "
+        "| CPU (s) | PG server CPU (s) | other load (cores) | peak RSS (MB) | DB size (MB) "
+        "| result |",
+        "|---:|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in runs:
         c = r.cost
-        ref = base.get((r.fmt, r.backend, r.attempt))
-        ratio = f"{c.wall_s / ref.cost.wall_s:.1f}x" if r.tool == "paperfeed" and ref else ""
+        ref = _baseline_of(r, runs)
+        ratio = f"{c.wall_s / ref.cost.wall_s:.2f}x" if ref else ""
         server = f"{c.server_cpu_s:,.1f}" if c.server_cpu_s is not None else ""
         size = f"{r.db_size_mb:,.0f}" if r.db_size_mb is not None else ""
         other = f"{c.other_cores:.2f}{' †' if _busy(r) else ''}"
         flag = "" if r.ok else " **(unexpected)**"
         lines.append(
-            f"| {r.fmt} | {r.backend} | {r.attempt} | {r.tool} | {c.wall_s:,.1f} | "
+            f"| {r.records:,} | {r.fmt} | {r.backend} | {r.attempt} | {r.tool} | {c.wall_s:,.1f} | "
             f"{r.rate:,.0f} | {ratio} | {c.cpu_s:,.1f} | {server} | {other} | "
             f"{c.peak_rss_mb:,.0f} | {size} | {r.outcome}{flag} |"
         )
@@ -740,9 +796,20 @@ def findings(runs: list[Run]) -> list[str]:
                 "records imported, so the rate is over those, and there is no re-run."
             )
         out.append(
-            f"- `ingest {r.fmt}` into {r.backend}: {r.rate:,.0f} records/s, which {verdict} "
-            f"the bar of {bar:,}/s.{stopped}"
+            f"- `ingest {r.fmt}` of {r.records:,} into {r.backend}: {r.rate:,.0f} records/s, "
+            f"which {verdict} the bar of {bar:,}/s.{stopped}"
         )
+        ref = _baseline_of(r, runs)
+        if ref is not None and r.ok:
+            share = ref.cost.wall_s / r.cost.wall_s
+            verdict = "meets" if share >= FLOOR_SHARE_BAR else "does **not** meet"
+            busy = " (†: the machine was busy, see below)" if _busy(r) or _busy(ref) else ""
+            out.append(
+                f"  Against the floor in the same run: {share:.2f} of its rate (wall "
+                f"{r.cost.wall_s / ref.cost.wall_s:.2f}x, CPU "
+                f"{r.cost.cpu_s / ref.cost.cpu_s:.2f}x), which {verdict} the bar of "
+                f"{FLOOR_SHARE_BAR}{busy}."
+            )
     ours = [r for r in runs if r.tool == "paperfeed"]
     if ours:
         worst = max(ours, key=lambda r: r.cost.peak_rss_mb)
@@ -754,11 +821,15 @@ def findings(runs: list[Run]) -> list[str]:
             "bar. The PostgreSQL server's own memory is not included."
         )
     for r in (r for r in ours if r.attempt == "re-run"):
-        first = next((f for f in firsts if (f.fmt, f.backend) == (r.fmt, r.backend)), None)
+        first = next(
+            (f for f in firsts if (f.records, f.fmt, f.backend) == (r.records, r.fmt, r.backend)),
+            None,
+        )
         share = f", {r.cost.wall_s / first.cost.wall_s:.0%} of the first run" if first else ""
         verdict = "changed nothing" if r.ok else "**was not idempotent**"
         out.append(
-            f"- The second `ingest {r.fmt}` into {r.backend} {verdict} ({r.outcome}) and took "
+            f"- The second `ingest {r.fmt}` of {r.records:,} into {r.backend} {verdict} "
+            f"({r.outcome}) and took "
             f"{r.cost.wall_s:,.1f} s{share}."
         )
     busy = [r for r in runs if _busy(r)]
@@ -774,23 +845,25 @@ def findings(runs: list[Run]) -> list[str]:
     return out
 
 
-def render_section(records: int, info: dict[str, str], runs: list[Run], command: str) -> str:
+def render_section(sizes: list[int], info: dict[str, str], runs: list[Run], command: str) -> str:
     machine = "\n".join(f"- {k}: {v}" for k, v in info.items())
+    records = " and ".join(f"{n:,}" for n in sizes)
     return f"""{START_MARKER}
-## Ingest: Kaggle and generic JSON Lines at {records:,} records
+## Ingest: Kaggle and generic JSON Lines at {records} records
 
 Run on {datetime.now(UTC).date().isoformat()} with `{command}` (`bench/ingest.py`).
 
 {machine}
 
 Inputs: the 200 real Kaggle snapshot records and the 38,858 quant-ph records, repeated to
-{records:,} lines each with unique `YYMM.NNNNN` ids; everything but the id is byte-for-byte
+{records} lines each with unique `YYMM.NNNNN` ids; everything but the id is byte-for-byte
 real. Each row is one `paperfeed --database-url URL ingest kaggle|jsonl FILE` child process
 (start-up and migration included) into an empty SQLite file or an empty PostgreSQL schema,
 then the same command again; records/s is records over wall time. *baseline* writes the
 same rows into the same tables (same indexes and keys, one transaction per
 {BASELINE_BATCH:,} records) with `json.loads` and `sqlite3`/psycopg `executemany` of
-`INSERT … ON CONFLICT DO NOTHING`, without validation or merging; *baseline COPY* is
+`INSERT … ON CONFLICT DO NOTHING`, without validation or merging (it leaves `change_seq` at its
+default and `first_day` empty, and stores dates as the source wrote them); *baseline COPY* is
 PostgreSQL's bulk path. CPU is the command's own with its parser workers (`wait4` rusage,
 per run); peak RSS is the command's and its parser workers' resident memory summed, sampled
 every 50 ms; PG server CPU is what the local PostgreSQL processes used meanwhile; other load is the
@@ -801,7 +874,8 @@ average number of cores busy with anything else.
 What this shows:
 
 {chr(10).join(findings(runs))}
-- "vs baseline" is paperfeed's wall time over the raw-insert floor for the same run: what
+- "vs baseline" is paperfeed's wall time over the raw-insert floor's (the baseline row of
+  the same size, format, database and attempt; the bar is {1 / FLOOR_SHARE_BAR:.2f}x): what
   parsing, normalisation (author lists, LaTeX accents, dates) and the load-compare-merge
   write path cost. On the second run the floor does nothing but hit the primary key, while
   paperfeed re-reads and re-compares every stored row, which is the price of reporting
@@ -841,13 +915,25 @@ def _csv(value: str, allowed: tuple[str, ...]) -> list[str]:
     return items
 
 
+def _sizes(value: str) -> list[int]:
+    try:
+        sizes = [int(v.replace("_", "")) for v in value.split(",") if v.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError("give record counts such as 200000,1000000") from None
+    if not sizes or min(sizes) < 1:
+        raise argparse.ArgumentTypeError("record counts must be at least 1")
+    return sizes
+
+
 def parse_args(argv: list[str]) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     p.add_argument(
         "--records",
-        type=int,
+        type=_sizes,
         default=None,
-        help=f"records per input file (default {FULL_RECORDS:,}; --quick: {QUICK_RECORDS:,})",
+        help="records per input file, or several sizes separated by commas, each a row of "
+        f"the table (default {','.join(str(n) for n in FULL_RECORDS)}; --quick: "
+        f"{QUICK_RECORDS})",
     )
     p.add_argument(
         "--quick",
@@ -885,18 +971,29 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "dir) instead of the installed working tree, e.g. while the tree is being edited",
     )
     p.add_argument(
+        "--snapshot",
+        action="store_true",
+        help="benchmark a copy of the working tree's package taken at the start (under the "
+        "work dir), so that edits made meanwhile cannot leak in",
+    )
+    p.add_argument(
         "--timeout",
         type=float,
         default=DEFAULT_TIMEOUT_MIN,
         help="minutes after which a run is stopped and reported as such (default "
         f"{DEFAULT_TIMEOUT_MIN:.0f}; the slowest bar allows under 4 minutes for 1M records)",
     )
+    p.add_argument(
+        "--quiet-wait",
+        type=float,
+        default=QUIET_WAIT_S,
+        help="seconds to hold each run while other work keeps the machine busy (default "
+        f"{QUIET_WAIT_S}); a run that starts on a busy machine is marked † in the table",
+    )
     p.add_argument("--no-docs", action="store_true", help="do not write docs/benchmarks.md")
     args = p.parse_args(argv)
     if args.records is None:
-        args.records = QUICK_RECORDS if args.quick else FULL_RECORDS
-    if args.records < 1:
-        p.error("--records must be at least 1")
+        args.records = [QUICK_RECORDS] if args.quick else list(FULL_RECORDS)
     return args
 
 
@@ -963,32 +1060,39 @@ def main(argv: list[str]) -> None:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         raise SystemExit(f"another bench/ingest.py is running in {args.work_dir}") from None
-    target = (
-        Target.revision(args.revision, args.work_dir) if args.revision else Target.working_tree()
-    )
-    bench = Bench(
-        target=target,
-        fingerprint=target.fingerprint(),
-        records=args.records,
-        work_dir=args.work_dir,
-        timeout=args.timeout * 60,
-        postgres_url=args.postgres_url,
-        skip_baseline=args.skip_baseline,
-    )
+    if args.revision:
+        target = Target.revision(args.revision, args.work_dir)
+    elif args.snapshot:
+        target = Target.snapshot(args.work_dir)
+    else:
+        target = Target.working_tree()
+    fingerprint = target.fingerprint()
     postgres = args.postgres_url if "postgresql" in args.databases else None
     info = machine_info(target, postgres)
     print("\n".join(f"{k:11} {v}" for k, v in info.items()), flush=True)
-    print(f"records    {args.records:,} per format", flush=True)
+    sizes = ", ".join(f"{n:,}" for n in args.records)
+    print(f"records    {sizes} per format", flush=True)
     runs: list[Run] = []
-    for fmt in args.formats:
-        path = input_file(args.work_dir, fmt, args.records)
-        for backend in args.databases:
-            runs.extend(bench_one(bench, fmt, backend, path))
+    for records in args.records:
+        bench = Bench(
+            target=target,
+            fingerprint=fingerprint,
+            records=records,
+            work_dir=args.work_dir,
+            timeout=args.timeout * 60,
+            postgres_url=args.postgres_url,
+            skip_baseline=args.skip_baseline,
+            quiet_wait=args.quiet_wait,
+        )
+        for fmt in args.formats:
+            path = input_file(args.work_dir, fmt, records)
+            for backend in args.databases:
+                runs.extend(bench_one(bench, fmt, backend, path))
     print()
     print(results_table(runs))
     print()
     print("\n".join(findings(runs)))
-    results = args.work_dir / f"ingest-{args.records}.json"
+    results = args.work_dir / f"ingest-{'-'.join(str(n) for n in args.records)}.json"
     results.write_text(
         json.dumps(
             {"records": args.records, "machine": info, "runs": [asdict(r) for r in runs]}, indent=2

@@ -20,8 +20,11 @@ from paperfeed.models import (
 from paperfeed.text import clean_optional, clean_title
 
 
+# Not frozen, like Paper (models.py) and for the same reason: one is built per record in a
+# parser process and again in the writing process when it arrives, and a frozen dataclass
+# sets each field through object.__setattr__. Immutable all the same by convention.
 @pickled_by_fields
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Record:
     """One usable item from a source: a paper, and/or facts about it."""
 

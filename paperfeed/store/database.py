@@ -11,11 +11,11 @@ transaction of its own. SQLite runs in WAL mode and takes its write lock up fron
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Connection,
+    Date,
     DateTime,
     Engine,
     Table,
@@ -265,53 +266,6 @@ class Database:
         else:
             unit.after_commit.append(action)
 
-    def bulk_upsert(
-        self,
-        conn: Connection,
-        table: Table,
-        rows: list[dict[str, Any]],
-        keys: list[str],
-        update: list[str],
-    ) -> None:
-        """INSERT … ON CONFLICT DO UPDATE for many rows, straight to the driver.
-
-        The statement is compiled by SQLAlchemy; the rows skip its per-value type processing,
-        which was a third of import time, so values are converted here the way SQLAlchemy
-        would store them (JSON as text; on SQLite, datetimes as its ISO text form).
-        """
-        if not rows:
-            return
-        columns = list(rows[0])
-        stmt = self._insert(table).values({c: bindparam(c) for c in columns})
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[table.c[k] for k in keys],
-            set_={c: stmt.excluded[c] for c in update},
-        )
-        compiled = stmt.compile(dialect=conn.dialect)
-        positional = compiled.positiontup is not None
-        order = list(compiled.positiontup or columns)
-        on_sqlite = self.dialect == "sqlite"
-        # One pass per row, converting only the columns that need it. Booleans go to SQLite as
-        # the integers it stores them as: the driver binds int directly but looks up an adapter
-        # for bool first.
-        convert: list[tuple[int, Callable[[Any], Any]]] = []
-        for i, c in enumerate(order):
-            kind = table.c[c].type
-            if isinstance(kind, JSON):
-                convert.append((i, json_text))
-            elif on_sqlite and isinstance(kind, DateTime):
-                convert.append((i, _sqlite_datetime))
-            elif on_sqlite and isinstance(kind, Boolean):
-                convert.append((i, int))
-        params: list[Any] = []
-        for row in rows:
-            values = [row[c] for c in order]
-            for i, fn in convert:
-                if values[i] is not None:
-                    values[i] = fn(values[i])
-            params.append(tuple(values) if positional else dict(zip(order, values, strict=True)))
-        conn.exec_driver_sql(str(compiled), params)
-
     def take_numbers(self, conn: Connection, name: str, count: int) -> int:
         """Take `count` consecutive numbers of the named sequence in the open transaction and
         return the first. The row stays locked until commit, so numbers become visible in
@@ -330,3 +284,88 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+@lru_cache(maxsize=4_096)
+def _sqlite_date(value: date) -> str:
+    """A date as SQLAlchemy stores it in SQLite (`YYYY-MM-DD`)."""
+    return value.isoformat()
+
+
+class Upsert:
+    """`INSERT … ON CONFLICT (keys) DO UPDATE` of fixed columns, compiled once, for many
+    rows given as tuples in `columns` order and sent straight to the driver.
+
+    SQLAlchemy's per-value type processing, and building and compiling the statement for
+    every batch, cost more than the database's own work on an import; values are converted
+    here the way SQLAlchemy stores them (JSON as text; on SQLite, datetimes as its ISO text
+    and booleans as the integers it keeps them as, which the driver binds without looking
+    up an adapter)."""
+
+    def __init__(
+        self, table: Table, columns: Sequence[str], keys: Sequence[str], update: Sequence[str]
+    ) -> None:
+        self.table = table
+        self.columns = tuple(columns)
+        self.keys = tuple(keys)
+        self.update = tuple(update)
+        self._compiled: dict[str, tuple[str, list[int] | None]] = {}
+
+    def _statement(self, db: Database, conn: Connection) -> tuple[str, list[int] | None]:
+        """The SQL, and for a positional paramstyle the index into `columns` of each
+        placeholder (None: named, as psycopg's)."""
+        found = self._compiled.get(db.dialect)
+        if found is None:
+            stmt = db.insert(self.table).values({c: bindparam(c) for c in self.columns})
+            stmt = stmt.on_conflict_do_update(
+                index_elements=[self.table.c[k] for k in self.keys],
+                set_={c: stmt.excluded[c] for c in self.update},
+            )
+            compiled = stmt.compile(dialect=conn.dialect)
+            order = (
+                [self.columns.index(c) for c in compiled.positiontup]
+                if compiled.positiontup is not None
+                else None
+            )
+            found = self._compiled[db.dialect] = (str(compiled), order)
+        return found
+
+    def converters(
+        self, dialect: str, *, skip: Sequence[str] = ()
+    ) -> list[tuple[int, Callable[[Any], Any]]]:
+        """(index in `columns`, conversion) for the columns whose values need one, but those
+        in `skip` (the caller converts them)."""
+        out: list[tuple[int, Callable[[Any], Any]]] = []
+        for i, name in enumerate(self.columns):
+            kind = self.table.c[name].type
+            if name in skip:
+                continue
+            if isinstance(kind, JSON):
+                out.append((i, json_text))
+            elif dialect == "sqlite" and isinstance(kind, DateTime):
+                out.append((i, _sqlite_datetime))
+            elif dialect == "sqlite" and isinstance(kind, Boolean):
+                out.append((i, int))
+            elif dialect == "sqlite" and isinstance(kind, Date):
+                out.append((i, _sqlite_date))
+        return out
+
+    def convert(self, dialect: str, value: Any, column: str) -> Any:
+        """One value of `column` as `run` sends it."""
+        for i, fn in self.converters(dialect):
+            if self.columns[i] == column and value is not None:
+                return fn(value)
+        return value
+
+    def run(self, db: Database, conn: Connection, rows: Sequence[Sequence[Any]]) -> None:
+        """Write `rows`, whose values are already converted (`converters`)."""
+        if not rows:
+            return
+        sql, order = self._statement(db, conn)
+        if order is None:
+            params: list[Any] = [dict(zip(self.columns, r, strict=True)) for r in rows]
+        elif order == list(range(len(self.columns))):
+            params = [tuple(r) for r in rows]
+        else:
+            params = [tuple(r[i] for i in order) for r in rows]
+        conn.exec_driver_sql(sql, params)

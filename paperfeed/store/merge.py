@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from operator import attrgetter
 from typing import Any
 
 from paperfeed.models import Author, Paper, Version
@@ -44,6 +45,11 @@ _AS_GIVEN = tuple(
     if name
     not in ("version", "title", "abstract", "authors", "categories", "primary_category", "deleted")
 )
+_GIVEN = attrgetter(*_AS_GIVEN)
+# For a new paper (`_new_state`): what it says, in one look-up, and the columns given as they
+# are whose empty value is not NULL.
+_NEW = attrgetter("title", "abstract", "authors", "categories", *_AS_GIVEN)
+_GIVEN_NOT_NULL = {name: _EMPTY[name] for name in _AS_GIVEN if _EMPTY[name] is not None}
 
 
 @dataclass(slots=True)
@@ -74,8 +80,7 @@ def provided_fields(paper: Paper) -> dict[str, Any]:
     if paper.categories is not None:
         out["categories"] = " ".join(paper.categories)
         out["primary_category"] = paper.categories[0] if paper.categories else None
-    for name in _AS_GIVEN:
-        value = getattr(paper, name)
+    for name, value in zip(_AS_GIVEN, _GIVEN(paper), strict=True):
         if value is not None:
             out[name] = value
     return out
@@ -94,16 +99,10 @@ def _record_version(paper: Paper) -> int | None:
 
 def merge(state: PaperState | None, paper: Paper) -> tuple[PaperState, bool]:
     """Apply one record; return the new state and whether anything changed."""
+    if state is None:
+        return _new_state(paper), True
     incoming = provided_fields(paper)
     version = _record_version(paper)
-    if state is None:
-        row = dict(_EMPTY)
-        row.update(incoming)
-        row["version"] = version
-        new = PaperState(row=row)
-        _merge_versions(new, paper.versions)
-        return new, True
-
     row = dict(state.row)
     current = row["version"]
     if version is not None and current is not None and version < current:
@@ -123,6 +122,30 @@ def merge(state: PaperState | None, paper: Paper) -> tuple[PaperState, bool]:
     _merge_versions(new, paper.versions)
     changed = new.row != state.row or new.versions != state.versions
     return new, changed
+
+
+def _new_state(paper: Paper) -> PaperState:
+    """A paper the store does not have yet: the empty row with what the record says, as
+    `provided_fields` would fill it in, built in fewer steps (a first import makes one per
+    record; this took a third of the time the general path did)."""
+    title, abstract, authors, categories, *given = _NEW(paper)
+    row = dict(_EMPTY)
+    row.update(zip(_AS_GIVEN, given, strict=True))  # None stays "not said": the empty value
+    for name, empty in _GIVEN_NOT_NULL.items():
+        if row[name] is None:
+            row[name] = empty
+    row["title"] = title
+    if abstract is not None:
+        row["abstract"] = abstract
+    if authors is not None:
+        row["authors"] = authors_to_json(authors)
+    if categories is not None:
+        row["categories"] = " ".join(categories)
+        row["primary_category"] = categories[0] if categories else None
+    row["version"] = _record_version(paper)
+    state = PaperState(row=row)
+    _merge_versions(state, paper.versions)
+    return state
 
 
 def _merge_versions(state: PaperState, versions: tuple[Version, ...]) -> None:

@@ -68,6 +68,20 @@ def test_workers_give_the_same_items_as_one_process(data_dir: Path) -> None:
 
 
 @pytest.mark.usefixtures("small_blocks")
+@pytest.mark.parametrize("parse_here", [True, False])
+def test_blocks_parsed_here_keep_their_place(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch, parse_here: bool
+) -> None:
+    """The first blocks are parsed in this process (a worker takes far longer to start than
+    reading one), and later ones whenever the next is not back from a worker, the rest in
+    the workers: the same items in the same order either way."""
+    raw = _with_bad_lines(data_dir)
+    alone = _read(read_kaggle, raw, workers=0)
+    monkeypatch.setattr(lines, "PARSE_HERE", parse_here)
+    assert _read(read_kaggle, raw, workers=1) == alone
+
+
+@pytest.mark.usefixtures("small_blocks")
 def test_gzip_and_generic_records_in_workers(data_dir: Path) -> None:
     head = b"".join((data_dir / QUANT_PH).read_bytes().splitlines(keepends=True)[:300])
     alone = _read(read_generic, head, workers=0)
@@ -89,7 +103,11 @@ def test_a_file_of_one_block_is_parsed_in_this_process(
 
 
 @pytest.mark.usefixtures("small_blocks")
-def test_a_dead_worker_stops_the_import_with_a_clear_message(data_dir: Path) -> None:
+def test_a_dead_worker_stops_the_import_with_a_clear_message(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `die` kills the process it runs in: hand every block to the worker, none to this one.
+    monkeypatch.setattr(lines, "PARSE_HERE", False)
     raw = (data_dir / KAGGLE).read_bytes()
     stream = io.BufferedReader(io.BytesIO(raw))
     with pytest.raises(SourceUnreadable, match="parser process stopped unexpectedly"):

@@ -2,20 +2,27 @@
 batches, deletions and announcements."""
 
 import json
-from datetime import date, datetime
+from dataclasses import replace
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 from store_rows import announcements_on, daily_entries_on, is_deleted
 
+from paperfeed.arxiv_calendar import announcement_day
 from paperfeed.errors import NotFound
 from paperfeed.ingest.generic import read_generic
 from paperfeed.ingest.hf_daily import read_hf_daily
 from paperfeed.ingest.kaggle import read_kaggle
 from paperfeed.ingest.records import Record
 from paperfeed.ingest.runner import run_import
-from paperfeed.models import Announcement, Batch, DailyEntry, Deletion, Paper, Version
+from paperfeed.models import Announcement, Author, Batch, DailyEntry, Deletion, Paper, Version
 from paperfeed.store import Store
+from paperfeed.store.chunks import IN_LIST_SIZE
+from paperfeed.store.merge import PaperState
+from paperfeed.store.papers import first_day
+from paperfeed.store.schema import paper_versions, papers
 
 
 def import_all(store: Store, data_dir: Path) -> list[str]:
@@ -174,3 +181,100 @@ def test_links_a_member_set_outlast_imports(store: Store) -> None:
     run_import(store, [Record("1", paper=Paper("2401.00001", "T", code_url=newer))], "hf")
     cleared = store.papers.get("2401.00001")
     assert cleared is not None and (cleared.code_url, cleared.project_url) == (None, None)
+
+
+def _rows(store: Store, ids: list[str]) -> dict[str, dict[str, object]]:
+    """Each paper's row as stored, and its versions, by id."""
+    with store.db.engine.connect() as conn:
+        rows = {r.id: dict(r._mapping) for r in conn.execute(select(papers))}
+        for v in conn.execute(select(paper_versions)):
+            rows[v.paper_id].setdefault("versions", []).append(  # type: ignore[union-attr]
+                (v.version, v.submitted, v.size)
+            )
+    return {i: rows[i] for i in ids}
+
+
+def _like(paper: Paper, arxiv_id: str) -> Paper:
+    return replace(paper, arxiv_id=arxiv_id)
+
+
+SAMPLES = [
+    Paper(
+        "x",
+        "Kaggle-like",
+        abstract="with versions",
+        version=2,
+        authors=(Author("A. B", ("Uni",)), Author("C")),
+        categories=("hep-ph", "hep-th"),
+        published=datetime(2007, 4, 2, 19, 18, 42),
+        updated=datetime(2007, 7, 24, 20, 10, 27),
+        versions=(Version(1, datetime(2007, 4, 2, 19, 18, 42)), Version(2, None, "37kb")),
+        doi="10.1/x",
+    ),
+    Paper("x", "Generic", abstract="dated", published=datetime(1992, 10, 3)),
+    Paper("x", "Bare"),
+    Paper("x", "HF", imported_upvotes=3, code_url="https://github.com/o/r"),
+]
+
+
+def test_a_batch_of_new_papers_is_stored_like_new_papers_in_a_mixed_batch(store: Store) -> None:
+    """A batch whose papers are all new skips reading stored papers back: what it writes, and
+    the change feed's numbers, are what the same papers get in a batch with known ones."""
+    store.papers.write(Batch(papers=[_like(SAMPLES[0], "2401.00000")]))
+    fresh = [_like(p, f"2402.{n:05d}") for n, p in enumerate(SAMPLES)]
+    mixed = [_like(p, f"2403.{n:05d}") for n, p in enumerate(SAMPLES)]
+    updated = replace(SAMPLES[0], arxiv_id="2401.00000", version=3, title="v3")
+    counts = store.papers.write(Batch(papers=fresh)).counts
+    assert (counts.new, counts.updated, counts.unchanged) == (4, 0, 0)
+    counts = store.papers.write(Batch(papers=[mixed[0], updated, *mixed[1:]])).counts
+    assert (counts.new, counts.updated, counts.unchanged) == (4, 1, 0)
+
+    rows = _rows(store, [p.arxiv_id for p in fresh + mixed] + ["2401.00000"])
+    for a, b in zip(fresh, mixed, strict=True):
+        one, other = dict(rows[a.arxiv_id]), dict(rows[b.arxiv_id])
+        for row in (one, other):
+            del row["id"], row["change_seq"]
+        assert one == other
+    assert [rows[p.arxiv_id]["change_seq"] for p in fresh] == [2, 3, 4, 5]
+    # The mixed batch numbers its changes in batch order, the known paper among them.
+    assert [rows[i]["change_seq"] for i in (mixed[0].arxiv_id, "2401.00000")] == [6, 7]
+    assert [rows[p.arxiv_id]["change_seq"] for p in mixed[1:]] == [8, 9, 10]
+    assert rows["2401.00000"]["title"] == "v3" and rows["2401.00000"]["version"] == 3
+    assert rows["2402.00000"]["versions"] == [
+        (1, datetime(2007, 4, 2, 19, 18, 42), None),
+        (2, None, "37kb"),
+    ]
+    assert rows["2402.00000"]["first_day"] == date(2007, 4, 4)
+    assert rows["2402.00001"]["first_day"] == date(1992, 10, 6)
+    assert rows["2402.00002"]["first_day"] is None
+    assert store.papers.get("2402.00000") == replace(
+        SAMPLES[0], arxiv_id="2402.00000", imported_upvotes=0
+    )
+
+
+def test_known_papers_are_found_among_more_ids_than_one_query_takes(store: Store) -> None:
+    many = [Paper(f"2401.{n:05d}", f"P{n}", version=1) for n in range(2 * IN_LIST_SIZE + 10)]
+    store.papers.write(Batch(papers=many[::3]))
+    again = [
+        replace(p, title="new title", version=2) if n % 6 == 0 else p for n, p in enumerate(many)
+    ]
+    counts = store.papers.write(Batch(papers=again)).counts
+    known = len(many[::3])
+    assert (counts.new, counts.updated, counts.unchanged) == (
+        len(many) - known,
+        len(many[::6]),
+        known - len(many[::6]),
+    )
+    assert store.stats().papers == len(many)
+    counts = store.papers.write(Batch(papers=again)).counts
+    assert (counts.new, counts.updated, counts.unchanged) == (0, 0, len(many))
+
+
+def test_the_first_day_is_the_calendar_s_for_any_time() -> None:
+    """first_day remembers days per hour of submission: every minute of two years (daylight
+    saving changes, holidays and weekends included) gets the calendar's own answer."""
+    start = datetime(2023, 1, 1)
+    for minutes in range(0, 2 * 366 * 24 * 60, 7):
+        when = start + timedelta(minutes=minutes, seconds=minutes % 60)
+        state = PaperState(row={"published": when})
+        assert first_day(state) == announcement_day(when), when
