@@ -476,6 +476,8 @@ def run_servers(
             server.start(data_dir, url, free_port())
             endpoints, seen = check_pages(server.port, paper)
             paper = {name: path for name, path, _ in endpoints}[PAPER].removeprefix("/papers/")
+            if server.source != ROOT:
+                continue  # an earlier revision may hand out cookies on other pages
             if cookies and seen != cookies:
                 raise SystemExit(f"the servers set cookies differently: {cookies} and {seen}")
             cookies = seen
