@@ -294,13 +294,13 @@ def _sqlite_date(value: date) -> str:
 
 class Upsert:
     """`INSERT … ON CONFLICT (keys) DO UPDATE` of fixed columns, compiled once, for many
-    rows given as tuples in `columns` order and sent straight to the driver.
+    rows given as lists in `columns` order and sent straight to the driver.
 
     SQLAlchemy's per-value type processing, and building and compiling the statement for
     every batch, cost more than the database's own work on an import; values are converted
-    here the way SQLAlchemy stores them (JSON as text; on SQLite, datetimes as its ISO text
-    and booleans as the integers it keeps them as, which the driver binds without looking
-    up an adapter)."""
+    here the way SQLAlchemy stores them (JSON as text; on SQLite, datetimes and dates as its
+    ISO text and booleans as the integers it keeps them as, which the driver binds without
+    looking up an adapter)."""
 
     def __init__(
         self, table: Table, columns: Sequence[str], keys: Sequence[str], update: Sequence[str]
@@ -309,12 +309,10 @@ class Upsert:
         self.columns = tuple(columns)
         self.keys = tuple(keys)
         self.update = tuple(update)
-        self._compiled: dict[str, tuple[str, list[int] | None]] = {}
+        self._prepared: dict[str, _Prepared] = {}
 
-    def _statement(self, db: Database, conn: Connection) -> tuple[str, list[int] | None]:
-        """The SQL, and for a positional paramstyle the index into `columns` of each
-        placeholder (None: named, as psycopg's)."""
-        found = self._compiled.get(db.dialect)
+    def _prepare(self, db: Database, conn: Connection) -> _Prepared:
+        found = self._prepared.get(db.dialect)
         if found is None:
             stmt = db.insert(self.table).values({c: bindparam(c) for c in self.columns})
             stmt = stmt.on_conflict_do_update(
@@ -327,19 +325,15 @@ class Upsert:
                 if compiled.positiontup is not None
                 else None
             )
-            found = self._compiled[db.dialect] = (str(compiled), order)
+            found = _Prepared(str(compiled), order, self._converters(db.dialect))
+            self._prepared[db.dialect] = found
         return found
 
-    def converters(
-        self, dialect: str, *, skip: Sequence[str] = ()
-    ) -> list[tuple[int, Callable[[Any], Any]]]:
-        """(index in `columns`, conversion) for the columns whose values need one, but those
-        in `skip` (the caller converts them)."""
+    def _converters(self, dialect: str) -> list[tuple[int, Callable[[Any], Any]]]:
+        """(index in `columns`, conversion) for the columns whose values need one."""
         out: list[tuple[int, Callable[[Any], Any]]] = []
         for i, name in enumerate(self.columns):
             kind = self.table.c[name].type
-            if name in skip:
-                continue
             if isinstance(kind, JSON):
                 out.append((i, json_text))
             elif dialect == "sqlite" and isinstance(kind, DateTime):
@@ -350,22 +344,30 @@ class Upsert:
                 out.append((i, _sqlite_date))
         return out
 
-    def convert(self, dialect: str, value: Any, column: str) -> Any:
-        """One value of `column` as `run` sends it."""
-        for i, fn in self.converters(dialect):
-            if self.columns[i] == column and value is not None:
-                return fn(value)
-        return value
-
-    def run(self, db: Database, conn: Connection, rows: Sequence[Sequence[Any]]) -> None:
-        """Write `rows`, whose values are already converted (`converters`)."""
+    def run(self, db: Database, conn: Connection, rows: Sequence[list[Any]]) -> None:
+        """Write `rows` (their values are converted in place)."""
         if not rows:
             return
-        sql, order = self._statement(db, conn)
+        prepared = self._prepare(db, conn)
+        for row in rows:
+            for i, fn in prepared.converters:
+                if row[i] is not None:
+                    row[i] = fn(row[i])
+        order = prepared.order
         if order is None:
             params: list[Any] = [dict(zip(self.columns, r, strict=True)) for r in rows]
         elif order == list(range(len(self.columns))):
             params = [tuple(r) for r in rows]
         else:
             params = [tuple(r[i] for i in order) for r in rows]
-        conn.exec_driver_sql(sql, params)
+        conn.exec_driver_sql(prepared.sql, params)
+
+
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    """An `Upsert` compiled for one dialect: its SQL, for a positional paramstyle the index
+    into `columns` of each placeholder (None: named, as psycopg's), and the conversions."""
+
+    sql: str
+    order: list[int] | None
+    converters: list[tuple[int, Callable[[Any], Any]]]

@@ -230,31 +230,20 @@ class Papers:
                 counts.unchanged += 1
         if not changed:
             return counts
-        dialect = self._db.dialect
-        now = _PAPER_UPSERT.convert(dialect, self._db.now(), "changed_at")
+        now = self._db.now()
         seq = self._db.take_numbers(conn, "papers", len(changed))
-        convert = _PAPER_UPSERT.converters(dialect, skip=("first_seen", "changed_at"))
         rows = []
         for arxiv_id in changed:
             state = states[arxiv_id]
-            row = [arxiv_id, *_CONTENT(state.row), now, now, seq, first_day(state)]
-            for i, fn in convert:
-                if row[i] is not None:
-                    row[i] = fn(row[i])
-            rows.append(row)
+            rows.append([arxiv_id, *_CONTENT(state.row), now, now, seq, first_day(state)])
             seq += 1
         _PAPER_UPSERT.run(self._db, conn, rows)
-        convert = _VERSION_UPSERT.converters(dialect)
-        version_rows = []
+        version_rows: list[list[Any]] = []
         for arxiv_id in changed:
             old_versions = before[arxiv_id].versions if arxiv_id in before else {}
             for number, (submitted, size) in states[arxiv_id].versions.items():
                 if old_versions.get(number) != (submitted, size):
-                    vrow: list[Any] = [arxiv_id, number, submitted, size]
-                    for i, fn in convert:
-                        if vrow[i] is not None:
-                            vrow[i] = fn(vrow[i])
-                    version_rows.append(vrow)
+                    version_rows.append([arxiv_id, number, submitted, size])
         _VERSION_UPSERT.run(self._db, conn, version_rows)
         return counts
 
