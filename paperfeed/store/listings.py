@@ -177,27 +177,6 @@ class Listings:
         )
         return union_all(picks, announced, first).cte("on_days")
 
-    def _day_bound(
-        self,
-        newest: bool,
-        *,
-        before: date | None,
-        after: date | None,
-        categories: CategoryFilter | None = None,
-    ) -> date | None:
-        """The newest (or oldest) day with a shown paper (in `categories`), strictly
-        before/after a day."""
-        key = ("day_bound", newest, before is not None, after is not None, categories)
-        stmt = self._statement(
-            key,
-            lambda: select(
-                *self._bounds(newest, before is not None, after is not None, categories)
-            ),
-        )
-        with self._db.reading() as conn:
-            row = conn.execute(stmt, {"before": before, "after": after}).one()
-        return _bound(newest, row)
-
     def _bounds(
         self, newest: bool, before: bool, after: bool, categories: CategoryFilter | None
     ) -> list[ScalarSelect[Any]]:
@@ -403,7 +382,12 @@ class Listings:
     def latest_day(self, categories: CategoryFilter | None = None) -> date | None:
         """The last day with a paper to show (hidden and deleted papers do not count), in
         `categories` if given."""
-        return self._day_bound(True, before=None, after=None, categories=categories)
+        stmt = self._statement(
+            ("latest_day", categories),
+            lambda: select(*self._bounds(True, False, False, categories)),
+        )
+        with self._db.reading() as conn:
+            return _bound(True, conn.execute(stmt).one())
 
     def neighbour_days(
         self, day: date, categories: CategoryFilter | None = None, *, last: date | None = None
