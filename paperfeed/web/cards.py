@@ -16,6 +16,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable
+from dataclasses import dataclass
 from typing import Any
 
 from jinja2 import pass_context
@@ -64,20 +65,34 @@ class CardMemo:
 memo = CardMemo()
 
 
-def _hf_key(hf: Any, arxiv_id: str) -> Hashable:
-    """What the card is told of the paper by Hugging Face (its fields are a dict: as items)."""
-    fields = hf.get(arxiv_id) if isinstance(hf, dict) else None
-    if not isinstance(fields, HfFields):
-        return None
-    paper = fields.fields.get("paper")
+@dataclass(frozen=True, slots=True)
+class HfExtras:
+    """What a card (and a paper page) shows of the fields imported from Hugging Face; a
+    card's memo key holds it, not the fields themselves."""
+
+    github_stars: int | None = None
+    organization: str | None = None  # its account name, for the avatar
+    organization_name: str | None = None
+
+
+def hf_extras(hf: HfFields | None) -> HfExtras:
+    paper = hf.fields.get("paper") if hf is not None else None
     if not isinstance(paper, dict):
-        return ()
+        return HfExtras()
+    stars = paper.get("githubStars")
     org = paper.get("organization")
-    return (
-        repr(paper.get("githubStars")),
-        repr(org.get("name")) if isinstance(org, dict) else None,
-        repr(org.get("fullname")) if isinstance(org, dict) else None,
+    name = org.get("name") if isinstance(org, dict) else None
+    fullname = org.get("fullname") if isinstance(org, dict) else None
+    return HfExtras(
+        github_stars=stars if isinstance(stars, int) and not isinstance(stars, bool) else None,
+        organization=name if isinstance(name, str) and name else None,
+        organization_name=fullname if isinstance(fullname, str) and fullname else None,
     )
+
+
+def lookup(mapping: Any, key: str) -> Any:
+    """`mapping[key]`, None when the page has no such mapping or key (a card's HF fields)."""
+    return mapping.get(key) if isinstance(mapping, dict) else None
 
 
 def card_key(
@@ -90,7 +105,7 @@ def card_key(
         item.paper.arxiv_id in voted,
         signed_in,
         str(ctx.get("csrf")) if signed_in else None,
-        _hf_key(ctx.get("hf"), item.paper.arxiv_id),
+        hf_extras(lookup(ctx.get("hf"), item.paper.arxiv_id)),
         ctx.get("submit_from"),
         ctx.get("window"),
         args,

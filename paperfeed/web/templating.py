@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
 from urllib.parse import quote, urlsplit
 
 from fastapi.templating import Jinja2Templates
@@ -14,7 +12,7 @@ from markupsafe import Markup
 
 from paperfeed import tex
 from paperfeed.feed.trending import FORMULA
-from paperfeed.models import HfFields, Paper
+from paperfeed.models import Paper
 from paperfeed.periods import month_period, week_period
 from paperfeed.web import cards
 from paperfeed.web.avatar import avatar_uri
@@ -80,41 +78,12 @@ def hours_ago(hours: float) -> str:
     return plural(int(hours // 24), "day") + " ago"
 
 
-@dataclass(frozen=True, slots=True)
-class HfExtras:
-    """What a card shows of the fields imported from Hugging Face."""
-
-    github_stars: int | None = None
-    organization: str | None = None  # its account name, for the avatar
-    organization_name: str | None = None
-
-
-def hf_extras(hf: HfFields | None) -> HfExtras:
-    paper = hf.fields.get("paper") if hf is not None else None
-    if not isinstance(paper, dict):
-        return HfExtras()
-    stars = paper.get("githubStars")
-    org = paper.get("organization")
-    name = org.get("name") if isinstance(org, dict) else None
-    fullname = org.get("fullname") if isinstance(org, dict) else None
-    return HfExtras(
-        github_stars=stars if isinstance(stars, int) and not isinstance(stars, bool) else None,
-        organization=name if isinstance(name, str) and name else None,
-        organization_name=fullname if isinstance(fullname, str) and fullname else None,
-    )
-
-
 def code_host(url: str) -> str:
     """`GitHub` for a GitHub link, else the host name: what a code link is labelled."""
     host = (urlsplit(url).hostname or "").removeprefix("www.")
     return {"github.com": "GitHub", "gitlab.com": "GitLab", "huggingface.co": "Hugging Face"}.get(
         host, host or "Code"
     )
-
-
-def lookup(mapping: Any, key: str) -> Any:
-    """`mapping[key]`, None when the page has no such mapping or key (a card's HF fields)."""
-    return mapping.get(key) if isinstance(mapping, dict) else None
 
 
 templates.env.filters["authors_line"] = authors_line
@@ -128,8 +97,8 @@ templates.env.filters["plural"] = plural
 templates.env.filters["hours_ago"] = hours_ago
 templates.env.filters["avatar"] = avatar_uri
 templates.env.filters["code_host"] = code_host
-templates.env.globals["hf_extras"] = hf_extras
-templates.env.globals["lookup"] = lookup
+templates.env.globals["hf_extras"] = cards.hf_extras
+templates.env.globals["lookup"] = cards.lookup
 templates.env.globals["trending_formula"] = FORMULA
 templates.env.globals["card"] = cards.card
 
