@@ -25,8 +25,8 @@ def feed(title: str, path: str, query: str = "") -> tuple[str, str, str]:
 
 class _Token:
     """The visitor's CSRF token as a template sees it: made when a page first writes it into a
-    form. A page without a form (a paper page to a signed-out visitor, a search page) then
-    hands out no token, and so sets no cookie; before, every rendered page made one."""
+    form. A page without one (a paper page as a signed-out visitor sees it) then hands out no
+    token, and so sets no cookie; before, every rendered page made one."""
 
     __slots__ = ("_session",)
 

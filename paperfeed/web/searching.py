@@ -3,6 +3,7 @@ service (which leaves hidden papers out before paging), attach community counts.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -86,9 +87,7 @@ def run_search(search: Searcher, store: Store, req: SearchRequest) -> SearchPage
         sort=req.sort,
     )
     # A paper deleted since the index last caught up is still dropped here.
-    listed = store.listings.listed(
-        [h.paper.arxiv_id for h in results.hits], {h.paper.arxiv_id: h.paper for h in results.hits}
-    )
+    listed = _listed(store, results.hits)
     found = [
         FoundPaper(h, listed[h.paper.arxiv_id]) for h in results.hits if h.paper.arxiv_id in listed
     ]
@@ -99,7 +98,12 @@ def related_papers(
     search: Searcher, store: Store, arxiv_id: str, limit: int = 6
 ) -> list[ListedPaper]:
     hits = search.related(arxiv_id, limit=limit)
-    listed = store.listings.listed(
-        [h.paper.arxiv_id for h in hits], {h.paper.arxiv_id: h.paper for h in hits}
-    )
+    listed = _listed(store, hits)
     return [listed[h.paper.arxiv_id] for h in hits if h.paper.arxiv_id in listed]
+
+
+def _listed(store: Store, hits: Sequence[Hit]) -> dict[str, ListedPaper]:
+    """The hits as listings show them, with the papers the search already read (read in the
+    same transaction: not read again)."""
+    papers = {h.paper.arxiv_id: h.paper for h in hits}
+    return store.listings.listed(list(papers), papers)
