@@ -9,26 +9,22 @@ import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import (
-    BarColumn,
-    DownloadColumn,
-    MofNCompleteColumn,
-    Progress,
-    TaskProgressColumn,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 
 from paperfeed.errors import Invalid, PaperfeedError
-from paperfeed.search import SearchService
 from paperfeed.settings import Settings
-from paperfeed.store import Store
+
+# The store, search and progress bars are imported where they are used: the root group
+# imports this module for every command, and a parser process for an import imports it again.
+if TYPE_CHECKING:
+    from rich.progress import Progress
+
+    from paperfeed.search import SearchService
+    from paperfeed.store import Store
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -68,6 +64,8 @@ def settings() -> Settings:
 
 
 def open_store() -> Store:
+    from paperfeed.store import Store
+
     s = settings()
     return Store.open(s.database_url, follow=s.followed)
 
@@ -94,6 +92,17 @@ def parse_date(value: str | None, flag: str) -> date | None:
 
 def progress(*, unit_bytes: bool = False) -> Progress:
     """A progress bar on stderr, shown only on a terminal."""
+    from rich.progress import (
+        BarColumn,
+        DownloadColumn,
+        MofNCompleteColumn,
+        Progress,
+        TaskProgressColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
     return Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -126,5 +135,7 @@ def stage_progress() -> tuple[Progress, Callable[[str, int, int], None]]:
 
 def open_search(store: Store, model: str | None = None) -> SearchService:
     """The search service over `store`, with `model` or the configured embedding model."""
+    from paperfeed.search import SearchService
+
     s = settings()
     return SearchService.open(store, s.data_dir, model=model or s.search_model)

@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date, timedelta
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 import click
 
@@ -24,18 +24,17 @@ from paperfeed.cli.common import (
     settings,
 )
 from paperfeed.errors import Invalid
-from paperfeed.ingest import github
-from paperfeed.ingest.arxiv_api import fetch_ids, fetch_query
-from paperfeed.ingest.checkpoints import run_harvest
 from paperfeed.ingest.generic import read_generic
-from paperfeed.ingest.hf_daily import fetch_hf_daily, read_hf_daily
-from paperfeed.ingest.http import PoliteClient
 from paperfeed.ingest.kaggle import read_kaggle
 from paperfeed.ingest.lines import open_source
 from paperfeed.ingest.records import Item
-from paperfeed.ingest.rss import fetch_rss
 from paperfeed.ingest.runner import bulk_import_gc, run_import
 from paperfeed.models import IngestSummary, RecordError
+
+# The sources on the network (and httpx under them) are imported by their commands: a file
+# import does not need them.
+if TYPE_CHECKING:
+    from paperfeed.ingest.http import PoliteClient
 
 MAX_SHOWN_ERRORS = 20
 
@@ -99,6 +98,8 @@ def _import_file(
 
 
 def _client() -> PoliteClient:
+    from paperfeed.ingest.http import PoliteClient
+
     s = settings()
     return PoliteClient(
         delay=s.http_delay, timeout=s.http_timeout, retries=s.http_retries, log=note
@@ -173,6 +174,8 @@ def ingest_hf_daily(
     Keeps each paper, the day it was on the daily list (HF's submittedOnDailyAt), its
     submitter, its upvotes and comment count, and every other field HF gives as given.
     """
+    from paperfeed.ingest.hf_daily import fetch_hf_daily, read_hf_daily
+
     dated = day is not None or since is not None or until is not None
     if files and dated:
         raise Invalid("give files or dates (--date, --from/--until), not both")
@@ -214,6 +217,8 @@ def ingest_arxiv(ids: tuple[str, ...], query: str | None, max_results: int) -> N
     Waits at least 3 seconds between requests (PAPERFEED_HTTP_DELAY) and retries timeouts
     and server errors with backoff.
     """
+    from paperfeed.ingest.arxiv_api import fetch_ids, fetch_query
+
     wanted = [i.strip() for raw in ids for i in raw.split(",") if i.strip()]
     if bool(wanted) == bool(query):
         raise Invalid("give either --id ID… or --query QUERY")
@@ -257,6 +262,8 @@ def ingest_oai(since: str | None, until: str | None, set_spec: str | None) -> No
     page is stored with the token of the next one, so a harvest that was killed or failed
     resumes after its last stored page when run again (same dates, or no --from).
     """
+    from paperfeed.ingest.checkpoints import run_harvest
+
     start, end = parse_date(since, "--from"), parse_date(until, "--until")
     shown = [0]
     done = [0]
@@ -297,6 +304,8 @@ def ingest_rss(categories: tuple[str, ...]) -> None:
 
     New papers, cross-lists and replacements are recorded with the day they were announced.
     """
+    from paperfeed.ingest.rss import fetch_rss
+
     feeds = validate_categories(categories)
     with _client() as client:
         _run(fetch_rss(client, settings().rss_url, feeds), "rss")
@@ -320,6 +329,9 @@ def ingest_github_stars(max_requests: int | None) -> None:
     most once a day, conditionally (a 304 costs no rate limit). An exhausted rate limit ends
     the run, saying when it resets.
     """
+    from paperfeed.ingest import github
+    from paperfeed.ingest.http import PoliteClient
+
     s = settings()
     token = s.github_token.reveal() if s.github_token else None
     with (

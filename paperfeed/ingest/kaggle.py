@@ -27,12 +27,8 @@ def parse_versions(raw: object) -> tuple[Version, ...]:
         if not label.startswith("v") or not label[1:].isdigit():
             raise Invalid(f"malformed version label {item['version']!r}")
         created = item.get("created")
-        out.append(
-            Version(
-                number=int(label[1:]),
-                submitted=parse_datetime(created) if isinstance(created, str) and created else None,
-            )
-        )
+        submitted = parse_datetime(created) if isinstance(created, str) and created else None
+        out.append(Version(int(label[1:]), submitted))  # positional: see authors.parse_authors
     return tuple(out)
 
 
