@@ -191,6 +191,14 @@ SETTINGS: tuple[Setting, ...] = (
         float,
     ),
     Setting(
+        "read_memo_rows",
+        50_000,
+        "Rows of recent reads (listings, papers, comments, votes) each process keeps and reuses "
+        "while nothing has been written to the database since, by any process: exact, never "
+        "stale. 0 turns the memo off.",
+        int,
+    ),
+    Setting(
         "base_url",
         "",
         "Public URL of the site, used in sign-in links and feeds (default: http://HOST:PORT).",
@@ -269,6 +277,7 @@ class Settings:
     port: int
     workers: int
     page_cache_seconds: float
+    read_memo_rows: int
     base_url: str
     submission_window_days: int
     daily_submission_cap: int
@@ -446,6 +455,8 @@ def load_settings(
         )
     if values["page_cache_seconds"] < 0:
         raise Invalid("page_cache_seconds must be 0 (off) or more")
+    if values["read_memo_rows"] < 0:
+        raise Invalid("read_memo_rows must be 0 (off) or more")
     positive = ("port", "workers", "submission_window_days", "daily_submission_cap")
     for name in (*positive, "login_link_minutes"):
         if values[name] < 1:

@@ -15,6 +15,7 @@ from paperfeed.errors import NotFound
 from paperfeed.models import AuthorClaim
 from paperfeed.store.chunks import chunks
 from paperfeed.store.database import Database
+from paperfeed.store.memo import remembered
 from paperfeed.store.papers import require_paper
 from paperfeed.store.schema import author_claims, comments, users
 
@@ -162,15 +163,18 @@ class Claims:
             ).first()
         return _claim(row) if row else None
 
+    @remembered
     def for_paper(self, arxiv_id: str) -> list[AuthorClaim]:
         """Every claim on the paper, rejected ones included, by position when claimed."""
         return self.for_papers([arxiv_id]).get(arxiv_id, [])
 
+    @remembered
     def for_papers(self, ids: Sequence[str]) -> dict[str, list[AuthorClaim]]:
         """Every claim on each paper among `ids` that has any, as `for_paper`: one query per
         900 papers."""
         return self._by_paper(ids, _ALL_OF_PAPERS)
 
+    @remembered
     def of_user(self, user_id: int) -> list[AuthorClaim]:
         """A member's claims, newest first."""
         with self._db.reading() as conn:
@@ -197,6 +201,7 @@ class Claims:
             )
             return [_claim(r) for r in rows]
 
+    @remembered
     def verified(self, ids: Sequence[str]) -> dict[str, list[AuthorClaim]]:
         """The verified (or assigned) claims of each paper among `ids` that has any, by
         position when claimed: one query per 900 papers, for listings and the API."""
@@ -211,6 +216,7 @@ class Claims:
                     found.setdefault(row.paper_id, []).append(_claim(row))
         return found
 
+    @remembered
     def participating(self, ids: Sequence[str]) -> set[str]:
         """Papers among `ids` on which a verified author has a visible comment (HF's
         `isAuthorParticipating`)."""

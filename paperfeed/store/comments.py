@@ -11,6 +11,7 @@ from sqlalchemy import bindparam, func, select, update
 from paperfeed.errors import Forbidden, Invalid, NotFound
 from paperfeed.models import Comment
 from paperfeed.store.database import Database
+from paperfeed.store.memo import remembered
 from paperfeed.store.papers import require_paper
 from paperfeed.store.schema import comments, users
 
@@ -115,6 +116,7 @@ class Comments:
                 raise NotFound(f"no comment {comment_id}")
         return self.get(comment_id)
 
+    @remembered
     def for_paper(self, arxiv_id: str) -> list[Comment]:
         """Every comment on a paper, oldest first (the web layer decides what to show)."""
         with self._db.reading() as conn:
@@ -123,6 +125,7 @@ class Comments:
             )
             return [_comment(r) for r in rows]
 
+    @remembered
     def counts(self, ids: Sequence[str]) -> dict[str, int]:
         """Visible comments per paper among `ids`."""
         if not ids:

@@ -11,14 +11,14 @@ transaction of its own. SQLite runs in WAL mode and takes its write lock up fron
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import orjson
 from sqlalchemy import (
@@ -40,7 +40,23 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from paperfeed.clock import Clock, utcnow
 from paperfeed.errors import StoreUnavailable
+from paperfeed.store.memo import DEFAULT_ROWS, ReadMemo, weight
 from paperfeed.store.schema import sequences
+
+V = TypeVar("V")
+
+# The change stamp (see `Database.stamp`). On SQLite, a counter every write transaction bumps
+# as it commits; on PostgreSQL, the snapshot itself (which transactions have committed), so
+# writers don't queue on one row.
+_BUMP_WRITES = (
+    "INSERT INTO sequences (name, value) VALUES ('writes', 1) "
+    "ON CONFLICT (name) DO UPDATE SET value = sequences.value + 1"
+)
+_STAMPS = {
+    "sqlite": "SELECT value FROM sequences WHERE name = 'writes'",
+    "postgresql": "SELECT pg_current_snapshot()::text",
+}
+_UNREAD = object()
 
 
 def json_text(value: Any) -> str:
@@ -153,6 +169,7 @@ class _Snapshot:
 
     db: Database
     conn: Connection | None = None
+    stamp: object = _UNREAD
 
 
 # The block of reads open in this context, likewise.
@@ -162,7 +179,9 @@ _snapshot: ContextVar[_Snapshot | None] = ContextVar("paperfeed_snapshot", defau
 class Database:
     """One database, SQLite or PostgreSQL, and the clock its rows are stamped with."""
 
-    def __init__(self, engine: Engine, *, clock: Clock = utcnow) -> None:
+    def __init__(
+        self, engine: Engine, *, clock: Clock = utcnow, memo_rows: int = DEFAULT_ROWS
+    ) -> None:
         self.engine = engine
         self.dialect = engine.dialect.name
         self.clock = clock
@@ -172,6 +191,8 @@ class Database:
         # know when what they hold may have changed (other processes' writes they must time
         # out).
         self.generation = 0
+        self.memo = ReadMemo(memo_rows) if memo_rows > 0 else None
+        self._stamp_sql = _STAMPS[self.dialect]
 
     def now(self) -> datetime:
         return self.clock()
@@ -205,6 +226,8 @@ class Database:
             try:
                 with conn.begin():
                     yield conn
+                    if self.dialect == "sqlite":
+                        conn.exec_driver_sql(_BUMP_WRITES)
             finally:
                 _current.reset(token)
             self.generation += 1
@@ -257,6 +280,45 @@ class Database:
     @property
     def in_snapshot(self) -> bool:
         return self._shared() is not None
+
+    def stamp(self) -> Hashable:
+        """The store's change stamp: equal at two moments only when no write committed in
+        between, in any process (read once per snapshot)."""
+        shared = self._shared()
+        if shared is not None and shared.stamp is not _UNREAD:
+            return shared.stamp
+        with self.reading() as conn:
+            stamp = conn.exec_driver_sql(self._stamp_sql).scalar()
+        if shared is not None:
+            shared.stamp = stamp
+        return stamp
+
+    def remembered(self, key: Hashable, read: Callable[[], V]) -> V:
+        """What `read()` returns, from the read memo while the store is unchanged since it
+        was read (`memo.py`). `key` names the read and all its arguments. The value must be
+        immutable, or a dict, list or set of immutable values: each caller gets its own copy
+        of those. Inside a write transaction, which may see its own uncommitted writes, and
+        for a key that cannot be hashed, always `read()`."""
+        memo = self.memo
+        if memo is None or self._unit() is not None:
+            return read()
+        try:
+            hash(key)
+        except TypeError:
+            return read()
+        if not self.in_snapshot:
+            # The stamp and a read it misses go through one connection and transaction.
+            with self.snapshot():
+                return self.remembered(key, read)
+        # The stamp is read first: the value read after it is at least as new.
+        stamp = self.stamp()
+        found, value = memo.get(key, stamp)
+        if not found:
+            value = read()
+            memo.put(key, stamp, value, weight(value))
+        if isinstance(value, dict | list | set):
+            return cast(V, type(value)(value))
+        return cast(V, value)
 
     def after_commit(self, action: Callable[[], None]) -> None:
         """Run `action` once the open transaction commits (now, when none is open)."""

@@ -22,6 +22,7 @@ from sqlalchemy import (
 
 from paperfeed.store.chunks import chunks
 from paperfeed.store.database import Database
+from paperfeed.store.memo import remembered
 from paperfeed.store.schema import github_repos, github_star_counts, paper_repos, papers
 
 STATUSES = ("new", "ok", "missing", "failed")
@@ -193,6 +194,7 @@ class Github:
 
     # ------------------------------------------------------------ what pages show
 
+    @remembered
     def stars(self, paper_ids: Sequence[str]) -> dict[str, int]:
         """The latest count of each paper's repository, for the papers among `paper_ids`
         whose repository was counted and still exists."""

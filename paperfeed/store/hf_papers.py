@@ -13,6 +13,7 @@ from paperfeed.models import HfFields
 from paperfeed.store.chunks import chunks
 from paperfeed.store.database import Database
 from paperfeed.store.github import stars_of
+from paperfeed.store.memo import remembered
 from paperfeed.store.schema import hf_papers, papers
 
 # Built once (every listing reads its papers' HF fields); the ids are bound at execution.
@@ -29,6 +30,7 @@ class HfPapers:
     def __init__(self, db: Database) -> None:
         self._db = db
 
+    @remembered
     def get_many(self, ids: Sequence[str]) -> dict[str, HfFields]:
         """The HF fields of the papers among `ids` that have them, keyed by id. Where the
         `github-stars` job counted a paper's repository, `paper.githubStars` is that count

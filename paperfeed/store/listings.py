@@ -38,6 +38,7 @@ from paperfeed.categories import CategoryFilter
 from paperfeed.models import ListedPaper, Listing, Paper
 from paperfeed.store.comments import Comments
 from paperfeed.store.database import Database, json_text
+from paperfeed.store.memo import remembered
 from paperfeed.store.papers import Papers
 from paperfeed.store.schema import announcements, daily_entries, hidden_papers, papers, votes
 
@@ -86,6 +87,11 @@ class Listings:
         # empty: every category.
         self.follow = tuple(follow)
         self._statements: dict[Hashable, Any] = {}
+
+    @property
+    def memo_scope(self) -> Hashable:
+        """The followed categories decide what a listing holds (`memo.remembered`)."""
+        return self.follow
 
     def _statement(self, key: Hashable, build: Callable[[], Any]) -> Any:
         """The statement of one shape of query (`key`, with the followed categories), built
@@ -208,6 +214,7 @@ class Listings:
             bounds.append(stmt.scalar_subquery())
         return bounds
 
+    @remembered
     def featured(
         self,
         start: date,
@@ -317,6 +324,7 @@ class Listings:
         )
         return count, page
 
+    @remembered
     def any_on_days(self, start: date, end: date, categories: CategoryFilter | None = None) -> bool:
         """Whether a shown paper (in `categories`) is on a day in [start, end]: what
         `featured(...).total` tells, found at the first such paper instead of counting them
@@ -335,6 +343,7 @@ class Listings:
         with self._db.reading() as conn:
             return conn.scalar(stmt, {"start": start, "end": end}) is not None
 
+    @remembered
     def ids_on_days(self, start: date, end: date) -> list[str]:
         """Every shown paper on a day in [start, end] (what a digest of those days covers)."""
         rows_cte = self._day_rows(False)
@@ -347,6 +356,7 @@ class Listings:
         with self._db.reading() as conn:
             return sorted(conn.scalars(stmt, {"start": start, "end": end}))
 
+    @remembered
     def ids_in_categories(self, wanted: CategoryFilter) -> frozenset[str]:
         """Every shown paper in `wanted` (what a search narrowed to primary categories, or to
         a whole archive, searches among: the search index knows only exact names)."""
@@ -379,6 +389,7 @@ class Listings:
             if r.id in found
         ]
 
+    @remembered
     def latest_day(self, categories: CategoryFilter | None = None) -> date | None:
         """The last day with a paper to show (hidden and deleted papers do not count), in
         `categories` if given."""
@@ -389,6 +400,7 @@ class Listings:
         with self._db.reading() as conn:
             return _bound(True, conn.execute(stmt).one())
 
+    @remembered
     def neighbour_days(
         self, day: date, categories: CategoryFilter | None = None, *, last: date | None = None
     ) -> tuple[date | None, date | None]:
@@ -414,6 +426,12 @@ class Listings:
         papers (read in the same transaction: a search's hits) are not read again."""
         if not ids:
             return {}
+        key = ("listed", self.follow, tuple(ids))
+        return self._db.remembered(key, lambda: self._read_listed(ids, known))
+
+    def _read_listed(
+        self, ids: Sequence[str], known: Mapping[str, Paper] | None
+    ) -> dict[str, ListedPaper]:
         stmt = self._statement("listed", _listed_statement)
         with self._db.reading() as conn:
             rows = list(conn.execute(stmt, {"ids": list(ids)}))
@@ -444,6 +462,7 @@ class Listings:
         position = func.instr if self._db.dialect == "sqlite" else func.strpos
         return position(text, part) > 0
 
+    @remembered
     def by_category(
         self, category: str, limit: int = 50, categories: CategoryFilter | None = None
     ) -> list[ListedPaper]:
@@ -454,6 +473,7 @@ class Listings:
         where = and_(self._holds(spaced, f" {category} "), *self._in_categories(categories))
         return self._recent(where, limit)
 
+    @remembered
     def by_author(
         self, name: str, limit: int = 50, categories: CategoryFilter | None = None
     ) -> list[ListedPaper]:

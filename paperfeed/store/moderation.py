@@ -7,6 +7,7 @@ from datetime import date
 from sqlalchemy import select
 
 from paperfeed.store.database import Database
+from paperfeed.store.memo import remembered
 from paperfeed.store.papers import require_paper
 from paperfeed.store.schema import daily_entries, hidden_papers
 
@@ -30,10 +31,12 @@ class Moderation:
         with self._db.writing() as conn:
             conn.execute(hidden_papers.delete().where(hidden_papers.c.paper_id == arxiv_id))
 
+    @remembered
     def hidden_ids(self) -> set[str]:
         with self._db.reading() as conn:
             return set(conn.scalars(select(hidden_papers.c.paper_id)))
 
+    @remembered
     def is_hidden(self, arxiv_id: str) -> bool:
         with self._db.reading() as conn:
             found = conn.scalar(

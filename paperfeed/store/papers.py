@@ -33,6 +33,7 @@ from paperfeed.models import (
 from paperfeed.store.chunks import chunks
 from paperfeed.store.database import Database, Upsert
 from paperfeed.store.hf_papers import write_hf_fields
+from paperfeed.store.memo import remembered
 from paperfeed.store.merge import CONTENT_COLUMNS, PaperState, mark_deleted, merge, state_to_paper
 from paperfeed.store.schema import (
     announcements,
@@ -368,6 +369,7 @@ class Papers:
 
     # ------------------------------------------------------------------ reads
 
+    @remembered
     def get(self, arxiv_id: str, *, include_deleted: bool = False) -> Paper | None:
         with self._db.reading() as conn:
             state = self._load_states(conn, [arxiv_id]).get(arxiv_id)
@@ -375,12 +377,14 @@ class Papers:
             return None
         return state_to_paper(arxiv_id, state)
 
+    @remembered
     def get_many(self, ids: Sequence[str]) -> dict[str, Paper]:
         """The live papers among `ids`, keyed by id (unknown and deleted ids are left out)."""
         with self._db.reading() as conn:
             states = self._load_states(conn, list(dict.fromkeys(ids)))
         return {i: state_to_paper(i, s) for i, s in states.items() if not s.row["deleted"]}
 
+    @remembered
     def upvote_counts(self, ids: Sequence[str]) -> dict[str, int]:
         """Upvotes per paper among `ids`: imported plus community votes (unknown ids are left
         out)."""

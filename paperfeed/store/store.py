@@ -26,6 +26,7 @@ from paperfeed.store.hf_papers import HfPapers
 from paperfeed.store.jobs import JobRuns
 from paperfeed.store.leases import Leases
 from paperfeed.store.listings import Listings
+from paperfeed.store.memo import DEFAULT_ROWS
 from paperfeed.store.migrate import current_revision, upgrade
 from paperfeed.store.moderation import Moderation
 from paperfeed.store.papers import Papers
@@ -68,9 +69,11 @@ class Store:
         migrate: bool = True,
         clock: Clock = utcnow,
         follow: Sequence[str] = (),
+        memo_rows: int = DEFAULT_ROWS,
     ) -> Store:
         """Connect, and bring the schema up to date unless `migrate` is False. `follow` is
-        the arXiv categories the site follows (listings; empty: all)."""
+        the arXiv categories the site follows (listings; empty: all). `memo_rows` bounds the
+        read memo (`memo.py`; 0 turns it off)."""
         engine = make_engine(url)
         try:
             with engine.connect() as conn:
@@ -81,7 +84,7 @@ class Store:
             engine.dispose()
             reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
             raise StoreUnavailable(f"cannot open database {safe_url(url)}: {reason}") from None
-        return cls(Database(engine, clock=clock), follow=follow)
+        return cls(Database(engine, clock=clock, memo_rows=memo_rows), follow=follow)
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from sqlalchemy import func, select
 
 from paperfeed.store.database import Database
+from paperfeed.store.memo import remembered
 from paperfeed.store.papers import Papers, require_paper
 from paperfeed.store.schema import votes
 
@@ -33,6 +34,7 @@ class Votes:
                 )
             return self._papers.upvote_counts([arxiv_id]).get(arxiv_id, 0)
 
+    @remembered
     def voted(self, user_id: int, ids: Sequence[str]) -> set[str]:
         """Which of `ids` this user has upvoted."""
         if not ids:

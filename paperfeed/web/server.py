@@ -52,7 +52,9 @@ class ArxivFetcher:
 
 def _prepare(settings: Settings, *, demo: bool) -> tuple[Store, SearchService]:
     """Open the store, load the demo if asked, and bring the search index up to date."""
-    store = Store.open(settings.database_url, follow=settings.followed)
+    store = Store.open(
+        settings.database_url, follow=settings.followed, memo_rows=settings.read_memo_rows
+    )
     if demo:
         summary = load_demo(store)
         if summary is None:
@@ -109,7 +111,9 @@ def worker_app() -> FastAPI:
     """The app of one worker process: uvicorn calls this in each worker it starts, with the
     settings the parent resolved passed down in the environment."""
     settings = load_settings()
-    store = Store.open(settings.database_url, follow=settings.followed)
+    store = Store.open(
+        settings.database_url, follow=settings.followed, memo_rows=settings.read_memo_rows
+    )
     # The parent opened the same model from the same files a moment ago and said what became
     # of it: N workers need not warn N more times that it is missing.
     with _quiet("paperfeed.search.service"):

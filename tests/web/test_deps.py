@@ -98,7 +98,8 @@ class Transactions:
 
     def _execute(self, conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
         write = WRITE.match(statement)
-        if write:
+        # Not the change stamp every SQLite write transaction bumps as it ends (store/memo.py).
+        if write and "'writes'" not in statement:
             self.events.append((f"{write.group(1).split()[0]} {write.group(2)}", id(conn)))
 
     def close(self) -> None:
