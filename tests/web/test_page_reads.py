@@ -126,7 +126,6 @@ def test_pages_without_a_form_set_no_cookie(site: Site) -> None:
     assert "set-cookie" in login.headers and 'name="csrf"' in login.text
 
 
-
 @pytest.mark.parametrize("path", ["/", "/api/daily_papers"])
 def test_with_the_read_memo_a_listing_read_again_reads_the_stamp(
     site: Site, reads: Reads, path: str
