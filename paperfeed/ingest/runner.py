@@ -5,10 +5,15 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from paperfeed.ingest.records import Item
 from paperfeed.models import Batch, IngestSummary, RecordError
-from paperfeed.store import Store
+
+if TYPE_CHECKING:
+    # Only named in annotations: a parser process imports this module for
+    # `tune_gc_for_bulk_import` and should not pay for the store's imports.
+    from paperfeed.store import Store
 
 MAX_KEPT_ERRORS = 1000
 # Container allocations between two collections of the youngest generation during a bulk
@@ -26,14 +31,21 @@ def bulk_import_gc() -> Iterator[None]:
     time in the writing process. Inside this block what existed before is frozen (never
     scanned) and young collections run 30 times less often. Not for servers: the settings
     are process-wide."""
-    threshold = gc.get_threshold()
-    gc.freeze()
-    gc.set_threshold(max(threshold[0], BULK_GC_THRESHOLD), *threshold[1:])
+    threshold = tune_gc_for_bulk_import()
     try:
         yield
     finally:
         gc.set_threshold(*threshold)
         gc.unfreeze()
+
+
+def tune_gc_for_bulk_import() -> tuple[int, int, int]:
+    """What `bulk_import_gc` does, for good: for a process that exits when the import ends
+    (a parser process). Returns the thresholds it replaced."""
+    threshold = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(max(threshold[0], BULK_GC_THRESHOLD), *threshold[1:])
+    return threshold
 
 
 def run_import(

@@ -10,6 +10,7 @@ transaction of its own. SQLite runs in WAL mode and takes its write lock up fron
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable, Hashable, Iterator, Sequence
 from contextlib import contextmanager
@@ -382,12 +383,16 @@ class Upsert:
                 set_={c: stmt.excluded[c] for c in self.update},
             )
             compiled = stmt.compile(dialect=conn.dialect)
-            order = (
-                [self.columns.index(c) for c in compiled.positiontup]
-                if compiled.positiontup is not None
-                else None
+            if compiled.positiontup is not None:
+                sql, names = str(compiled), list(compiled.positiontup)
+            else:
+                sql, names = _positional(str(compiled))
+            order = [self.columns.index(name) for name in names]
+            found = _Prepared(
+                sql,
+                None if order == list(range(len(self.columns))) else order,
+                self._converters(db.dialect),
             )
-            found = _Prepared(str(compiled), order, self._converters(db.dialect))
             self._prepared[db.dialect] = found
         return found
 
@@ -411,24 +416,40 @@ class Upsert:
         if not rows:
             return
         prepared = self._prepare(db, conn)
-        for row in rows:
-            for i, fn in prepared.converters:
-                if row[i] is not None:
-                    row[i] = fn(row[i])
+        converters = prepared.converters
         order = prepared.order
-        if order is None:
-            params: list[Any] = [dict(zip(self.columns, r, strict=True)) for r in rows]
-        elif order == list(range(len(self.columns))):
-            params = [tuple(r) for r in rows]
-        else:
-            params = [tuple(r[i] for i in order) for r in rows]
+        params: list[tuple[Any, ...]] = []
+        for row in rows:
+            for i, fn in converters:
+                value = row[i]
+                if value is not None:
+                    row[i] = fn(value)
+            params.append(tuple(row) if order is None else tuple([row[i] for i in order]))
         conn.exec_driver_sql(prepared.sql, params)
+
+
+# psycopg's named placeholder, as SQLAlchemy renders it: `%(name)s`.
+_NAMED = r"%\((\w+)\)s"
+
+
+def _positional(sql: str) -> tuple[str, list[str]]:
+    """A statement compiled with named placeholders (psycopg's pyformat) rewritten with
+    positional ones (`%s`), and the names in the order they stand. Rows then go to psycopg as
+    tuples: as dicts, built per row and reordered by psycopg, they cost 5% of the writing
+    process of a PostgreSQL import."""
+    names: list[str] = []
+
+    def placeholder(match: re.Match[str]) -> str:
+        names.append(match.group(1))
+        return "%s"
+
+    return re.sub(_NAMED, placeholder, sql), names
 
 
 @dataclass(frozen=True, slots=True)
 class _Prepared:
-    """An `Upsert` compiled for one dialect: its SQL, for a positional paramstyle the index
-    into `columns` of each placeholder (None: named, as psycopg's), and the conversions."""
+    """An `Upsert` compiled for one dialect: its SQL with positional placeholders, the index
+    into `columns` of each placeholder (None: in `columns` order), and the conversions."""
 
     sql: str
     order: list[int] | None

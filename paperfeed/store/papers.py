@@ -241,7 +241,13 @@ class Papers:
         _PAPER_UPSERT.run(self._db, conn, rows)
         version_rows: list[list[Any]] = []
         for arxiv_id in changed:
-            old_versions = before[arxiv_id].versions if arxiv_id in before else {}
+            if arxiv_id not in before:  # a new paper (all of a first import's): all are new
+                version_rows.extend(
+                    [arxiv_id, number, submitted, size]
+                    for number, (submitted, size) in states[arxiv_id].versions.items()
+                )
+                continue
+            old_versions = before[arxiv_id].versions
             for number, (submitted, size) in states[arxiv_id].versions.items():
                 if old_versions.get(number) != (submitted, size):
                     version_rows.append([arxiv_id, number, submitted, size])

@@ -9,11 +9,13 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import event, select, text
 
 from paperfeed.errors import NotFound
 from paperfeed.models import Batch, Paper
 from paperfeed.store import Store
+from paperfeed.store.database import Upsert
+from paperfeed.store.schema import paper_versions
 
 
 class Boom(Exception):
@@ -191,3 +193,28 @@ def test_sqlite_keeps_a_connection_for_each_thread_reading_at_once(tmp_path: Pat
         assert connects[0] <= threads
     finally:
         store.close()
+
+
+def test_an_upsert_binds_rows_by_position_whatever_its_column_order(store: Store) -> None:
+    store.papers.write(Batch(papers=[_paper(1)]))
+    upsert = Upsert(
+        paper_versions,
+        ["size", "submitted", "version", "paper_id"],  # not the table's order
+        ["paper_id", "version"],
+        ["submitted", "size"],
+    )
+    sent: list[str] = []
+    event.listen(store.db.engine, "before_cursor_execute", lambda *a: sent.append(a[2]))
+    for size in ("1kb", "2kb"):  # an insert, then an update of the same row
+        with store.db.writing() as conn:
+            upsert.run(store.db, conn, [[size, datetime(2024, 1, 3), 7, "2401.00001"]])
+    upserts = [sql for sql in sent if sql.startswith("INSERT INTO paper_versions")]
+    assert len(upserts) == 2
+    assert all("%(" not in sql and ":size" not in sql for sql in upserts)
+    with store.db.reading() as conn:
+        rows = conn.execute(
+            select(paper_versions.c.submitted, paper_versions.c.size).where(
+                paper_versions.c.version == 7
+            )
+        ).all()
+    assert [tuple(r) for r in rows] == [(datetime(2024, 1, 3), "2kb")]
