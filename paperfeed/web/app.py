@@ -201,8 +201,16 @@ def create_app(
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(api_docs.router)
     # `thumbnails` and `markdown` before `papers`, whose /papers/{id:path} would take
-    # /papers/{id}/thumbnail and /papers/{id}.md.
+    # /papers/{id}/thumbnail and /papers/{id}.md. The pages first: each request is matched
+    # against the routes in this order, and they are the busiest (the routers' paths do not
+    # overlap otherwise: /api, /feeds, /login, /settings, /admin, /digest).
     for module in (
+        pages,
+        thumbnails,
+        avatars,
+        markdown,
+        claims,
+        papers,
         api_hf,
         api_hf_claim,
         api_hf_links,
@@ -215,12 +223,6 @@ def create_app(
         settings_page,
         admin,
         digest,
-        pages,
-        thumbnails,
-        avatars,
-        markdown,
-        claims,
-        papers,
     ):
         app.include_router(module.router)
     return app

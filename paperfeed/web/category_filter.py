@@ -13,7 +13,7 @@ from paperfeed.store import Store
 from paperfeed.web.searching import SearchRequest
 
 
-def categories_param(
+async def categories_param(
     category: Annotated[
         list[str] | None,
         Query(
@@ -25,6 +25,7 @@ def categories_param(
         bool, Query(description="With `category`: the paper's primary category only.")
     ] = False,
 ) -> CategoryFilter | None:
+    # async: pure parsing, no thread hop (web/deps.py)
     return category_filter(category or [], primary)
 
 

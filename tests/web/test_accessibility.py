@@ -211,7 +211,9 @@ def test_a_visitor_subscribes_from_the_front_page_by_keyboard(browser: Browser, 
     field = page.locator("input[type=email]").first
     _tab_to(page, field)
     page.keyboard.type("keyboard@example.org")
-    page.keyboard.press("Enter")
+    # Wait for the navigation Enter starts: the page can still be idle when the press returns.
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     page.wait_for_load_state("networkidle")
     assert "Form expired" not in page.content()
     expect(page.locator("body")).to_contain_text("keyboard@example.org")
