@@ -68,6 +68,9 @@ BAR_UNCACHED_P99_MS = 250.0
 README = ROOT / "README.md"
 README_START, README_END = "<!-- bench:web:readme:start -->", "<!-- bench:web:readme:end -->"
 CACHE_MODES = (("off", "0"), ("on", "2"))  # page_cache_seconds: off, and the default
+# And the page cache off with the read memo off too (read_memo_rows = 0): every request reads
+# the database, as the first request after a write does. Run on the N-worker server only.
+NO_MEMO = "off, read memo off"
 QUIET_CORES, QUIET_WAIT_S = 0.3, 10
 _TICKS = os.sysconf("SC_CLK_TCK")
 STATIC = "static file, the baseline"
@@ -182,8 +185,9 @@ class Server:
     label: str
     source: Path
     workers: int
-    cache: str  # "off" or "on"
+    cache: str  # "off", "on" or NO_MEMO
     cache_seconds: str
+    memo_rows: str | None = None  # None: the default
     process: subprocess.Popen[bytes] | None = None
     log_path: Path | None = None
     port: int = 0
@@ -195,6 +199,8 @@ class Server:
             "PAPERFEED_WORKERS": str(self.workers),
             "PAPERFEED_PAGE_CACHE_SECONDS": self.cache_seconds,
         }
+        if self.memo_rows is not None:
+            extra["PAPERFEED_READ_MEMO_ROWS"] = self.memo_rows
         env = {**_env(data_dir, url, extra), "PYTHONPATH": str(self.source)}
         slug = re.sub(r"\W+", "_", f"{self.label} cache {self.cache}")
         self.log_path = OUT / "logs" / f"server-{slug}.log"
@@ -592,14 +598,17 @@ def uncached_table(
 ) -> tuple[str, list[str]]:
     """Issue 15's bar: each page with the page cache off, on `workers` workers, as a share of
     the static file's requests/s in the same run (0.25 for the search page, 0.5 for the
-    others) with p99 <= 250 ms and no errors; and the endpoints that miss it."""
+    others) with p99 <= 250 ms and no errors; and the endpoints that miss it. Beside it, the
+    same with the read memo off too (every request reads the database)."""
     server = this_many(workers)
     by = {r.endpoint: r for r in results if r.server == server and r.cache == "off"}
-    static = by.get(STATIC)
+    bare = {r.endpoint: r for r in results if r.server == server and r.cache == NO_MEMO}
+    static, bare_static = by.get(STATIC), bare.get(STATIC)
     lines = [
         "| endpoint (page cache off, "
-        f"{workers} workers) | req/s | static file req/s | x static | bar | p99 (ms) | bar |",
-        "|---|---:|---:|---:|---|---:|---|",
+        f"{workers} workers) | req/s | static file req/s | x static | bar | p99 (ms) | bar | "
+        "read memo off too: req/s | static file req/s | x static | p99 (ms) |",
+        "|---|---:|---:|---:|---|---:|---|---:|---:|---:|---:|",
     ]
     misses: list[str] = []
     for name, path, graded in endpoints:
@@ -612,10 +621,19 @@ def uncached_table(
         ok_p99 = r.p99_ms <= BAR_UNCACHED_P99_MS
         if not (ok_share and ok_p99):
             misses.append(name)
+        b = bare.get(name)
+        if b is not None and bare_static is not None and bare_static.rps:
+            errors = f" ({b.errors:,} errors)" if b.errors else ""
+            without = (
+                f"{b.rps:,.0f}{errors} | {bare_static.rps:,.0f} | {b.rps / bare_static.rps:.2f} | "
+                f"{b.p99_ms:.1f}"
+            )
+        else:
+            without = " | | | "
         lines.append(
             f"| {label(name, path)} | {r.rps:,.0f} | {static.rps:,.0f} | {ratio:.2f} | "
             f">= {share} {verdict(ok_share)} | {r.p99_ms:.1f} | "
-            f"<= {BAR_UNCACHED_P99_MS:.0f} {verdict(ok_p99)} |"
+            f"<= {BAR_UNCACHED_P99_MS:.0f} {verdict(ok_p99)} | {without} |"
         )
     return "\n".join(lines), misses
 
@@ -649,7 +667,11 @@ def readme_paragraph(results: list[Result], workers: int, papers: int) -> str:
             f"{rps(many, 'off', PAPER)} and {rps(many, 'off', SEARCH_PATH)} requests/s. "
             f"With the cache off that is {share('off', '/')}, {share('off', PAPER)}, "
             f"{share('off', SEARCH_PATH)} and {share('off', '/api/daily_papers')} times "
-            f"the requests/s of a static file served by the same workers in the same run "
+            f"the requests/s of a static file served by the same workers in the same run, "
+            f"with each page's reads reused from the read memo while nothing is written; with "
+            f"the memo off too, every request reading the database, {share(NO_MEMO, '/')}, "
+            f"{share(NO_MEMO, PAPER)}, {share(NO_MEMO, SEARCH_PATH)} and "
+            f"{share(NO_MEMO, '/api/daily_papers')} times "
             f"(one process: `/` at {rps(one, 'off', '/')} requests/s with the cache off). "
             "Written by `bench/web.py` ([benchmarks](docs/benchmarks.md)).",
             95,
@@ -782,22 +804,30 @@ def render_section(
         f"""What is cached: with the page cache **on** (`page_cache_seconds = 2`, the default)
         each process renders `/` as signed-out visitors see it, and encodes the
         `/api/daily_papers` response, at most once every 2 s and answers the other requests
-        from memory; **off** (`page_cache_seconds = 0`) every request queries the database and
-        renders. The page cache never holds {never}, for signed-out visitors or anyone else:
-        their routes (`paper_page` in `paperfeed/web/routes/papers.py`, `search_page` in
-        `pages.py`) query and render on every request and never consult the page cache, so
-        `page_cache_seconds` changes nothing for them and their cache off and on figures
-        should agree up to run-to-run noise (both modes share the process-wide memos of
-        rendered comment Markdown and TeX formulas, and of listing cards:
-        `paperfeed/web/cards.py` keeps each card's HTML under everything it shows, the paper,
-        its upvotes and comment count among them, so with the cache off every request still
-        reads the listing from the database and renders the page around its cards). The
-        SQLite file and the static file are in the operating system's page cache in both
-        (warm after the warm-up). The static file row is the baseline of each server and cache
-        mode: Starlette reading a file, the framework and wrk with no paperfeed code in the
-        way; *x static* is an endpoint's requests/s over that file's on the same server in the
-        same cache mode, whose runs
-        follow one another.""",
+        from memory, even when the store has changed meanwhile in another process; **off**
+        (`page_cache_seconds = 0`) every request renders. The page cache never holds {never},
+        for signed-out visitors or anyone else: their routes (`paper_page` in
+        `paperfeed/web/routes/papers.py`, `search_page` in `pages.py`) render on every request
+        and never consult it. Beneath both, on every page and for members too, is the **read
+        memo** (`read_memo_rows`, on by default; `paperfeed/store/memo.py`): each process keeps
+        what its repository reads returned (a listing with its papers and counts, the
+        neighbouring days, Hugging Face fields, comments, votes) and reuses one only while
+        the store's change stamp is what it was when the read was made. Every request reads
+        that stamp, one small query (on SQLite a counter every write transaction bumps, on
+        PostgreSQL `pg_current_snapshot()`), so a reused read is exactly what the database
+        would answer at that moment; a write in any process changes the stamp, and the next
+        request reads again. The store takes no writes during these runs, so after its
+        first request each page's reads come from the memo: the *read memo off too* columns
+        (`read_memo_rows = 0`, the {args.workers}-worker server only, measured after the other
+        modes with its own static-file run) show every request reading the database, which is
+        what the first request after each write costs. Process-wide memos of rendered comment
+        Markdown, TeX formulas and listing cards (`paperfeed/web/cards.py`, each card's HTML
+        under everything it shows) serve in every mode. The SQLite file and the static file
+        are in the operating system's page cache in all of them (warm after the warm-up). The
+        static file row is the baseline of each server and mode: Starlette reading a file, the
+        framework and wrk with no paperfeed code in the way; *x static* is an endpoint's
+        requests/s over that file's on the same server in the same mode, whose runs follow one
+        another.""",
         f"""How it is counted: *answered by* is the share of the requests each worker answered,
         counted from the server's access log (every line carries the pid of the process that
         wrote it). *server*, *wrk* and *other* are the cores each used during the run (CPU
@@ -889,6 +919,8 @@ def main() -> None:
         cookies = seen
         paper = {name: path for name, path, _ in endpoints}[PAPER].removeprefix("/papers/")
         results.extend(found)
+    no_memo = Server(this_many(args.workers), ROOT, args.workers, NO_MEMO, "0", memo_rows="0")
+    results.extend(run_servers([no_memo], data_dir, url, args, paper)[0])
     compared = side_by_side(results, endpoints)
     uncached, misses = uncached_table(results, endpoints, args.workers)
     scaling, failures = scaling_table(results, args.workers)
