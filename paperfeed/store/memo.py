@@ -71,11 +71,6 @@ class ReadMemo:
                 _, dropped = self._entries.popitem(last=False)
                 self._held -= dropped.weight
 
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-            self._held = 0
-
     def __len__(self) -> int:
         return len(self._entries)
 
