@@ -4,10 +4,10 @@ each write request one transaction — as typed dependency aliases."""
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterator
+from collections.abc import Awaitable, Callable, Hashable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
-from typing import Annotated, Any, cast
+from typing import Annotated, Any, TypeVar, cast
 
 from fastapi import BackgroundTasks, Depends, Request
 from starlette.concurrency import run_in_threadpool
@@ -23,6 +23,8 @@ from paperfeed.settings import Settings
 from paperfeed.store import Store
 from paperfeed.web.cache import TimedCache
 from paperfeed.web.session import Session
+
+T = TypeVar("T")
 
 # (requests, window) per kind of write, per user or client address.
 LIMITS: dict[str, tuple[int, timedelta]] = {
@@ -220,37 +222,23 @@ def submit_for(request: Request, user: User, reference: str, background: Backgro
 
 
 # FastAPI runs a plain `def` dependency in the thread pool, one thread hop each (with four
-# per page, the hops were a third of a served page's CPU). These only read the app's state or
-# the request, so they run on the event loop; the user is looked up in a thread only when
+# per page, the hops were a third of a served page's CPU). Those that only read the app's
+# state or the request run on the event loop; the user is looked up in a thread only when
 # the request carries a session or a token to look up.
 
 
-async def _store(request: Request) -> Store:
-    return get_store(request)
+def _on_loop(read: Callable[[Request], T]) -> Callable[[Request], Awaitable[T]]:
+    async def dependency(request: Request) -> T:
+        return read(request)
+
+    return dependency
 
 
-async def _settings(request: Request) -> Settings:
-    return get_settings(request)
+def _in_thread(read: Callable[[Request], T]) -> Callable[[Request], Awaitable[T]]:
+    async def dependency(request: Request) -> T:
+        return await run_in_threadpool(read, request)
 
-
-async def _search(request: Request) -> Searcher:
-    return get_search(request)
-
-
-async def _outbox(request: Request) -> Outbox:
-    return get_outbox(request)
-
-
-async def _fetch(request: Request) -> Fetch:
-    return get_fetch(request)
-
-
-async def _now(request: Request) -> datetime:
-    return now(request)
-
-
-async def _session(request: Request) -> Session:
-    return get_session(request)
+    return dependency
 
 
 async def _user(request: Request) -> User | None:
@@ -260,27 +248,15 @@ async def _user(request: Request) -> User | None:
     return await run_in_threadpool(get_user, request)
 
 
-async def _member(request: Request) -> User:
-    return await run_in_threadpool(require_user, request)
-
-
-async def _curator(request: Request) -> User:
-    return await run_in_threadpool(require_curator, request)
-
-
-async def _admin(request: Request) -> User:
-    return await run_in_threadpool(require_admin, request)
-
-
-StoreDep = Annotated[Store, Depends(_store)]
-SettingsDep = Annotated[Settings, Depends(_settings)]
-SearchDep = Annotated[Searcher, Depends(_search)]
-OutboxDep = Annotated[Outbox, Depends(_outbox)]
-FetchDep = Annotated[Fetch, Depends(_fetch)]
-NowDep = Annotated[datetime, Depends(_now)]
-SessionDep = Annotated[Session, Depends(_session)]
+StoreDep = Annotated[Store, Depends(_on_loop(get_store))]
+SettingsDep = Annotated[Settings, Depends(_on_loop(get_settings))]
+SearchDep = Annotated[Searcher, Depends(_on_loop(get_search))]
+OutboxDep = Annotated[Outbox, Depends(_on_loop(get_outbox))]
+FetchDep = Annotated[Fetch, Depends(_on_loop(get_fetch))]
+NowDep = Annotated[datetime, Depends(_on_loop(now))]
+SessionDep = Annotated[Session, Depends(_on_loop(get_session))]
 UserDep = Annotated[User | None, Depends(_user)]
-MemberDep = Annotated[User, Depends(_member)]
-CuratorDep = Annotated[User, Depends(_curator)]
-AdminDep = Annotated[User, Depends(_admin)]
+MemberDep = Annotated[User, Depends(_in_thread(require_user))]
+CuratorDep = Annotated[User, Depends(_in_thread(require_curator))]
+AdminDep = Annotated[User, Depends(_in_thread(require_admin))]
 Csrf = Depends(check_csrf)
