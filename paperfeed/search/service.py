@@ -392,8 +392,26 @@ class SearchService:
 
     def related(self, arxiv_id: str, limit: int = 10) -> list[Hit]:
         """Papers near `arxiv_id`: its vector neighbours, or, without a semantic index, the
-        keyword matches of its title; hidden papers left out."""
+        keyword matches of its title; hidden papers left out.
+
+        A paper's related papers change only when an index or the store does, so they are
+        kept in the store's read memo under the indexes' generations (the store's change
+        stamp covers the papers, their vectors and what curators hid): a paper page asks for
+        them on every view, and a title search is half its cost."""
         vectors = self._vector_index()
+        key = (
+            "SearchService.related",
+            str(self.keyword.path),
+            self.keyword.options,
+            self.keyword.generation(),
+            self.embedder.name if self.embedder is not None else None,
+            self._vectors_stamp if vectors is not None else None,
+            arxiv_id,
+            limit,
+        )
+        return self.store.db.remembered(key, lambda: self._related(arxiv_id, limit, vectors))
+
+    def _related(self, arxiv_id: str, limit: int, vectors: VectorIndex | None) -> list[Hit]:
         found: list[tuple[str, float]] = []
         filters = self._without_hidden(SearchFilters())
         skip = filters.excluded | {arxiv_id}
