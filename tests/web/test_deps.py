@@ -5,6 +5,7 @@ use is written at most once a minute, on reads and writes alike."""
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
@@ -166,3 +167,30 @@ def test_a_tokens_use_is_recorded_once_a_minute(site, transactions: Transactions
     clock.now = start + timedelta(seconds=125)
     assert site.client.delete(f"/api/v1/papers/{arxiv_id}/vote", headers=auth).status_code == 200
     assert _last_used(store, user_id) == start + timedelta(seconds=125)
+
+
+@pytest.mark.parametrize(
+    "path", ["/", "/papers/trending", "/api/daily_papers", "/papers/date/{day}", "/papers/{paper}"]
+)
+def test_reads_run_on_the_event_loop_on_sqlite_and_in_threads_on_postgresql(  # type: ignore[no-untyped-def]
+    site, path: str
+) -> None:
+    store: Store = site.store
+    paper = store.papers.ids()[0]
+    day = store.listings.latest_day()
+    threads: list[str] = []
+
+    def execute(*_args: Any) -> None:
+        threads.append(threading.current_thread().name)
+
+    event.listen(store.db.engine, "before_cursor_execute", execute)
+    try:
+        r = site.client.get(path.format(paper=paper, day=day))
+    finally:
+        event.remove(store.db.engine, "before_cursor_execute", execute)
+    assert r.status_code == 200, r.text
+    assert threads
+    # anyio names the threads of its pool; the event loop runs elsewhere (here in TestClient's
+    # portal thread).
+    in_pool = {name.startswith("AnyIO worker thread") for name in threads}
+    assert in_pool == ({False} if store.db.dialect == "sqlite" else {True}), threads

@@ -21,7 +21,15 @@ from paperfeed.serialize import hf_daily_item, hf_paper
 from paperfeed.settings import Settings
 from paperfeed.store import Store
 from paperfeed.web.category_filter import CategoriesDep
-from paperfeed.web.deps import NowDep, SearchDep, SettingsDep, StoreDep, page_cache, shown_day
+from paperfeed.web.deps import (
+    NowDep,
+    SearchDep,
+    SettingsDep,
+    StoreDep,
+    page_cache,
+    read_endpoint,
+    shown_day,
+)
 from paperfeed.web.guard import MAX_PAGE
 from paperfeed.web.paths import ARXIV_ID
 from paperfeed.web.searching import run_search, search_request
@@ -37,6 +45,7 @@ HF_MAX_LIMIT = 120
     summary="Daily papers (Hugging Face shape)",
     response_model=list[dict[str, Any]],
 )
+@read_endpoint
 def daily_papers(
     request: Request,
     store: StoreDep,

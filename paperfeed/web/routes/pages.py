@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from urllib.parse import quote, urlencode
 
@@ -25,6 +25,7 @@ from paperfeed.web.deps import (
     get_settings,
     now,
     page_cache,
+    read_endpoint,
     shown_day,
 )
 from paperfeed.web.forms import author_name, category_name
@@ -104,6 +105,7 @@ def _period_page(
 
 
 @router.get("/")
+@read_endpoint
 def front_page(
     request: Request,
     store: StoreDep,
@@ -120,9 +122,10 @@ def front_page(
         )
 
 
-def _listing_page(kind: str) -> Callable[..., Response]:
+def _listing_page(kind: str) -> Callable[..., Awaitable[Response]]:
     """The page of one kind of period (`/papers/date/…`, `/papers/week/…`, `/papers/month/…`)."""
 
+    @read_endpoint
     def listing_page(
         request: Request,
         store: StoreDep,
@@ -143,6 +146,7 @@ for _kind in ("date", "week", "month"):
 
 
 @router.get("/papers/trending")
+@read_endpoint
 def trending_page(
     request: Request,
     store: StoreDep,
@@ -253,6 +257,7 @@ def _newest(
 
 
 @router.get("/papers/category/{name}")
+@read_endpoint
 def category_page(
     request: Request,
     store: StoreDep,
@@ -277,6 +282,7 @@ def category_page(
 
 
 @router.get("/papers/author/{name}")
+@read_endpoint
 def author_page(
     request: Request,
     store: StoreDep,

@@ -30,6 +30,7 @@ from paperfeed.web.deps import (
     UserDep,
     admit,
     get_session,
+    read_endpoint,
     unit_of_work,
 )
 from paperfeed.web.forms import comment_body, github_repo, link_url
@@ -303,6 +304,7 @@ def hide_comment(
 
 
 @router.get("/papers/{arxiv_id:path}")
+@read_endpoint
 def paper_page(
     request: Request,
     arxiv_id: str,
