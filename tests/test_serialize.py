@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -137,6 +137,24 @@ def test_paper_json_of_what_a_source_did_not_say() -> None:
         "project_url": None,
     }
     assert paper_json(Paper("local-1", "Not on arXiv"))["abs_url"] is None
+
+
+def test_times_are_written_the_same_the_second_time() -> None:
+    """Formatted times are kept by value (serialize._iso): a time asked for again, or an
+    equal one, gives the same text; an aware time is never mixed up with an equal one of
+    another zone."""
+    when = datetime(2026, 3, 2, 9, 30, 1, 250_000)
+    first = paper_json(replace(BARE, published=when))["published"]
+    assert first == "2026-03-02T09:30:01.250Z"
+    assert (
+        paper_json(replace(BARE, published=datetime(2026, 3, 2, 9, 30, 1, 250_000)))["published"]
+        == first
+    )
+    utc = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+    paris = datetime(2026, 3, 2, 10, 30, tzinfo=timezone(timedelta(hours=1)))
+    assert utc == paris
+    published = [paper_json(replace(BARE, published=t))["published"] for t in (utc, paris)]
+    assert published[0] != published[1]
 
 
 def test_listed_json() -> None:
