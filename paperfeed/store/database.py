@@ -289,10 +289,20 @@ class Database:
         if shared is not None and shared.stamp is not _UNREAD:
             return shared.stamp
         with self.reading() as conn:
-            stamp = conn.exec_driver_sql(self._stamp_sql).scalar()
+            if self.dialect == "sqlite" and not conn.in_transaction():
+                # Straight through the driver, before the snapshot's transaction begins: a
+                # third of the cost through SQLAlchemy, which also issues BEGIN first (70 µs
+                # of a 1 ms page served from the memo, 23 µs this way). Reads that follow see
+                # the database as it is at their BEGIN, at least as new as this stamp, which
+                # is all the memo needs (`remembered`).
+                driver: Any = conn.connection.driver_connection
+                row = driver.execute(self._stamp_sql).fetchone()
+                stamp = row[0] if row else None  # no write yet
+            else:
+                stamp = conn.exec_driver_sql(self._stamp_sql).scalar()
         if shared is not None:
             shared.stamp = stamp
-        return stamp
+        return cast(Hashable, stamp)
 
     def remembered(self, key: Hashable, read: Callable[[], V]) -> V:
         """What `read()` returns, from the read memo while the store is unchanged since it
