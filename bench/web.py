@@ -820,7 +820,14 @@ def render_section(
         first request each page's reads come from the memo: the *read memo off too* columns
         (`read_memo_rows = 0`, the {args.workers}-worker server only, measured after the other
         modes with its own static-file run) show every request reading the database, which is
-        what the first request after each write costs. Process-wide memos of rendered comment
+        what the first request after each write costs. A paper page's related papers (a
+        title search in the keyword index) are kept in the read memo too, under the keyword
+        index's generation as well (`SearchService.related`: the bytes of tantivy's
+        meta.json, which every commit replaces), so they are searched again after a write to
+        the store or the index; the search page's own results are never kept. On SQLite the
+        listing pages, the paper page and `/api/daily_papers` run on each worker's event loop
+        (`read_endpoint` in `paperfeed/web/deps.py`), the search page in its thread pool.
+        Process-wide memos of rendered comment
         Markdown, TeX formulas and listing cards (`paperfeed/web/cards.py`, each card's HTML
         under everything it shows) serve in every mode. The SQLite file and the static file
         are in the operating system's page cache in all of them (warm after the warm-up). The
