@@ -90,7 +90,7 @@ def _new_the_long_way(p: Paper) -> PaperState:
     row.update(provided_fields(p))
     row["version"] = _record_version(p)
     state = PaperState(row=row)
-    _merge_versions(state, p.versions)
+    _merge_versions(state.versions, p.versions)
     return state
 
 
