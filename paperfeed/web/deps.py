@@ -261,7 +261,7 @@ def read_endpoint(endpoint: Callable[..., T]) -> Callable[..., Awaitable[T]]:
         store: Store = kwargs["store"]
         if store.db.dialect == "sqlite":
             return endpoint(**kwargs)
-        return await run_in_threadpool(lambda: endpoint(**kwargs))
+        return await run_in_threadpool(endpoint, **kwargs)
 
     return run
 
