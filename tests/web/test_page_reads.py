@@ -8,12 +8,13 @@ again before any write reads only the store's change stamp."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 from sqlalchemy import event
-from statement_log import measured_quietly
+from statement_log import measured_quietly, statements_run
 from web_site import Site
 
 from paperfeed.store import Store
@@ -26,7 +27,7 @@ class Reads:
     checkouts: int = 0
     begins: int = 0
     statements: list[str] = field(default_factory=list)
-    # SQLite only: every statement the driver ran, as SQLite's trace callback saw it.
+    # SQLite only: every statement SQLite ran but transaction control (`statements_run`).
     driver: list[str] = field(default_factory=list)
 
     def listing(self) -> str:
@@ -48,13 +49,8 @@ def reads(site: Site) -> Iterator[Reads]:
     engine = site.store.db.engine
     seen = Reads()
 
-    traced: list[Any] = []
-
-    def checkout(dbapi_conn: Any, *_args: Any) -> None:
+    def checkout(*_args: Any) -> None:
         seen.checkouts += 1
-        if hasattr(dbapi_conn, "set_trace_callback"):
-            dbapi_conn.set_trace_callback(seen.driver.append)
-            traced.append(dbapi_conn)
 
     def begin(*_args: Any) -> None:
         seen.begins += 1
@@ -67,12 +63,13 @@ def reads(site: Site) -> Iterator[Reads]:
     for name, fn in listeners:
         event.listen(engine, name, fn)
     try:
-        yield seen
+        with ExitStack() as stack:
+            if engine.dialect.name == "sqlite":
+                seen.driver = stack.enter_context(statements_run(engine))
+            yield seen
     finally:
         for name, fn in listeners:
             event.remove(engine, name, fn)
-        for dbapi_conn in traced:
-            dbapi_conn.set_trace_callback(None)
         site.store.db.memo = memo
 
 
