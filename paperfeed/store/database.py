@@ -383,6 +383,7 @@ class Upsert:
         self.keys = tuple(keys)
         self.update = tuple(update)
         self._prepared: dict[str, _Prepared] = {}
+        self._conversions: dict[str, list[tuple[int, Callable[[Any], Any]]]] = {}
 
     def _prepare(self, db: Database, conn: Connection) -> _Prepared:
         found = self._prepared.get(db.dialect)
@@ -401,13 +402,15 @@ class Upsert:
             found = _Prepared(
                 sql,
                 None if order == list(range(len(self.columns))) else order,
-                self._converters(db.dialect),
             )
             self._prepared[db.dialect] = found
         return found
 
     def _converters(self, dialect: str) -> list[tuple[int, Callable[[Any], Any]]]:
         """(index in `columns`, conversion) for the columns whose values need one."""
+        found = self._conversions.get(dialect)
+        if found is not None:
+            return found
         out: list[tuple[int, Callable[[Any], Any]]] = []
         for i, name in enumerate(self.columns):
             kind = self.table.c[name].type
@@ -419,22 +422,39 @@ class Upsert:
                 out.append((i, int))
             elif dialect == "sqlite" and isinstance(kind, Date):
                 out.append((i, _sqlite_date))
+        self._conversions[dialect] = out
         return out
 
-    def run(self, db: Database, conn: Connection, rows: Sequence[list[Any]]) -> None:
-        """Write `rows` (their values are converted in place)."""
+    def convert(self, dialect: str, row: list[Any]) -> list[Any]:
+        """`row` (values in `columns` order) in the form `run` sends to `dialect`'s driver,
+        converted in place; None stays None. Done ahead, for example where a record is
+        parsed, rows go to `run` with `converted=True`."""
+        for i, fn in self._converters(dialect):
+            value = row[i]
+            if value is not None:
+                row[i] = fn(value)
+        return row
+
+    def run(
+        self,
+        db: Database,
+        conn: Connection,
+        rows: Sequence[Sequence[Any]],
+        *,
+        converted: bool = False,
+    ) -> None:
+        """Write `rows`, values in `columns` order: as they are if `converted` (by `convert`),
+        else converted first."""
         if not rows:
             return
         prepared = self._prepare(db, conn)
-        converters = prepared.converters
         order = prepared.order
-        params: list[tuple[Any, ...]] = []
-        for row in rows:
-            for i, fn in converters:
-                value = row[i]
-                if value is not None:
-                    row[i] = fn(value)
-            params.append(tuple(row) if order is None else tuple([row[i] for i in order]))
+        if not converted:
+            rows = [self.convert(db.dialect, list(row)) for row in rows]
+        if order is None:
+            params = list(map(tuple, rows))
+        else:
+            params = [tuple([row[i] for i in order]) for row in rows]
         conn.exec_driver_sql(prepared.sql, params)
 
 
@@ -458,9 +478,8 @@ def _positional(sql: str) -> tuple[str, list[str]]:
 
 @dataclass(frozen=True, slots=True)
 class _Prepared:
-    """An `Upsert` compiled for one dialect: its SQL with positional placeholders, the index
-    into `columns` of each placeholder (None: in `columns` order), and the conversions."""
+    """An `Upsert` compiled for one dialect: its SQL with positional placeholders, and the
+    index into `columns` of each placeholder (None: in `columns` order)."""
 
     sql: str
     order: list[int] | None
-    converters: list[tuple[int, Callable[[Any], Any]]]
