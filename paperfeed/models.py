@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from operator import attrgetter
@@ -156,10 +157,28 @@ class RecordError:
 
 
 @dataclass(slots=True)
+class PaperAhead:
+    """A paper as the rows it would be stored as were it new to the store, worked out where
+    its record was parsed (in a parser process: `store.papers.new_paper_rows`), so that the
+    writing process has only to send them. Where the store has the paper after all, or the
+    batch has another record of it, the writer merges as usual the Paper that `parse` makes
+    of the record again."""
+
+    arxiv_id: str
+    dialect: str  # whose storage form the rows are in
+    # The `papers` row, with its bookkeeping times and change number left None, and the
+    # `paper_versions` rows.
+    row: tuple[Any, ...]
+    versions: tuple[tuple[Any, ...], ...]
+    parse: Callable[[], Paper]
+
+
+@dataclass(slots=True)
 class Batch:
     """What one transaction writes: papers plus the facts that hang off them."""
 
-    papers: list[Paper] = field(default_factory=list)
+    # In the order their records came; some may come worked out ahead.
+    papers: list[Paper | PaperAhead] = field(default_factory=list)
     daily_entries: list[DailyEntry] = field(default_factory=list)
     announcements: list[Announcement] = field(default_factory=list)
     deletions: list[Deletion] = field(default_factory=list)
@@ -185,6 +204,8 @@ class WriteResult:
     counts: BatchCounts
     new_daily_entries: int = 0
     new_announcements: int = 0
+    # Papers that came worked out ahead (PaperAhead) and were parsed again to merge.
+    parsed_again: int = 0
 
 
 @dataclass(slots=True)

@@ -84,6 +84,15 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         yield url
 
 
+@pytest.fixture
+def another_db_url(db_url: str, tmp_path: Path) -> Iterator[str]:
+    """A second empty database of the kind `db_url` is, to compare two stores."""
+    kind = "sqlite" if db_url.startswith("sqlite") else "postgresql"
+    (tmp_path / "another").mkdir()
+    with _empty_database(kind, tmp_path / "another") as url:
+        yield url
+
+
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def module_db_url(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory

@@ -1,10 +1,12 @@
 """What the database holds, read straight from its tables: for tests that check what an import
 wrote where no page or API reads it (announcements, deleted papers, rate-limit counts, sign-in
-links, why a paper was hidden, the rules of a removed subscription)."""
+links, why a paper was hidden, the rules of a removed subscription), and every stored paper
+and version to compare two stores."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import select
 
@@ -15,6 +17,7 @@ from paperfeed.store.schema import (
     daily_entries,
     hidden_papers,
     login_tokens,
+    paper_versions,
     papers,
     rate_limits,
     subscription_rules,
@@ -83,3 +86,17 @@ def subscription_rules_of(store: Store, sub_id: int) -> list[tuple[str, str]]:
             .order_by(subscription_rules.c.kind, subscription_rules.c.value)
         )
         return [(r.kind, r.value) for r in rows]
+
+
+# Times a paper row gets from the clock when its batch is written.
+WRITE_TIMES = ("first_seen", "changed_at")
+
+
+def stored_papers(store: Store) -> tuple[list[dict[str, Any]], list[tuple[Any, ...]]]:
+    """Every paper row (without its write times) and every version row, in id order."""
+    columns = [c for c in papers.columns if c.name not in WRITE_TIMES]
+    with store.db.engine.connect() as conn:
+        rows = [dict(r._mapping) for r in conn.execute(select(*columns).order_by(papers.c.id))]
+        order = (paper_versions.c.paper_id, paper_versions.c.version)
+        versions = [tuple(r) for r in conn.execute(select(paper_versions).order_by(*order))]
+    return rows, versions

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import functools
 import time
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date, timedelta
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Protocol
 
 import click
 
@@ -26,7 +25,7 @@ from paperfeed.cli.common import (
 from paperfeed.errors import Invalid
 from paperfeed.ingest.generic import read_generic
 from paperfeed.ingest.kaggle import read_kaggle
-from paperfeed.ingest.lines import open_source
+from paperfeed.ingest.lines import RowsAhead, open_source
 from paperfeed.ingest.records import Item
 from paperfeed.ingest.runner import bulk_import_gc, run_import
 from paperfeed.models import IngestSummary, RecordError
@@ -35,6 +34,13 @@ from paperfeed.models import IngestSummary, RecordError
 # import does not need them.
 if TYPE_CHECKING:
     from paperfeed.ingest.http import PoliteClient
+    from paperfeed.store import Store
+
+    class LinesReader(Protocol):
+        def __call__(
+            self, raw: IO[bytes], name: str, *, workers: int, ahead: RowsAhead
+        ) -> Iterator[Item]: ...
+
 
 MAX_SHOWN_ERRORS = 20
 
@@ -48,19 +54,23 @@ def _report_error(error: RecordError, shown: list[int]) -> None:
 
 
 def _run(
-    items: Iterable[Item],
+    items: Iterable[Item] | Callable[[Store], Iterable[Item]],
     source: str,
     *,
     total: int | None = None,
     position: Callable[[], int] | None = None,
     unit_bytes: bool = False,
+    ahead: RowsAhead | None = None,
 ) -> IngestSummary:
-    """Import `items` with a progress bar (bytes of a file, or records) and print the summary."""
+    """Import `items` (or what a function of the open store gives) with a progress bar (bytes
+    of a file, or records) and print the summary. `ahead`: what the reader was given."""
     shown = [0]
     done = [0]
     started = time.monotonic()
     with open_store() as store, progress(unit_bytes=unit_bytes) as bars:
         task = bars.add_task(source, total=total, rate="")
+        if callable(items):
+            items = items(store)
 
         def on_batch(_summary: IngestSummary, n: int) -> None:
             done[0] += n
@@ -77,6 +87,7 @@ def _run(
                 batch_size=settings().batch_size,
                 on_error=lambda e: _report_error(e, shown),
                 on_batch=on_batch,
+                ahead=ahead,
             )
         if total is not None:
             bars.update(task, completed=total)
@@ -94,6 +105,29 @@ def _import_file(
             total=path.stat().st_size,
             position=raw.tell,
             unit_bytes=True,
+        )
+
+
+def _import_lines(path: Path, reader: LinesReader, source: str) -> None:
+    """Import a big JSON Lines file with parser processes, which work out each new paper's
+    rows for the store's database (`lines.RowsAhead`)."""
+    from paperfeed.store.papers import new_paper_rows
+
+    ahead = RowsAhead(new_paper_rows, "")
+    workers = settings().parse_workers
+
+    def items(store: Store) -> Iterator[Item]:
+        ahead.dialect = store.db.dialect
+        return reader(raw, path.name, workers=workers, ahead=ahead)
+
+    with open_source(path) as raw:
+        _run(
+            items,
+            source,
+            total=path.stat().st_size,
+            position=raw.tell,
+            unit_bytes=True,
+            ahead=ahead,
         )
 
 
@@ -123,7 +157,7 @@ def ingest_kaggle(file: Path) -> None:
 
     Streams the file in batches, so the whole 2.7M-record snapshot imports in flat memory.
     """
-    _import_file(file, functools.partial(read_kaggle, workers=settings().parse_workers), "kaggle")
+    _import_lines(file, read_kaggle, "kaggle")
 
 
 @ingest.command("jsonl")
@@ -134,7 +168,7 @@ def ingest_jsonl(file: Path) -> None:
 
     authors and categories are optional; ids may be arXiv ids or local ids (CACM-0001).
     """
-    _import_file(file, functools.partial(read_generic, workers=settings().parse_workers), "jsonl")
+    _import_lines(file, read_generic, "jsonl")
 
 
 MAX_HF_DAYS = 400

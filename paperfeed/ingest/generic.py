@@ -21,7 +21,7 @@ from typing import IO, Any, TypeVar
 from paperfeed.arxiv_id import normalize_record_id
 from paperfeed.authors import author_from_parts, parse_authors
 from paperfeed.errors import Invalid
-from paperfeed.ingest.lines import iter_json_lines
+from paperfeed.ingest.lines import RowsAhead, iter_json_lines
 from paperfeed.ingest.records import Item, Record, parse_datetime, require_title
 from paperfeed.models import Author, Paper, RecordError
 from paperfeed.text import clean_abstract, collapse_space
@@ -84,10 +84,12 @@ def parse_generic_record(data: dict[str, Any], position: str) -> Record:
     return Record(position=position, paper=paper)
 
 
-def read_generic(raw: IO[bytes], name: str, *, workers: int = 0) -> Iterator[Item]:
+def read_generic(
+    raw: IO[bytes], name: str, *, workers: int = 0, ahead: RowsAhead | None = None
+) -> Iterator[Item]:
     """Items of a JSON Lines stream (plain or gzip); positions are `name:line`. `workers`:
-    parser processes for a big file (see `iter_json_lines`)."""
-    return iter_json_lines(raw, parse_generic_record, name, workers=workers)
+    parser processes for a big file, and what they work out `ahead` (see `iter_json_lines`)."""
+    return iter_json_lines(raw, parse_generic_record, name, workers=workers, ahead=ahead)
 
 
 def _text(raw: object) -> str | None:

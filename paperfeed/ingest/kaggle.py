@@ -8,7 +8,7 @@ from typing import IO, Any
 from paperfeed.arxiv_id import split_version
 from paperfeed.authors import parse_authors
 from paperfeed.errors import Invalid
-from paperfeed.ingest.lines import iter_json_lines
+from paperfeed.ingest.lines import RowsAhead, iter_json_lines
 from paperfeed.ingest.records import Item, Record, optional_str, parse_datetime, require_title
 from paperfeed.models import Paper, Version
 from paperfeed.text import clean_abstract
@@ -71,7 +71,9 @@ def parse_kaggle_record(data: dict[str, Any], position: str) -> Record:
     return Record(position=position, paper=paper)
 
 
-def read_kaggle(raw: IO[bytes], name: str, *, workers: int = 0) -> Iterator[Item]:
+def read_kaggle(
+    raw: IO[bytes], name: str, *, workers: int = 0, ahead: RowsAhead | None = None
+) -> Iterator[Item]:
     """Items of a JSON Lines stream (plain or gzip); positions are `name:line`. `workers`:
-    parser processes for a big file (see `iter_json_lines`)."""
-    return iter_json_lines(raw, parse_kaggle_record, name, workers=workers)
+    parser processes for a big file, and what they work out `ahead` (see `iter_json_lines`)."""
+    return iter_json_lines(raw, parse_kaggle_record, name, workers=workers, ahead=ahead)

@@ -14,6 +14,7 @@ from paperfeed.models import (
     Deletion,
     HfFields,
     Paper,
+    PaperAhead,
     RecordError,
     pickled_by_fields,
 )
@@ -36,6 +37,8 @@ class Record:
     hf: HfFields | None = None
     # Optional fields given but unusable and left out (a lenient reader's, see `ingest.generic`).
     dropped: tuple[str, ...] = ()
+    # The paper as the rows the store would write, instead of `paper` (see `lines.RowsAhead`).
+    ahead: PaperAhead | None = None
 
 
 Item = Record | RecordError

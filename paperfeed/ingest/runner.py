@@ -13,6 +13,7 @@ from paperfeed.models import Batch, IngestSummary, RecordError
 if TYPE_CHECKING:
     # Only named in annotations: a parser process imports this module for
     # `tune_gc_for_bulk_import` and should not pay for the store's imports.
+    from paperfeed.ingest.lines import RowsAhead
     from paperfeed.store import Store
 
 MAX_KEPT_ERRORS = 1000
@@ -57,9 +58,14 @@ def run_import(
     batch_size: int = 1000,
     on_error: Callable[[RecordError], None] | None = None,
     on_batch: Callable[[IngestSummary, int], None] | None = None,
+    ahead: RowsAhead | None = None,
 ) -> IngestSummary:
     """Import every good item, skip and report bad ones. A failure while writing a batch leaves
-    that batch unwritten and earlier batches in place, so a re-run picks up where it stopped."""
+    that batch unwritten and earlier batches in place, so a re-run picks up where it stopped.
+
+    `ahead` is what the items' reader was given: while most papers of a batch turn out to be
+    in the store already, papers worked out ahead would only be parsed twice, so it is
+    turned off until a batch is mostly new papers again."""
     summary = IngestSummary(source=source)
     batch = Batch()
     pending = 0
@@ -68,6 +74,8 @@ def run_import(
         nonlocal batch, pending
         if pending:
             result = store.papers.write(batch)
+            if ahead is not None:
+                ahead.wanted = 2 * result.counts.new >= len(batch.papers)
             summary.counts.add(result.counts)
             summary.daily_entries += result.new_daily_entries
             summary.announcements += result.new_announcements
@@ -84,6 +92,8 @@ def run_import(
             if on_error is not None:
                 on_error(item)
             continue
+        if item.ahead is not None:
+            batch.papers.append(item.ahead)
         if item.paper is not None:
             batch.papers.append(item.paper)
         if item.daily_entry is not None:

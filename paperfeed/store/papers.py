@@ -28,6 +28,7 @@ from paperfeed.models import (
     DailyEntry,
     Deletion,
     Paper,
+    PaperAhead,
     WriteResult,
 )
 from paperfeed.store.chunks import chunks
@@ -125,6 +126,53 @@ _VERSION_UPSERT = Upsert(
     ["submitted", "size"],
 )
 _CONTENT = itemgetter(*CONTENT_COLUMNS)
+# Where the bookkeeping a new paper's row (`new_paper_rows`) leaves to the writer starts:
+# first_seen, changed_at and change_seq, then first_day, the last column.
+_FIRST_SEEN = _PAPER_UPSERT.columns.index("first_seen")
+
+
+def new_paper_rows(
+    paper: Paper, dialect: str
+) -> tuple[tuple[Any, ...], tuple[tuple[Any, ...], ...]]:
+    """The `papers` row and `paper_versions` rows `Papers.write` makes of `paper` when
+    neither the store nor the rest of the batch has it, converted for `dialect`'s driver,
+    with the row's bookkeeping times and change number left None (pure: a parser process
+    works them out ahead, see `PaperAhead`)."""
+    state = merge(None, paper)[0]
+    row = [paper.arxiv_id, *_CONTENT(state.row), None, None, None, first_day(state)]
+    versions = tuple(
+        tuple(_VERSION_UPSERT.convert(dialect, [paper.arxiv_id, number, submitted, size]))
+        for number, (submitted, size) in state.versions.items()
+    )
+    return tuple(_PAPER_UPSERT.convert(dialect, row)), versions
+
+
+def _stored_time(dialect: str, when: datetime) -> Any:
+    """`when` as a bookkeeping time of a papers row goes to `dialect`'s driver."""
+    row: list[Any] = [None] * len(_PAPER_UPSERT.columns)
+    row[_FIRST_SEEN] = when
+    return _PAPER_UPSERT.convert(dialect, row)[_FIRST_SEEN]
+
+
+def _repeated(incoming: Sequence[Paper | PaperAhead], deletions: Sequence[Deletion]) -> set[str]:
+    """Ids a batch has more than one record of."""
+    seen: set[str] = set()
+    again: set[str] = set()
+    for arxiv_id in [*(p.arxiv_id for p in incoming), *(d.arxiv_id for d in deletions)]:
+        (again if arxiv_id in seen else seen).add(arxiv_id)
+    return again
+
+
+def _changed_versions(arxiv_id: str, state: PaperState, old: PaperState | None) -> list[list[Any]]:
+    """The version rows of `state` that `old` (None: a new paper) does not hold as they are."""
+    if old is None:
+        return [[arxiv_id, n, submitted, size] for n, (submitted, size) in state.versions.items()]
+    held = old.versions
+    return [
+        [arxiv_id, n, submitted, size]
+        for n, (submitted, size) in state.versions.items()
+        if held.get(n) != (submitted, size)
+    ]
 
 
 def require_paper(conn: Connection, arxiv_id: str) -> None:
@@ -152,7 +200,7 @@ class Papers:
                     # Kaggle import. Only connections that import grow this large.
                     conn.exec_driver_sql(f"PRAGMA cache_size={_WRITE_CACHE_KIB}")
                     conn.exec_driver_sql(f"PRAGMA wal_autocheckpoint={_WRITE_CHECKPOINT_PAGES}")
-                counts = self._write_papers(conn, batch.papers, batch.deletions)
+                counts, again = self._write_papers(conn, batch.papers, batch.deletions)
                 entries = self._write_daily_entries(conn, batch.daily_entries)
                 news = self._write_announcements(conn, batch.announcements)
                 write_hf_fields(self._db, conn, batch.hf)
@@ -160,7 +208,9 @@ class Papers:
                     self._db.after_commit(self.refresh_statistics)
         except OperationalError as exc:
             raise StoreUnavailable(f"database write failed: {exc.orig}") from None
-        return WriteResult(counts=counts, new_daily_entries=entries, new_announcements=news)
+        return WriteResult(
+            counts=counts, new_daily_entries=entries, new_announcements=news, parsed_again=again
+        )
 
     def refresh_statistics(self) -> None:
         """During a bulk import PostgreSQL's statistics lag far behind the tables (autovacuum
@@ -199,20 +249,46 @@ class Papers:
         return [i for i in ids if i in found]
 
     def _write_papers(
-        self, conn: Connection, incoming: Sequence[Paper], deletions: Sequence[Deletion]
-    ) -> BatchCounts:
+        self,
+        conn: Connection,
+        incoming: Sequence[Paper | PaperAhead],
+        deletions: Sequence[Deletion],
+    ) -> tuple[BatchCounts, int]:
+        """Write papers and deletions; returns the counts and how many papers worked out
+        ahead had to be parsed again to merge."""
         counts = BatchCounts()
-        ids = list(dict.fromkeys([p.arxiv_id for p in incoming] + [d.arxiv_id for d in deletions]))
+        ids = list(
+            dict.fromkeys([*(p.arxiv_id for p in incoming), *(d.arxiv_id for d in deletions)])
+        )
         if not ids:
-            return counts
+            return counts, 0
+        dialect = self._db.dialect
         # Only papers the store has are read back to merge with, and a batch of new ones (a
         # first import) reads nothing else: one look-up of their ids.
         known = self._existing(conn, ids)
         before = self._load_states(conn, known) if known else {}
         states = dict(before)
         pinned = self._pinned_links(conn, known) if known else set()
+        # A paper worked out ahead is written as it is, unless the store has it or the batch
+        # has another record of it: then it is parsed again and merges in its place.
+        repeated = (
+            _repeated(incoming, deletions) if len(ids) < len(incoming) + len(deletions) else set()
+        )
+        fresh: dict[str, PaperAhead] = {}
+        parsed_again = 0
         changed: dict[str, None] = {}  # batch order: ids arrive sorted, and B-trees like that
-        for paper in incoming:
+        for entry in incoming:
+            if isinstance(entry, PaperAhead):
+                arxiv_id = entry.arxiv_id
+                if arxiv_id not in states and arxiv_id not in repeated and entry.dialect == dialect:
+                    fresh[arxiv_id] = entry
+                    counts.new += 1
+                    changed[arxiv_id] = None
+                    continue
+                paper = entry.parse()
+                parsed_again += 1
+            else:
+                paper = entry
             if paper.arxiv_id in pinned:
                 # A member set this paper's links: a source's say no longer counts.
                 paper = replace(paper, code_url=None, project_url=None)
@@ -240,29 +316,33 @@ class Papers:
             else:
                 counts.unchanged += 1
         if not changed:
-            return counts
+            return counts, parsed_again
         now = self._db.now()
         seq = self._db.take_numbers(conn, "papers", len(changed))
-        rows = []
+        stamp = _stored_time(dialect, now)
+        rows: list[Sequence[Any]] = []
+        version_rows: list[Sequence[Any]] = []
         for arxiv_id in changed:
-            state = states[arxiv_id]
-            rows.append([arxiv_id, *_CONTENT(state.row), now, now, seq, first_day(state)])
-            seq += 1
-        _PAPER_UPSERT.run(self._db, conn, rows)
-        version_rows: list[list[Any]] = []
-        for arxiv_id in changed:
-            if arxiv_id not in before:  # a new paper (all of a first import's): all are new
-                version_rows.extend(
-                    [arxiv_id, number, submitted, size]
-                    for number, (submitted, size) in states[arxiv_id].versions.items()
+            worked_out = fresh.get(arxiv_id)
+            if worked_out is not None:
+                row = worked_out.row
+                rows.append((*row[:_FIRST_SEEN], stamp, stamp, seq, row[-1]))
+                version_rows.extend(worked_out.versions)
+            else:
+                state = states[arxiv_id]
+                rows.append(
+                    _PAPER_UPSERT.convert(
+                        dialect, [arxiv_id, *_CONTENT(state.row), now, now, seq, first_day(state)]
+                    )
                 )
-                continue
-            old_versions = before[arxiv_id].versions
-            for number, (submitted, size) in states[arxiv_id].versions.items():
-                if old_versions.get(number) != (submitted, size):
-                    version_rows.append([arxiv_id, number, submitted, size])
-        _VERSION_UPSERT.run(self._db, conn, version_rows)
-        return counts
+                version_rows.extend(
+                    _VERSION_UPSERT.convert(dialect, v)
+                    for v in _changed_versions(arxiv_id, state, before.get(arxiv_id))
+                )
+            seq += 1
+        _PAPER_UPSERT.run(self._db, conn, rows, converted=True)
+        _VERSION_UPSERT.run(self._db, conn, version_rows, converted=True)
+        return counts, parsed_again
 
     def _pinned_links(self, conn: Connection, ids: Sequence[str]) -> set[str]:
         """The papers among `ids` whose links a member set (`set_links`)."""

@@ -16,12 +16,15 @@ from cli_helpers import KAGGLE, OAI, PAGE_1_QUERY, Paperfeed, clean_failure, run
 from fastapi.testclient import TestClient
 from oai_pages import ALL_IDS, PAGE_IDS, serve_harvest
 from replay import API_RECORDINGS, SERVE, ReplayServer, error, recorded_body, stall
+from store_rows import stored_papers
 from webutil import indexed_search, make_settings
 
 from paperfeed.ingest import lines
 from paperfeed.ingest.checkpoints import last_harvested, resume_point
 from paperfeed.store import Store
 from paperfeed.web.app import create_app
+
+QUANT_PH = "arxiv/quant-ph/quantph_records.jsonl"
 
 
 def test_ingest_summaries_and_stats(db_url: str, tmp_path: Path, data_dir: Path) -> None:
@@ -130,18 +133,34 @@ def test_killed_import_leaves_whole_batches_and_resumes(
     )
 
 
+@pytest.mark.parametrize(("fmt", "rel"), [("kaggle", KAGGLE), ("jsonl", QUANT_PH)])
 def test_parse_workers_store_what_one_process_stores(
-    db_url: str, tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+    db_url: str,
+    another_db_url: str,
+    tmp_path: Path,
+    data_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    fmt: str,
+    rel: str,
 ) -> None:
-    """Parsed by two worker processes, then again in the main process: nothing differs."""
+    """Parsed by two worker processes, which work out new papers' rows ahead, then again in
+    the main process: the same rows, and a re-run finds nothing to change."""
     monkeypatch.setattr(lines, "BLOCK_BYTES", 64_000)
-    source = str(data_dir / KAGGLE)
+    source = data_dir / rel
+    if fmt == "jsonl":  # a slice of quant-ph: enough blocks for both workers
+        source = tmp_path / "quantph.jsonl"
+        source.write_bytes(b"".join((data_dir / rel).read_bytes().splitlines(True)[:3000]))
+    count = 200 if fmt == "kaggle" else 3000
     monkeypatch.setenv("PAPERFEED_PARSE_WORKERS", "2")
-    code, out, _ = run(db_url, tmp_path, "ingest", "kaggle", source)
-    assert code == 0 and out.strip() == "kaggle: 200 new, 0 updated, 0 unchanged, 0 skipped"
+    code, out, _ = run(db_url, tmp_path, "ingest", fmt, str(source))
+    assert code == 0 and out.strip() == f"{fmt}: {count} new, 0 updated, 0 unchanged, 0 skipped"
     monkeypatch.setenv("PAPERFEED_PARSE_WORKERS", "0")
-    code, out, _ = run(db_url, tmp_path, "ingest", "kaggle", source)
-    assert out.strip() == "kaggle: 0 new, 0 updated, 200 unchanged, 0 skipped"
+    code, out, _ = run(another_db_url, tmp_path, "ingest", fmt, str(source))
+    assert code == 0 and out.strip() == f"{fmt}: {count} new, 0 updated, 0 unchanged, 0 skipped"
+    with Store.open(db_url) as parallel, Store.open(another_db_url) as alone:
+        assert stored_papers(parallel) == stored_papers(alone)
+    code, out, _ = run(db_url, tmp_path, "ingest", fmt, str(source))
+    assert out.strip() == f"{fmt}: 0 new, 0 updated, {count} unchanged, 0 skipped"
 
 
 @pytest.mark.network

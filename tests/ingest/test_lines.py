@@ -1,5 +1,6 @@
 """JSON Lines parsed in worker processes: the same items, in the same order, with the same
-positions as parsing in one process; a dead worker is a clear failure."""
+positions as parsing in one process (papers worked out ahead included); a dead worker is a
+clear failure."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from paperfeed.ingest.hf_daily import read_hf_daily
 from paperfeed.ingest.kaggle import read_kaggle
 from paperfeed.ingest.records import Item, Record
 from paperfeed.models import Announcement, Deletion, RecordError
+from paperfeed.store.papers import new_paper_rows
 
 KAGGLE = "arxiv/kaggle-snapshot/arxiv-metadata-oai-snapshot.head.jsonl"
 QUANT_PH = "arxiv/quant-ph/quantph_records.jsonl"
@@ -123,3 +125,41 @@ def test_papers_survive_pickling_unchanged(data_dir: Path) -> None:
     today = date(2024, 10, 25)
     items += [Announcement("2410.00001", today, "cs.CL", "new"), Deletion("2410.00002")]
     assert pickle.loads(pickle.dumps(items)) == items
+
+
+@pytest.mark.usefixtures("small_blocks")
+def test_papers_worked_out_ahead_in_workers(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With RowsAhead every paper parsed in a worker comes as its rows, in its place, with
+    its position; parsed again it is the paper one process makes. Other items are as ever."""
+    monkeypatch.setattr(lines, "PARSE_HERE", False)
+    raw = _with_bad_lines(data_dir)
+    alone = _read(read_kaggle, raw, workers=0)
+    ahead = lines.RowsAhead(new_paper_rows, "sqlite")
+    stream = io.BufferedReader(io.BytesIO(raw))
+    got = list(read_kaggle(stream, "f.jsonl", workers=1, ahead=ahead))
+    assert len(got) == len(alone)
+    worked_out = 0
+    for mine, one in zip(got, alone, strict=True):
+        if isinstance(mine, Record) and mine.ahead is not None:
+            assert isinstance(one, Record) and one.paper is not None
+            worked_out += 1
+            assert mine.paper is None and mine.position == one.position
+            assert mine.ahead.parse() == one.paper
+            assert (mine.ahead.row, mine.ahead.versions) == new_paper_rows(one.paper, "sqlite")
+        else:
+            assert mine == one
+    assert worked_out == 200
+
+
+@pytest.mark.usefixtures("small_blocks")
+def test_papers_come_whole_while_ahead_is_not_wanted(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(lines, "PARSE_HERE", False)
+    raw = _with_bad_lines(data_dir)
+    ahead = lines.RowsAhead(new_paper_rows, "sqlite", wanted=False)
+    stream = io.BufferedReader(io.BytesIO(raw))
+    got = list(read_kaggle(stream, "f.jsonl", workers=1, ahead=ahead))
+    assert got == _read(read_kaggle, raw, workers=0)
