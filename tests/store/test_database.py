@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import event, select, text
+from store_rows import stored_papers
 
 from paperfeed.errors import NotFound
 from paperfeed.models import Batch, Paper
-from paperfeed.store import Store
+from paperfeed.store import Store, database
 from paperfeed.store.database import Upsert
 from paperfeed.store.schema import paper_versions
 
@@ -218,3 +219,42 @@ def test_an_upsert_binds_rows_by_position_whatever_its_column_order(store: Store
             )
         ).all()
     assert [tuple(r) for r in rows] == [(datetime(2024, 1, 3), "2kb")]
+
+
+@pytest.mark.parametrize("copy", [True, False], ids=["copied", "row-by-row"])
+def test_an_upsert_of_many_rows_stores_what_one_of_few_does(
+    db_url: str, another_db_url: str, monkeypatch: pytest.MonkeyPatch, copy: bool
+) -> None:
+    """On PostgreSQL many rows go through COPY and one INSERT … SELECT: the same rows, the
+    same updates, and text COPY treats specially (tabs, line breaks, backslashes, `\\N`)
+    arrives as written. SQLite writes row by row either way."""
+    awkward = ["tab\there", "line\nbreak", "back\\slash", "\\N", "quote \" ' ", "ünï ∑ 🚀", ""]
+
+    def batch(version: int) -> Batch:
+        return Batch(
+            papers=[
+                Paper(
+                    f"2401.{n:05d}",
+                    f"{awkward[n % len(awkward)]} {n}",
+                    abstract=awkward[(n + version) % len(awkward)],
+                    version=version,
+                    published=datetime(2024, 1, 1 + n % 28, 12),
+                )
+                for n in range(300)
+            ]
+        )
+
+    stores = []
+    for url, many in ((db_url, copy), (another_db_url, False)):
+        monkeypatch.setattr(database, "COPY_ROWS", 1 if many else 10**9)
+        store = Store.open(url)
+        stores.append(store)
+        for version in (1, 2):  # inserts, then updates of every row
+            store.papers.write(batch(version))
+    try:
+        assert stored_papers(stores[0]) == stored_papers(stores[1])
+        paper = stores[0].papers.get("2401.00003")
+        assert paper is not None and paper.title == "\\N 3" and paper.version == 2
+    finally:
+        for store in stores:
+            store.close()
