@@ -373,7 +373,8 @@ def _sqlite_date(value: date) -> str:
 
 class Upsert:
     """`INSERT … ON CONFLICT (keys) DO UPDATE` of fixed columns, compiled once, for many
-    rows given as lists in `columns` order and sent straight to the driver.
+    rows given as lists in `columns` order and sent straight to the driver (on PostgreSQL,
+    many rows through COPY: `_copy`). No two rows of one call may share their keys.
 
     SQLAlchemy's per-value type processing, and building and compiling the statement for
     every batch, cost more than the database's own work on an import; values are converted
@@ -449,8 +450,8 @@ class Upsert:
         *,
         converted: bool = False,
     ) -> None:
-        """Write `rows`, values in `columns` order: as they are if `converted` (by `convert`),
-        else converted first."""
+        """Write `rows`, values in `columns` order and keys unique among them: as they are if
+        `converted` (by `convert`), else converted first."""
         if not rows:
             return
         prepared = self._prepare(db, conn)
