@@ -21,6 +21,7 @@ PURE = (
     "secret",
     "arxiv_calendar",
     "categories",
+    "citation",
 )
 # What each part of paperfeed must not import (by module prefix, without `paperfeed.`).
 FORBIDDEN: dict[str, tuple[str, ...]] = {
