@@ -49,6 +49,7 @@ from paperfeed.web.routes import (
     api_hf_submit,
     api_v1,
     avatars,
+    citations,
     claims,
     digest,
     feeds,
@@ -200,7 +201,7 @@ def create_app(
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(api_docs.router)
-    # `thumbnails` and `markdown` before `papers`, whose /papers/{id:path} would take
+    # `thumbnails`, `markdown` and `citations` before `papers`, whose /papers/{id:path} would take
     # /papers/{id}/thumbnail and /papers/{id}.md. The pages first: each request is matched
     # against the routes in this order, and they are the busiest (the routers' paths do not
     # overlap otherwise: /api, /feeds, /login, /settings, /admin, /digest).
@@ -209,6 +210,7 @@ def create_app(
         thumbnails,
         avatars,
         markdown,
+        citations,
         claims,
         papers,
         api_hf,

@@ -11,6 +11,7 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
 from paperfeed import tex
+from paperfeed.citation import coins
 from paperfeed.feed.trending import FORMULA
 from paperfeed.models import Paper
 from paperfeed.periods import month_period, week_period
@@ -97,6 +98,7 @@ templates.env.filters["plural"] = plural
 templates.env.filters["hours_ago"] = hours_ago
 templates.env.filters["avatar"] = avatar_uri
 templates.env.filters["code_host"] = code_host
+templates.env.filters["coins"] = coins
 templates.env.globals["hf_extras"] = cards.hf_extras
 templates.env.globals["lookup"] = cards.lookup
 templates.env.globals["trending_formula"] = FORMULA
