@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date, timedelta
@@ -34,7 +35,6 @@ from paperfeed.models import IngestSummary, RecordError
 # import does not need them.
 if TYPE_CHECKING:
     from paperfeed.ingest.http import PoliteClient
-    from paperfeed.store import Store
 
     class LinesReader(Protocol):
         def __call__(
@@ -54,7 +54,7 @@ def _report_error(error: RecordError, shown: list[int]) -> None:
 
 
 def _run(
-    items: Iterable[Item] | Callable[[Store], Iterable[Item]],
+    items: Iterable[Item],
     source: str,
     *,
     total: int | None = None,
@@ -62,15 +62,13 @@ def _run(
     unit_bytes: bool = False,
     ahead: RowsAhead | None = None,
 ) -> IngestSummary:
-    """Import `items` (or what a function of the open store gives) with a progress bar (bytes
-    of a file, or records) and print the summary. `ahead`: what the reader was given."""
+    """Import `items` with a progress bar (bytes of a file, or records) and print the summary.
+    `ahead`: what the items' reader was given."""
     shown = [0]
     done = [0]
     started = time.monotonic()
     with open_store() as store, progress(unit_bytes=unit_bytes) as bars:
         task = bars.add_task(source, total=total, rate="")
-        if callable(items):
-            items = items(store)
 
         def on_batch(_summary: IngestSummary, n: int) -> None:
             done[0] += n
@@ -96,7 +94,10 @@ def _run(
 
 
 def _import_file(
-    path: Path, reader: Callable[[IO[bytes], str], Iterator[Item]], source: str
+    path: Path,
+    reader: Callable[[IO[bytes], str], Iterator[Item]],
+    source: str,
+    ahead: RowsAhead | None = None,
 ) -> None:
     with open_source(path) as raw:
         _run(
@@ -105,30 +106,19 @@ def _import_file(
             total=path.stat().st_size,
             position=raw.tell,
             unit_bytes=True,
+            ahead=ahead,
         )
 
 
 def _import_lines(path: Path, reader: LinesReader, source: str) -> None:
     """Import a big JSON Lines file with parser processes, which work out each new paper's
-    rows for the store's database (`lines.RowsAhead`)."""
+    rows for the store's database (`lines.RowsAhead`; `run_import` gives it the dialect)."""
     from paperfeed.store.papers import new_paper_rows
 
-    ahead = RowsAhead(new_paper_rows, "")
+    ahead = RowsAhead(new_paper_rows)
     workers = settings().parse_workers
-
-    def items(store: Store) -> Iterator[Item]:
-        ahead.dialect = store.db.dialect
-        return reader(raw, path.name, workers=workers, ahead=ahead)
-
-    with open_source(path) as raw:
-        _run(
-            items,
-            source,
-            total=path.stat().st_size,
-            position=raw.tell,
-            unit_bytes=True,
-            ahead=ahead,
-        )
+    read = functools.partial(reader, workers=workers, ahead=ahead)
+    _import_file(path, read, source, ahead)
 
 
 def _client() -> PoliteClient:

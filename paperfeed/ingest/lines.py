@@ -60,10 +60,12 @@ class RowsAhead:
     unpickling the paper were a third of its time in a first import.
 
     A paper the store already has must be parsed again there to merge, so the writer turns
-    `wanted` off while its batches are mostly such papers (a re-run, `runner.run_import`)."""
+    `wanted` off while its batches are mostly such papers (a re-run). `run_import` sets both
+    fields: the store's dialect before it reads the first item (rows for another dialect
+    would be parsed again, never written as they are)."""
 
     rows: NewRows
-    dialect: str
+    dialect: str = ""
     wanted: bool = True
 
 

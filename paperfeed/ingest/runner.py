@@ -63,12 +63,14 @@ def run_import(
     """Import every good item, skip and report bad ones. A failure while writing a batch leaves
     that batch unwritten and earlier batches in place, so a re-run picks up where it stopped.
 
-    `ahead` is what the items' reader was given: while most papers of a batch turn out to be
-    in the store already, papers worked out ahead would only be parsed twice, so it is
-    turned off until a batch is mostly new papers again."""
+    `ahead` is what the items' reader was given: it learns the store's dialect here, and
+    while most papers of a batch turn out to be in the store already (papers worked out
+    ahead would only be parsed twice) it is turned off until a batch is mostly new again."""
     summary = IngestSummary(source=source)
     batch = Batch()
     pending = 0
+    if ahead is not None:
+        ahead.dialect = store.db.dialect  # before the first item is read
 
     def flush() -> None:
         nonlocal batch, pending
