@@ -23,8 +23,6 @@ from bibtexparser.model import Entry, Field
 
 from paperfeed.models import Author, Paper
 
-ARXIV_ABS = "https://arxiv.org/abs/"
-ARXIV_PDF = "https://arxiv.org/pdf/"
 # Lower-case words that belong to the family name ("Ludwig van Beethoven").
 _PARTICLES = frozenset(
     [
@@ -73,12 +71,22 @@ def _ascii_letters(text: str) -> str:
 def cite_key(paper: Paper) -> str:
     """`huang2026envharness`: first author's family name, year, first word of the title
     (letters only); `arxiv` and the id's digits where those give nothing."""
-    family = split_name(paper.authors[0].name)[1] if paper.authors else ""
+    family = _ascii_letters(split_name(paper.authors[0].name)[1]) if paper.authors else ""
     year = str(paper.published.year) if paper.published else ""
     words = [_ascii_letters(w) for w in paper.title.split()]
     word = next((w for w in words if len(w) > 3), next((w for w in words if w), ""))
-    key = f"{_ascii_letters(family)}{year}{word}"
-    return key if _ascii_letters(family) or word else "arxiv" + re.sub(r"\W", "", paper.arxiv_id)
+    if not (family or word):
+        return "arxiv" + re.sub(r"\W", "", paper.arxiv_id)
+    return f"{family}{year}{word}"
+
+
+def _letters(n: int) -> str:
+    """1 → a, 26 → z, 27 → aa: the suffix that tells apart the `n`-th repeat of a key."""
+    out = ""
+    while n:
+        n, digit = divmod(n - 1, 26)
+        out = chr(ord("a") + digit) + out
+    return out
 
 
 def _bibtex_name(author: Author) -> str:
@@ -103,14 +111,14 @@ def bibtex(papers: Sequence[Paper]) -> str:
     """One `@misc` entry per paper, as arXiv exports them (eprint, archivePrefix,
     primaryClass), with the DOI and journal reference where known; keys unique."""
     library = Library()
-    used: dict[str, int] = {}
+    taken: set[str] = set()
     for paper in papers:
-        key = cite_key(paper)
-        used[key] = used.get(key, 0) + 1
-        if used[key] > 1:
-            key += chr(ord("a") + min(used[key] - 2, 25)) + (
-                str(used[key]) if used[key] > 27 else ""
-            )
+        base = key = cite_key(paper)
+        n = 0
+        while key in taken:  # huang2026envharness, then …a, …b, …, …z, …aa, …
+            n += 1
+            key = base + _letters(n)
+        taken.add(key)
         fields = [Field("title", f"{{{_balanced(paper.title)}}}")]
         if paper.authors:
             fields.append(Field("author", " and ".join(map(_bibtex_name, paper.authors))))
@@ -120,7 +128,7 @@ def bibtex(papers: Sequence[Paper]) -> str:
             fields += [Field("eprint", paper.arxiv_id), Field("archivePrefix", "arXiv")]
             if paper.categories:
                 fields.append(Field("primaryClass", paper.categories[0]))
-            fields.append(Field("url", ARXIV_ABS + paper.arxiv_id))
+            fields.append(Field("url", paper.abs_url))
         if paper.doi:
             fields.append(Field("doi", paper.doi))
         if paper.journal_ref:
@@ -155,7 +163,7 @@ def _ris_record(paper: Paper) -> dict[str, Any]:
     if paper.journal_ref:
         record["notes"] = [paper.journal_ref]
     if paper.is_arxiv:
-        record["urls"] = [ARXIV_ABS + paper.arxiv_id]
+        record["urls"] = [paper.abs_url]
         record["publisher"] = "arXiv"
         record["number"] = f"arXiv:{paper.arxiv_id}"
         if paper.categories:
@@ -183,7 +191,7 @@ def _csl_item(paper: Paper) -> dict[str, Any]:
     if paper.doi:
         item["DOI"] = paper.doi
     if paper.is_arxiv:
-        item["URL"] = ARXIV_ABS + paper.arxiv_id
+        item["URL"] = paper.abs_url
         item["number"] = f"arXiv:{paper.arxiv_id}"
         item["publisher"] = "arXiv"
     return item
@@ -205,7 +213,7 @@ def coins(paper: Paper) -> str:
     ]
     if paper.is_arxiv:
         fields += [("rft.jtitle", "arXiv"), ("rft_id", f"info:arxiv/{paper.arxiv_id}")]
-        fields.append(("rft_id", ARXIV_ABS + paper.arxiv_id))
+        fields.append(("rft_id", str(paper.abs_url)))
     if paper.doi:
         fields.append(("rft_id", f"info:doi/{paper.doi}"))
     if paper.published:
