@@ -10,11 +10,11 @@ from fastapi.routing import APIRoute
 from starlette.routing import Match
 from starlette.types import Scope
 
-from paperfeed.arxiv_id import parse_reference
 from paperfeed.citation import bibtex, csl_json, ris
 from paperfeed.errors import NotFound
 from paperfeed.models import Paper
 from paperfeed.web.deps import StoreDep
+from paperfeed.web.routes.markdown import listed_paper
 from paperfeed.web.templating import paper_path
 
 # Suffix: (how to write the papers, media type, file name extension).
@@ -48,13 +48,12 @@ router = APIRouter(include_in_schema=False, route_class=CitationRoute)
 
 @router.get("/papers/{arxiv_id:path}")
 def paper_citation(arxiv_id: str, store: StoreDep) -> Response:
-    reference, suffix = split_format(arxiv_id) or (arxiv_id, ".bib")
-    canonical, _version = parse_reference(reference)
-    # As its page shows it: a hidden or deleted paper is not found.
-    listed = store.listings.listed([canonical]).get(canonical)
-    if listed is None:
-        raise NotFound(f"paperfeed has no paper {canonical}")
-    paper = listed.paper
+    parts = split_format(arxiv_id)
+    if parts is None:  # CitationRoute takes no other path
+        raise NotFound(f"no citation format in {arxiv_id}")
+    reference, suffix = parts
+    paper = listed_paper(store, reference).paper  # a hidden paper is not found
+    canonical = paper.arxiv_id
     write, media_type, extension = FORMATS[suffix]
     name = canonical.replace("/", "_")
     return Response(

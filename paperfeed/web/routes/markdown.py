@@ -17,6 +17,7 @@ from paperfeed.arxiv_id import parse_reference
 from paperfeed.errors import Invalid, NotFound
 from paperfeed.feed.claims import paper_claims
 from paperfeed.models import AuthorClaim, HfFields, ListedPaper
+from paperfeed.store import Store
 from paperfeed.text import one_line
 from paperfeed.web.deps import StoreDep
 from paperfeed.web.templating import paper_path
@@ -58,12 +59,20 @@ class MarkdownRoute(APIRoute):
 router = APIRouter(include_in_schema=False, route_class=MarkdownRoute)
 
 
-@router.get("/papers/{arxiv_id:path}")
-def paper_markdown(arxiv_id: str, store: StoreDep) -> Response:
-    canonical, _version = parse_reference(arxiv_id.removesuffix(SUFFIX))
+def listed_paper(store: Store, reference: str) -> ListedPaper:
+    """The paper `reference` names (a version: the paper) as its page shows it, for its other
+    forms (this Markdown, routes/citations.py); NotFound for one the site lacks or hides."""
+    canonical, _version = parse_reference(reference)
     listed = store.listings.listed([canonical]).get(canonical)
     if listed is None:
         raise NotFound(f"paperfeed has no paper {canonical}")
+    return listed
+
+
+@router.get("/papers/{arxiv_id:path}")
+def paper_markdown(arxiv_id: str, store: StoreDep) -> Response:
+    listed = listed_paper(store, arxiv_id.removesuffix(SUFFIX))
+    canonical = listed.paper.arxiv_id
     hf = store.hf.get_many([canonical]).get(canonical)
     verified = [c for c in paper_claims(store, listed.paper) if c.verified]
     return Response(
