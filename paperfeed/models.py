@@ -475,3 +475,63 @@ class JobStatus:
     failures: int
     runs: int
     last_node: str | None
+
+
+# ------------------------------------------------------------------------------ library
+VISIBILITIES = ("private", "link", "public")
+FOLLOW_KINDS = ("author", "category", "search")
+
+
+@dataclass(frozen=True, slots=True)
+class Collection:
+    """A member's collection of papers. `visibility` is one of VISIBILITIES: private (its owner
+    only), link (anyone with `share_token` in the URL) or public."""
+
+    id: int
+    user_id: int
+    owner_name: str
+    name: str
+    description: str
+    visibility: str
+    share_token: str
+    created_at: datetime
+    updated_at: datetime
+    size: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class PaperNote:
+    """What a member keeps about one paper besides collections: a note and when they read it."""
+
+    paper_id: str
+    note: str
+    read_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Follow:
+    """Something a member follows: `kind` one of FOLLOW_KINDS, `value` as the member gave it."""
+
+    kind: str
+    value: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """Why a paper was recommended: the reader's papers it is closest to (`because`, ids),
+    the words and authors that weighed most, and what the reader follows that it matches."""
+
+    because: tuple[str, ...] = ()
+    words: tuple[str, ...] = ()
+    authors: tuple[str, ...] = ()
+    follows: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class StoredRecommendation:
+    paper_id: str
+    rank: int
+    score: float
+    reason: Reason
+    made_at: datetime

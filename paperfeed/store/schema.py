@@ -10,6 +10,7 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -312,6 +313,94 @@ author_claims = Table(
     Column("decided_by", Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
     Index("ix_author_claims_user", "user_id"),
     Index("ix_author_claims_status", "status"),
+)
+
+# ----------------------------------------------------------------------------- library
+# A member's own papers. A collection holds papers; `visibility` is private (its owner only),
+# link (anyone with the URL carrying `share_token`) or public (listed on its owner's profile).
+# The token is kept as it is, not hashed: its owner sees the shared link again on the page.
+collections = Table(
+    "collections",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("description", Text, nullable=False, server_default=""),
+    Column("visibility", String(8), nullable=False, server_default="private"),
+    Column("share_token", String(64), nullable=False, unique=True),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    UniqueConstraint("user_id", "name", name="uq_collections_user_name"),
+)
+
+collection_papers = Table(
+    "collection_papers",
+    metadata,
+    Column(
+        "collection_id",
+        Integer,
+        ForeignKey("collections.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("paper_id", String(64), ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True),
+    Column("added_at", DateTime, nullable=False),
+    Index("ix_collection_papers_paper", "paper_id"),
+)
+
+# What a member keeps about a paper whether or not it is in a collection: a note, when they
+# read it. A row with neither is deleted.
+library_notes = Table(
+    "library_notes",
+    metadata,
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("paper_id", String(64), ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True),
+    Column("note", Text, nullable=False, server_default=""),
+    Column("read_at", DateTime, nullable=True),
+    Column("updated_at", DateTime, nullable=False),
+)
+
+# "Not interested": hidden from that member's listings and a negative for their recommender.
+dismissals = Table(
+    "dismissals",
+    metadata,
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("paper_id", String(64), ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True),
+    Column("created_at", DateTime, nullable=False),
+)
+
+# What a member follows: kind author (a name as papers write it), category (an arXiv
+# category) or search (a saved query). They feed /for-you, the digest and the private feed.
+follows = Table(
+    "follows",
+    metadata,
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("kind", String(16), primary_key=True),
+    Column("value", String(500), primary_key=True),
+    Column("created_at", DateTime, nullable=False),
+)
+
+# A member's private feed: the secret in its URL (kept as it is, shown on the settings page;
+# a new one replaces it).
+feed_tokens = Table(
+    "feed_tokens",
+    metadata,
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("token", String(64), nullable=False, unique=True),
+    Column("created_at", DateTime, nullable=False),
+)
+
+# Recommendations made for a member (the daily job, or on demand): rank 1 is the best;
+# `reason` is the explanation as JSON ({"because": [ids], "words": [...], "authors": [...]}).
+recommendations = Table(
+    "recommendations",
+    metadata,
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("paper_id", String(64), ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True),
+    Column("rank", Integer, nullable=False),
+    Column("score", Float, nullable=False),
+    Column("reason", JSONType, nullable=False),
+    Column("made_at", DateTime, nullable=False),
+    Index("ix_recommendations_user_rank", "user_id", "rank"),
 )
 
 # Fixed-window rate-limit counters, in the database so several servers share them.

@@ -21,16 +21,19 @@ from paperfeed.store.claims import Claims
 from paperfeed.store.comments import Comments
 from paperfeed.store.database import Database, make_engine, safe_url
 from paperfeed.store.deliveries import DeliveryLedger
+from paperfeed.store.follows import Follows
 from paperfeed.store.github import Github
 from paperfeed.store.hf_papers import HfPapers
 from paperfeed.store.jobs import JobRuns
 from paperfeed.store.leases import Leases
+from paperfeed.store.library import Library
 from paperfeed.store.listings import Listings
 from paperfeed.store.memo import DEFAULT_ROWS
 from paperfeed.store.migrate import current_revision, upgrade
 from paperfeed.store.moderation import Moderation
 from paperfeed.store.papers import Papers
 from paperfeed.store.ratelimits import RateLimits
+from paperfeed.store.recommendations import Recommendations
 from paperfeed.store.schema import announcements, daily_entries, paper_versions, papers
 from paperfeed.store.search_data import SearchData
 from paperfeed.store.submissions import Submissions
@@ -60,6 +63,9 @@ class Store:
         self.hf = HfPapers(db)
         self.github = Github(db)
         self.claims = Claims(db)
+        self.library = Library(db)
+        self.follows = Follows(db)
+        self.recommendations = Recommendations(db)
 
     @classmethod
     def open(

@@ -1,0 +1,93 @@
+"""The recommendations made for each member, kept until the next are made: the daily job or an
+on-demand run replaces a member's list in one transaction, so `/for-you` reads a ready list."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select
+
+from paperfeed.models import Reason, StoredRecommendation
+from paperfeed.store.database import Database
+from paperfeed.store.memo import remembered
+from paperfeed.store.schema import recommendations
+
+
+def reason_json(reason: Reason) -> dict[str, list[str]]:
+    return {
+        "because": list(reason.because),
+        "words": list(reason.words),
+        "authors": list(reason.authors),
+        "follows": list(reason.follows),
+    }
+
+
+def _reason(value: Any) -> Reason:
+    value = value if isinstance(value, dict) else {}
+    return Reason(
+        **{k: tuple(str(v) for v in value.get(k, ())) for k in Reason.__dataclass_fields__}
+    )
+
+
+class Recommendations:
+    """Reached as `store.recommendations`."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def replace(
+        self, user_id: int, ranked: Sequence[tuple[str, float, Reason]], made_at: datetime
+    ) -> None:
+        """Make `ranked` (best first) the member's recommendations, in place of the last."""
+        with self._db.writing() as conn:
+            conn.execute(delete(recommendations).where(recommendations.c.user_id == user_id))
+            if ranked:
+                conn.execute(
+                    recommendations.insert(),
+                    [
+                        {
+                            "user_id": user_id,
+                            "paper_id": paper_id,
+                            "rank": rank,
+                            "score": float(score),
+                            "reason": reason_json(reason),
+                            "made_at": made_at,
+                        }
+                        for rank, (paper_id, score, reason) in enumerate(ranked, 1)
+                    ],
+                )
+
+    def drop(self, user_id: int, paper_id: str) -> None:
+        """Take one paper off the member's list (they dismissed or saved it)."""
+        with self._db.writing() as conn:
+            conn.execute(
+                delete(recommendations).where(
+                    recommendations.c.user_id == user_id, recommendations.c.paper_id == paper_id
+                )
+            )
+
+    @remembered
+    def of(self, user_id: int, *, limit: int = 50, offset: int = 0) -> list[StoredRecommendation]:
+        with self._db.reading() as conn:
+            rows = conn.execute(
+                select(recommendations)
+                .where(recommendations.c.user_id == user_id)
+                .order_by(recommendations.c.rank)
+                .limit(limit)
+                .offset(offset)
+            )
+            return [
+                StoredRecommendation(r.paper_id, r.rank, r.score, _reason(r.reason), r.made_at)
+                for r in rows
+            ]
+
+    def made_at(self, user_id: int) -> datetime | None:
+        with self._db.reading() as conn:
+            found: datetime | None = conn.scalar(
+                select(func.max(recommendations.c.made_at)).where(
+                    recommendations.c.user_id == user_id
+                )
+            )
+            return found

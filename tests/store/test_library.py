@@ -1,0 +1,179 @@
+"""Libraries on real SQLite and PostgreSQL: collections, saving, notes, read state, dismissals,
+follows, the private feed token and stored recommendations, each private to its member."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from paperfeed.errors import Conflict, Forbidden, Invalid, NotFound
+from paperfeed.models import Batch, Paper, Reason
+from paperfeed.store import Store
+
+
+@pytest.fixture
+def ids(store: Store) -> list[str]:
+    papers = [Paper(f"2401.0000{i}", f"Paper {i}") for i in range(1, 6)]
+    store.papers.write(Batch(papers=papers))
+    return [p.arxiv_id for p in papers]
+
+
+def test_a_plain_save_goes_into_saved_made_on_first_use(store: Store, ids: list[str]) -> None:
+    ann = store.accounts.ensure_user("ann@example.org")
+    assert store.library.collections(ann.id) == []
+    held = store.library.save(ann.id, ids[0])
+    [saved] = store.library.collections(ann.id)
+    assert saved.name == "Saved" and saved.size == 1 and saved.visibility == "private"
+    assert held == {saved.id}
+    # Saving again changes nothing; the library lists it once.
+    store.library.save(ann.id, ids[0])
+    assert [p for p, _ in store.library.library(ann.id)] == [ids[0]]
+    assert store.library.saved(ann.id, ids) == {ids[0]: frozenset({saved.id})}
+
+
+def test_collections_hold_papers_and_place_sets_them_exactly(store: Store, ids: list[str]) -> None:
+    ann = store.accounts.ensure_user("ann@example.org")
+    reading = store.library.create(ann.id, "  Reading   group ", description="weekly")
+    assert reading.name == "Reading group"
+    later = store.library.create(ann.id, "Later")
+    assert store.library.save(ann.id, ids[1], [reading.id, later.id]) == {reading.id, later.id}
+    assert store.library.place(ann.id, ids[1], [later.id]) == {later.id}
+    assert store.library.papers_in(reading.id) == []
+    store.library.save(ann.id, ids[2], [later.id])
+    assert store.library.papers_in(later.id) == [ids[2], ids[1]]
+    assert store.library.unsave(ann.id, ids[1]) == set()
+    assert store.library.papers_in(later.id) == [ids[2]]
+    assert store.library.place(ann.id, ids[2], []) == set()
+    assert store.library.library(ann.id) == []
+
+
+def test_names_are_unique_per_member_whatever_the_case(store: Store) -> None:
+    ann = store.accounts.ensure_user("ann@example.org")
+    bob = store.accounts.ensure_user("bob@example.org")
+    store.library.create(ann.id, "Ideas")
+    with pytest.raises(Conflict):
+        store.library.create(ann.id, "ideas")
+    store.library.create(bob.id, "Ideas")  # another member's name is theirs
+    for bad in ("", "   ", "x" * 101):
+        with pytest.raises(Invalid):
+            store.library.create(ann.id, bad)
+    with pytest.raises(Invalid):
+        store.library.create(ann.id, "Other", visibility="secret")
+
+
+def test_a_member_cannot_touch_another_members_collection(store: Store, ids: list[str]) -> None:
+    ann = store.accounts.ensure_user("ann@example.org")
+    bob = store.accounts.ensure_user("bob@example.org")
+    hers = store.library.create(ann.id, "Mine")
+    with pytest.raises(Forbidden):
+        store.library.save(bob.id, ids[0], [hers.id])
+    with pytest.raises(NotFound):
+        store.library.edit(bob.id, hers.id, name="Taken")
+    with pytest.raises(NotFound):
+        store.library.remove(bob.id, hers.id)
+    with pytest.raises(NotFound):
+        store.library.save(ann.id, "2401.99999")
+
+
+def test_sharing_by_link_and_a_new_link(store: Store, ids: list[str]) -> None:
+    ann = store.accounts.ensure_user("ann@example.org")
+    c = store.library.create(ann.id, "Shared")
+    assert store.library.by_token(c.share_token) is None  # private: the link opens nothing
+    c = store.library.edit(ann.id, c.id, visibility="link")
+    assert store.library.by_token(c.share_token) == c
+    assert store.library.public_collections(ann.id) == []
+    renewed = store.library.edit(ann.id, c.id, new_link=True)
+    assert renewed.share_token != c.share_token
+    assert store.library.by_token(c.share_token) is None
+    store.library.edit(ann.id, c.id, visibility="public")
+    assert [x.id for x in store.library.public_collections(ann.id)] == [c.id]
+    store.library.remove(ann.id, c.id)
+    assert store.library.collection(c.id) is None
+
+
+def test_notes_and_read_state_and_an_empty_row_goes(store: Store, ids: list[str]) -> None:
+    ann = store.accounts.ensure_user("ann@example.org")
+    note = store.library.set_note(ann.id, ids[0], "  read §3 — Ünïcode  ")
+    assert note.note == "read §3 — Ünïcode" and note.read_at is None
+    assert store.library.mark_read(ann.id, ids[0]).read_at is not None
+    store.library.set_note(ann.id, ids[0], "")
+    assert store.library.notes(ann.id, ids)[ids[0]].note == ""
+    store.library.mark_read(ann.id, ids[0], False)
+    assert store.library.notes(ann.id, ids) == {}
+    with pytest.raises(Invalid):
+        store.library.set_note(ann.id, ids[0], "x" * 10_001)
+
+
+def test_dismissals_are_per_member(store: Store, ids: list[str]) -> None:
+    ann = store.accounts.ensure_user("ann@example.org")
+    bob = store.accounts.ensure_user("bob@example.org")
+    store.library.dismiss(ann.id, ids[3])
+    store.library.dismiss(ann.id, ids[3])
+    assert store.library.dismissed(ann.id) == {ids[3]}
+    assert store.library.dismissed(ann.id, ids[:3]) == frozenset()
+    assert store.library.dismissed(bob.id) == frozenset()
+    store.library.dismiss(ann.id, ids[3], on=False)
+    assert store.library.dismissed(ann.id) == frozenset()
+
+
+def test_concurrent_saves_leave_one_row(store: Store, ids: list[str]) -> None:
+    ann = store.accounts.ensure_user("ann@example.org")
+    c = store.library.default(ann.id)
+
+    def click() -> None:
+        for _ in range(3):
+            store.library.save(ann.id, ids[4], [c.id])
+
+    threads = [threading.Thread(target=click) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert store.library.papers_in(c.id) == [ids[4]]
+
+
+def test_follows_tidy_and_ignore_case(store: Store) -> None:
+    ann = store.accounts.ensure_user("ann@example.org")
+    assert store.follows.follow(ann.id, "author", " Yann   LeCun ")
+    assert store.follows.follow(ann.id, "author", "yann lecun")  # already followed
+    store.follows.follow(ann.id, "category", "cs.LG")
+    assert [(f.kind, f.value) for f in store.follows.of(ann.id)] == [
+        ("author", "Yann LeCun"),
+        ("category", "cs.LG"),
+    ]
+    assert not store.follows.follow(ann.id, "author", "YANN LECUN", on=False)
+    assert [f.kind for f in store.follows.of(ann.id)] == ["category"]
+    with pytest.raises(Invalid):
+        store.follows.follow(ann.id, "planet", "Mars")
+    with pytest.raises(Invalid):
+        store.follows.follow(ann.id, "search", "  ")
+
+
+def test_the_private_feed_token_is_stable_until_renewed(store: Store) -> None:
+    ann = store.accounts.ensure_user("ann@example.org")
+    token = store.follows.feed_token(ann.id)
+    assert store.follows.feed_token(ann.id) == token
+    assert store.follows.feed_owner(token) == ann.id
+    new = store.follows.feed_token(ann.id, renew=True)
+    assert new != token and store.follows.feed_owner(token) is None
+    assert store.follows.feed_owner(new) == ann.id
+    assert store.follows.feed_owner("") is None
+
+
+def test_recommendations_are_replaced_whole(store: Store, ids: list[str]) -> None:
+    ann = store.accounts.ensure_user("ann@example.org")
+    now = store.db.now()
+    store.recommendations.replace(
+        ann.id,
+        [(ids[0], 0.9, Reason(because=(ids[1],), words=("graph",))), (ids[2], 0.5, Reason())],
+        now,
+    )
+    first, second = store.recommendations.of(ann.id)
+    assert (first.paper_id, first.rank, first.reason.because) == (ids[0], 1, (ids[1],))
+    assert first.reason.words == ("graph",) and second.rank == 2
+    store.recommendations.drop(ann.id, ids[0])
+    assert [r.paper_id for r in store.recommendations.of(ann.id)] == [ids[2]]
+    store.recommendations.replace(ann.id, [(ids[3], 1.0, Reason())], now)
+    assert [r.paper_id for r in store.recommendations.of(ann.id)] == [ids[3]]
+    assert store.recommendations.made_at(ann.id) == now
