@@ -32,6 +32,7 @@ from paperfeed.store.memo import DEFAULT_ROWS
 from paperfeed.store.migrate import current_revision, upgrade
 from paperfeed.store.moderation import Moderation
 from paperfeed.store.papers import Papers
+from paperfeed.store.personal_data import PersonalData
 from paperfeed.store.ratelimits import RateLimits
 from paperfeed.store.recommendations import Recommendations
 from paperfeed.store.schema import announcements, daily_entries, paper_versions, papers
@@ -66,6 +67,7 @@ class Store:
         self.library = Library(db)
         self.follows = Follows(db)
         self.recommendations = Recommendations(db)
+        self.personal_data = PersonalData(db)
 
     @classmethod
     def open(
