@@ -1,18 +1,20 @@
 """A member's settings: display name, the papers they claim to be an author of, API tokens,
-their own digest, and where they are signed in."""
+their own digest, where they are signed in, and their data (downloaded whole, or deleted with
+the account)."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, Response
-from fastapi.responses import RedirectResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 
 from paperfeed.digest.subscribe import DEFAULT_TOP_N, add_confirmed
+from paperfeed.errors import Invalid
 from paperfeed.feed.claims import placed
 from paperfeed.models import SubscriptionContent, User
 from paperfeed.store import Store
-from paperfeed.web.deps import Csrf, MemberDep, NowDep, StoreDep, unit_of_work
+from paperfeed.web.deps import Csrf, MemberDep, NowDep, SessionDep, StoreDep, unit_of_work
 from paperfeed.web.forms import DigestForm, digest_form, display_name
 from paperfeed.web.page import render
 
@@ -96,3 +98,33 @@ def stop_digest(request: Request, store: StoreDep, user: MemberDep, now: NowDep)
         if sub is not None and sub.status != "unsubscribed":
             store.subscriptions.set_status(sub.id, "unsubscribed", now)
     return RedirectResponse("/settings#digest", status_code=303)
+
+
+@router.get("/settings/data.json")
+def download_data(user: MemberDep, store: StoreDep, now: NowDep) -> Response:
+    """Everything the site keeps about the member, as one JSON file (no secrets)."""
+    data = {"exported_at": now.isoformat(), **store.personal_data.export(user.id)}
+    return JSONResponse(
+        data,
+        headers={
+            "Content-Disposition": f'attachment; filename="paperfeed-{user.name}.json"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@router.post("/settings/delete", dependencies=[Csrf])
+def delete_account(
+    request: Request,
+    user: MemberDep,
+    store: StoreDep,
+    session: SessionDep,
+    confirm: Annotated[str, Form()] = "",
+) -> Response:
+    """Delete the account and everything in it, once the member typed their name."""
+    if confirm.strip().lstrip("@") != user.name:
+        raise Invalid(f"type your name, {user.name}, to delete your account")
+    with unit_of_work(request):
+        store.personal_data.erase(user.id)
+    session.sign_out()
+    return RedirectResponse("/?account=deleted", status_code=303)

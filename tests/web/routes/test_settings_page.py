@@ -50,3 +50,33 @@ def test_a_name_that_passes_for_staff_is_refused(site) -> None:  # type: ignore[
     r = site.client.post("/settings/name", data={"csrf": csrf, "name": "badminton"})
     assert r.status_code == 200  # followed the redirect back to /settings
     assert site.store.accounts.by_email("member@example.org").name == "badminton"
+
+
+def test_a_member_downloads_their_data_and_deletes_their_account(site) -> None:  # type: ignore[no-untyped-def]
+    site.sign_in("leaver@example.org")
+    user = site.store.accounts.by_email("leaver@example.org")
+    paper = site.store.papers.ids()[0]
+    site.store.library.save(user.id, paper)
+    site.store.follows.follow(user.id, "category", "cs.LG")
+    r = site.client.get("/settings/data.json")
+    assert r.status_code == 200 and r.headers["cache-control"] == "no-store"
+    assert "attachment" in r.headers["content-disposition"]
+    data = r.json()
+    assert data["account"]["email"] == "leaver@example.org"
+    assert data["collections"][0]["papers"][0]["paper_id"] == paper
+    assert data["follows"][0]["value"] == "cs.LG"
+    csrf = site.csrf("/settings")
+    wrong = site.client.post("/settings/delete", data={"csrf": csrf, "confirm": "someone"})
+    assert wrong.status_code == 400 and "to delete your account" in wrong.text
+    assert site.store.accounts.get(user.id) is not None
+    gone = site.client.post(
+        "/settings/delete", data={"csrf": csrf, "confirm": user.name}, follow_redirects=False
+    )
+    assert gone.status_code == 303 and gone.headers["location"] == "/?account=deleted"
+    assert site.store.accounts.get(user.id) is None
+    assert site.store.library.library(user.id) == []
+    # Signed out: the settings page asks to sign in again, the data is gone.
+    assert site.client.get("/settings/data.json", follow_redirects=False).status_code in (
+        303,
+        401,
+    )
