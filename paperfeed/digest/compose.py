@@ -7,12 +7,14 @@ subscribers saved it; composing one digest is then a few dictionary look-ups.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, replace
 
 from paperfeed.models import Hit, Paper, Subscription
 from paperfeed.periods import Period
+from paperfeed.search.rules import Match, PeriodPapers, Rules, matches
+from paperfeed.search.rules import author_key as author_key
+from paperfeed.search.rules import index_period as index_period
 
 # A saved search restricted to the period's papers: (query, period) -> hits, best first.
 SearchFn = Callable[[str, Period], Sequence[Hit]]
@@ -40,43 +42,6 @@ class Digest:
         return not self.items
 
 
-@dataclass(frozen=True, slots=True)
-class PeriodPapers:
-    """The period's new papers, indexed for composing many digests."""
-
-    papers: Mapping[str, Paper]
-    upvotes: Mapping[str, int]
-    trending: Sequence[str]  # ids by upvotes, most first
-    by_category: Mapping[str, Sequence[str]]
-    by_author: Mapping[str, Sequence[str]]
-
-
-def author_key(name: str) -> str:
-    """How followed authors are matched: accents, case and spacing do not matter."""
-    decomposed = unicodedata.normalize("NFKD", name)
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(bare.casefold().replace(".", ". ").split())
-
-
-def index_period(papers: Iterable[Paper], upvotes: Mapping[str, int]) -> PeriodPapers:
-    by_id = {p.arxiv_id: p for p in papers}
-    by_category: dict[str, list[str]] = {}
-    by_author: dict[str, list[str]] = {}
-    for p in by_id.values():
-        for c in p.categories or ():
-            by_category.setdefault(c, []).append(p.arxiv_id)
-        for a in p.authors or ():
-            by_author.setdefault(author_key(a.name), []).append(p.arxiv_id)
-    trending = sorted(by_id, key=lambda i: (-upvotes.get(i, 0), i))
-    return PeriodPapers(
-        papers=by_id,
-        upvotes={i: upvotes.get(i, 0) for i in by_id},
-        trending=trending,
-        by_category=by_category,
-        by_author=by_author,
-    )
-
-
 def run_saved_searches(
     subscriptions: Iterable[Subscription], period: Period, search: SearchFn
 ) -> dict[str, list[Hit]]:
@@ -89,7 +54,7 @@ def compose(
     sub: Subscription,
     period: Period,
     new: PeriodPapers,
-    matches: Mapping[str, Sequence[Hit]],
+    hits: Mapping[str, Sequence[Hit]],
     already_sent: frozenset[str] | set[str] = frozenset(),
 ) -> Digest:
     """One subscriber's digest: its top trending papers first, then every other new paper
@@ -111,16 +76,8 @@ def compose(
             if new.upvotes[paper_id] > 0:
                 add(paper_id, f"trending: #{rank} with {_votes(new.upvotes[paper_id])}")
     trending = list(why)
-    for q in c.queries:
-        for hit in matches.get(q, ()):
-            terms = f" ({', '.join(hit.why.terms)})" if hit.why.terms else ""
-            add(hit.paper.arxiv_id, f"matches your search “{q}”{terms}")
-    for category in c.categories:
-        for paper_id in new.by_category.get(category, ()):
-            add(paper_id, f"new in {category}")
-    for author in c.authors:
-        for paper_id in new.by_author.get(author_key(author), ()):
-            add(paper_id, f"by {author}, whom you follow")
+    for m in matches(Rules(c.queries, c.categories, c.authors), new, hits):
+        add(m.paper_id, _reason(m))
     rest = sorted((i for i in why if i not in trending), key=lambda i: (-new.upvotes[i], i))
     ordered = trending + rest
     items = tuple(
@@ -134,6 +91,15 @@ def without(digest: Digest, paper_ids: Set[str]) -> Digest:
     """`digest` less the papers in `paper_ids` (those curators hid after it was composed)."""
     kept = tuple(i for i in digest.items if i.paper.arxiv_id not in paper_ids)
     return digest if len(kept) == len(digest.items) else replace(digest, items=kept)
+
+
+def _reason(m: Match) -> str:
+    if m.kind == "search":
+        terms = f" ({', '.join(m.terms)})" if m.terms else ""
+        return f"matches your search “{m.value}”{terms}"
+    if m.kind == "category":
+        return f"new in {m.value}"
+    return f"by {m.value}, whom you follow"
 
 
 def _votes(n: int) -> str:

@@ -2,9 +2,7 @@
 ones its digest covers, as the listings define them: a paper announced today matches even
 before its publication date is known).
 
-Hybrid search always has nearest neighbours to offer; a digest should only carry papers that
-really match, so a hit counts when the keyword engine found it, it was pinned (an id or exact
-title), or its similarity to the query reaches SIMILARITY_FLOOR.
+Only real matches count (search/rules.py says which: what members follow matches the same way).
 """
 
 from __future__ import annotations
@@ -12,22 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from paperfeed.digest.compose import SearchFn
-from paperfeed.models import Hit, SearchFilters
+from paperfeed.models import Hit
 from paperfeed.periods import Period
+from paperfeed.search.rules import PER_SEARCH as PER_SEARCH
+from paperfeed.search.rules import SIMILARITY_FLOOR as SIMILARITY_FLOOR
+from paperfeed.search.rules import is_real_match as is_real_match
+from paperfeed.search.rules import search_among
 from paperfeed.search.searcher import Searcher
 from paperfeed.store import Store
-
-SIMILARITY_FLOOR = 0.5
-PER_SEARCH = 100  # hits taken per saved search and period
-
-
-def is_real_match(hit: Hit) -> bool:
-    why = hit.why
-    return (
-        why.keyword_rank is not None
-        or why.pinned is not None
-        or (why.similarity is not None and why.similarity >= SIMILARITY_FLOOR)
-    )
 
 
 def saved_search(engine: Searcher, store: Store) -> SearchFn:
@@ -37,11 +27,7 @@ def saved_search(engine: Searcher, store: Store) -> SearchFn:
     def search(query: str, period: Period) -> Sequence[Hit]:
         if period.key not in on_days:
             on_days[period.key] = frozenset(store.listings.ids_on_days(period.start, period.last))
-        filters = SearchFilters(ids=on_days[period.key])
-        results = engine.search(
-            query, mode="hybrid", limit=PER_SEARCH, filters=filters, sort="relevance"
-        )
-        return [h for h in results.hits if is_real_match(h)]
+        return search_among(engine, query, on_days[period.key])
 
     return search
 
