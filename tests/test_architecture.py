@@ -22,6 +22,7 @@ PURE = (
     "arxiv_calendar",
     "categories",
     "citation",
+    "references",
 )
 # What each part of paperfeed must not import (by module prefix, without `paperfeed.`).
 FORBIDDEN: dict[str, tuple[str, ...]] = {

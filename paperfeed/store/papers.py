@@ -496,6 +496,26 @@ class Papers:
                 counts.update({r.id: int(r.n) for r in rows})
         return counts
 
+    def ids_by_doi(self, dois: Sequence[str]) -> dict[str, str]:
+        """Live papers whose DOI is one of `dois` (lower case), keyed by that DOI. DOIs are
+        matched without regard to case; there is no index on them (an import asks once, and
+        every paper write would pay for one), so this reads the papers that have a DOI."""
+        wanted = sorted({d.lower() for d in dois if d})
+        if not wanted:
+            return {}
+        found: dict[str, str] = {}
+        with self._db.reading() as conn:
+            for start in range(0, len(wanted), 500):
+                rows = conn.execute(
+                    select(func.lower(papers.c.doi), papers.c.id).where(
+                        func.lower(papers.c.doi).in_(wanted[start : start + 500]),
+                        papers.c.deleted.is_(False),
+                    )
+                )
+                for doi, paper_id in rows:
+                    found.setdefault(doi, paper_id)
+        return found
+
     def ids(self) -> list[str]:
         with self._db.reading() as conn:
             return list(conn.scalars(select(papers.c.id).order_by(papers.c.id)))

@@ -37,6 +37,8 @@ LIMITS: dict[str, tuple[int, timedelta]] = {
     "subscribe": (5, timedelta(minutes=15)),
     # Each claim waits in the admins' queue: a member claims a few papers, not hundreds.
     "claim": (20, timedelta(hours=1)),
+    # A library import may fetch up to 20 papers from arXiv.
+    "import": (10, timedelta(hours=1)),
 }
 _SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
