@@ -1,7 +1,8 @@
 """Hostile input, refused once where requests come in, before any route, dependency, mounted
 app or database sees it: a NUL character (PostgreSQL text cannot hold one), text that is not
 UTF-8 (a bad %-escape such as `%C3%28` or `%FF`, a lone surrogate in JSON), a JSON integer
-beyond 64 bits, a body over `MAX_BODY`, and multipart bodies (no route takes files). The path,
+beyond 64 bits, a body over `MAX_BODY`, and multipart bodies except where a route takes a
+file (`UPLOADS`, with their own size limit; those routes check the file and fields). The path,
 query string, headers and form and JSON bodies are checked here; the answer is the site's
 own error (JSON under /api/, the error page elsewhere), never a 500.
 
@@ -25,6 +26,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 # A hundred 10 kB comments would fit; every form and JSON body here is far smaller.
 MAX_BODY = 1024 * 1024
+# Paths that take a file (multipart/form-data) and their body limit: a library import's
+# export of up to 5 MB (paperfeed.references.MAX_BYTES) and its form fields.
+UPLOADS: dict[str, int] = {"/library/import": 5_000_000 + 64 * 1024}
 _INT64 = range(-(2**63), 2**63)
 _TITLES = {400: "Bad request", 413: "Request too large", 415: "Unsupported form"}
 
@@ -112,12 +116,13 @@ def check_head(scope: Scope) -> None:
     check_pairs(scope.get("query_string", b""), "query parameter")
 
 
-def check_body(headers: Headers, body: bytes) -> None:
-    """A form or JSON body, by its Content-Type (others reach the routes, which refuse them)."""
+def check_body(headers: Headers, body: bytes, upload: bool = False) -> None:
+    """A form or JSON body, by its Content-Type (others reach the routes, which refuse them);
+    multipart only when `upload` (a path of UPLOADS)."""
     kind = headers.get("content-type", "").partition(";")[0].strip().lower()
     if kind == "application/x-www-form-urlencoded":
         check_pairs(body, "form field")
-    elif kind == "multipart/form-data":
+    elif kind == "multipart/form-data" and not upload:
         raise Refused(
             "forms here are sent as application/x-www-form-urlencoded, not multipart/form-data",
             415,
@@ -141,10 +146,11 @@ class InputGuard:
         try:
             check_head(scope)
             headers = Headers(scope=scope)
-            body = await _read_body(headers, receive)
+            upload = UPLOADS.get(scope["path"])
+            body = await _read_body(headers, receive, upload or MAX_BODY)
             if body is None:
                 return  # the client went away
-            check_body(headers, body)
+            check_body(headers, body, upload is not None)
         except Refused as refused:
             status = refused.status
             response = self.answer(Request(scope), status, _TITLES[status], str(refused))
@@ -162,11 +168,11 @@ class InputGuard:
         await self.app(scope, replay, send)
 
 
-async def _read_body(headers: Headers, receive: Receive) -> bytes | None:
-    """The whole body (None when the client disconnects); Refused over `MAX_BODY`."""
-    too_large = Refused(f"the request body is over {MAX_BODY:,} bytes", 413)
+async def _read_body(headers: Headers, receive: Receive, limit: int) -> bytes | None:
+    """The whole body (None when the client disconnects); Refused over `limit` bytes."""
+    too_large = Refused(f"the request body is over {limit:,} bytes", 413)
     declared = headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_BODY:
+    if declared.isdigit() and int(declared) > limit:
         raise too_large
     chunks: list[bytes] = []
     size = 0
@@ -176,7 +182,7 @@ async def _read_body(headers: Headers, receive: Receive) -> bytes | None:
             return None
         chunk = message.get("body", b"")
         size += len(chunk)
-        if size > MAX_BODY:
+        if size > limit:
             raise too_large
         chunks.append(chunk)
         if not message.get("more_body", False):

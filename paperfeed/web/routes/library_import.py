@@ -65,6 +65,8 @@ def import_file(
     data = file.file.read(MAX_BYTES + 1)
     name = (file.filename or "")[:200]
     try:
+        if any("\x00" in field for field in (collection, new_collection, name)):
+            raise Invalid("a form field contains a NUL character, which no text here may hold")
         if not data:
             raise Invalid("choose an export file (BibTeX, RIS or CSL-JSON)")
         target = None
