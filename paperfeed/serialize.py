@@ -13,6 +13,7 @@ from paperfeed.authors import author_from_parts, place_claims
 from paperfeed.models import (
     AuthorClaim,
     Comment,
+    Follow,
     HfFields,
     IndexReport,
     JobStatus,
@@ -384,3 +385,8 @@ def job_status_json(status: JobStatus) -> dict[str, Any]:
         "runs": status.runs,
         "last_node": status.last_node,
     }
+
+
+def follow_json(f: Follow) -> dict[str, Any]:
+    """Something a member follows: `kind` author, category or search, and its value."""
+    return {"kind": f.kind, "value": f.value, "created": _iso(f.created_at)}

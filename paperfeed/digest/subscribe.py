@@ -35,6 +35,7 @@ from paperfeed.store import Store
 _CATEGORY = re.compile(r"^[a-z][a-z-]*(\.[A-Za-z][A-Za-z-]*)?$")
 MAX_RULES = 20
 MAX_CATEGORY = 32  # the longest arXiv category names have 18 characters
+MAX_AUTHOR = 200
 MAX_TOP_N = 100
 DEFAULT_TOP_N = 10
 
@@ -49,31 +50,11 @@ def validate_content(content: SubscriptionContent) -> SubscriptionContent:
     if content.min_upvotes < 0:
         raise Invalid("the minimum of upvotes cannot be negative")
     queries = _tidy(content.queries, "saved search")
-    for q in queries:
-        if len(q) > MAX_QUERY:
-            raise Invalid(f"a saved search is at most {MAX_QUERY} characters")
-        parsed = parse_query(q)
-        looks_for = (
-            parsed.has_terms
-            or parsed.categories
-            or parsed.year_from
-            or parsed.year_to
-            or parsed.references
-        )
-        if not looks_for and (parsed.excluded_words or parsed.excluded_phrases):
-            # Search finds nothing for exclusions alone: such a saved search would never match.
-            raise Invalid(
-                f"the saved search {q[:50]!r} only leaves papers out: give a word to look "
-                "for beside the -words (e.g. 'surface codes -neural')"
-            )
     categories = _tidy(content.categories, "category")
-    for c in categories:
-        if len(c) > MAX_CATEGORY or not _CATEGORY.match(c):
-            raise Invalid(f"not an arXiv category: {c[:50]!r} (e.g. cs.LG, quant-ph)")
     authors = _tidy(content.authors, "author")
-    for a in authors:
-        if len(a) > 200:
-            raise Invalid("an author name is at most 200 characters")
+    for kind, values in (("search", queries), ("category", categories), ("author", authors)):
+        for value in values:
+            check_rule(kind, value)
     top_n = content.top_n
     if not (top_n or queries or categories or authors):
         top_n = DEFAULT_TOP_N
@@ -86,6 +67,42 @@ def validate_content(content: SubscriptionContent) -> SubscriptionContent:
         categories=categories,
         authors=authors,
     )
+
+
+def check_rule(kind: str, value: str) -> str:
+    """One rule of a subscription, or one thing a member follows (`kind` search, category or
+    author), tidied and checked: what the digest can match."""
+    value = " ".join(value.split())
+    if not value:
+        raise Invalid(f"which {kind}? (it is empty)")
+    if not value.isprintable():
+        raise Invalid(f"the {kind} holds characters that do not print")
+    if kind == "search":
+        if len(value) > MAX_QUERY:
+            raise Invalid(f"a saved search is at most {MAX_QUERY} characters")
+        parsed = parse_query(value)
+        looks_for = (
+            parsed.has_terms
+            or parsed.categories
+            or parsed.year_from
+            or parsed.year_to
+            or parsed.references
+        )
+        if not looks_for and (parsed.excluded_words or parsed.excluded_phrases):
+            # Search finds nothing for exclusions alone: such a saved search would never match.
+            raise Invalid(
+                f"the saved search {value[:50]!r} only leaves papers out: give a word to look "
+                "for beside the -words (e.g. 'surface codes -neural')"
+            )
+    elif kind == "category":
+        if len(value) > MAX_CATEGORY or not _CATEGORY.match(value):
+            raise Invalid(f"not an arXiv category: {value[:50]!r} (e.g. cs.LG, quant-ph)")
+    elif kind == "author":
+        if len(value) > MAX_AUTHOR:
+            raise Invalid(f"an author name is at most {MAX_AUTHOR} characters")
+    else:
+        raise Invalid(f"one follows an author, a category or a search, not {kind[:20]!r}")
+    return value
 
 
 def _tidy(values: tuple[str, ...], what: str) -> tuple[str, ...]:

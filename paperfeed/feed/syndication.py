@@ -8,7 +8,7 @@ are text everywhere: TeX decoded to plain text."""
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime
@@ -43,8 +43,14 @@ def _bytes(root: ET.Element) -> bytes:
     return data
 
 
-def rss(info: FeedInfo, papers: Sequence[Paper], paper_url: str) -> bytes:
-    """RSS 2.0; `paper_url` is a format string with `{id}` for each paper's page."""
+def rss(
+    info: FeedInfo,
+    papers: Sequence[Paper],
+    paper_url: str,
+    notes: Mapping[str, str] | None = None,
+) -> bytes:
+    """RSS 2.0; `paper_url` is a format string with `{id}` for each paper's page; `notes` (by
+    id) go before an abstract (why a private feed lists the paper)."""
     root = ET.Element("rss", {"version": "2.0", "xmlns:atom": ATOM_NS, "xmlns:dc": DC_NS})
     channel = ET.SubElement(root, "channel")
     ET.SubElement(channel, "title").text = info.title
@@ -60,7 +66,9 @@ def rss(info: FeedInfo, papers: Sequence[Paper], paper_url: str) -> bytes:
         ET.SubElement(item, "title").text = tex.to_text(paper.title)
         ET.SubElement(item, "link").text = link
         ET.SubElement(item, "guid", {"isPermaLink": "true"}).text = link
-        ET.SubElement(item, "description").text = tex.to_html(paper.abstract or "")
+        note = (notes or {}).get(paper.arxiv_id)
+        lead = f"<p>{escape(note, quote=False)}</p>" if note else ""
+        ET.SubElement(item, "description").text = lead + tex.to_html(paper.abstract or "")
         for author in paper.authors or ():
             ET.SubElement(item, "dc:creator").text = author.name
         for category in paper.categories or ():
@@ -69,8 +77,14 @@ def rss(info: FeedInfo, papers: Sequence[Paper], paper_url: str) -> bytes:
     return _bytes(root)
 
 
-def atom(info: FeedInfo, papers: Sequence[Paper], paper_url: str) -> bytes:
-    """Atom 1.0; `paper_url` is a format string with `{id}` for each paper's page."""
+def atom(
+    info: FeedInfo,
+    papers: Sequence[Paper],
+    paper_url: str,
+    notes: Mapping[str, str] | None = None,
+) -> bytes:
+    """Atom 1.0; `paper_url` is a format string with `{id}` for each paper's page; `notes` (by
+    id) go before an abstract (why a private feed lists the paper)."""
     root = ET.Element("feed", {"xmlns": ATOM_NS})
     ET.SubElement(root, "title").text = info.title
     ET.SubElement(root, "subtitle").text = info.description
@@ -92,5 +106,7 @@ def atom(info: FeedInfo, papers: Sequence[Paper], paper_url: str) -> bytes:
             ET.SubElement(ET.SubElement(entry, "author"), "name").text = author.name
         for category in paper.categories or ():
             ET.SubElement(entry, "category", {"term": category})
-        ET.SubElement(entry, "summary").text = tex.to_text(paper.abstract or "")
+        note = (notes or {}).get(paper.arxiv_id)
+        lead = f"{note}\n\n" if note else ""
+        ET.SubElement(entry, "summary").text = lead + tex.to_text(paper.abstract or "")
     return _bytes(root)

@@ -6,9 +6,24 @@ should look at. Imports no web framework: `paperfeed worker` uses it too."""
 from __future__ import annotations
 
 import logging.config
+import re
 from typing import Any
 
 FORMAT = "%(levelname)s [%(process)d] %(name)s: %(message)s"
+_PRIVATE_FEED = re.compile(r"(/feeds/private/)[^/.?\s]+")
+
+
+class MaskFeedTokens(logging.Filter):
+    """A request line names its path, and a private feed's path holds its secret token: the
+    access log writes `/feeds/private/***.atom` instead."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and any(isinstance(a, str) and "/private/" in a for a in args):
+            record.args = tuple(
+                _PRIVATE_FEED.sub(r"\1***", a) if isinstance(a, str) else a for a in args
+            )
+        return True
 
 
 def log_config() -> dict[str, Any]:
@@ -18,6 +33,7 @@ def log_config() -> dict[str, Any]:
         "version": 1,
         "disable_existing_loggers": False,
         "formatters": {"paperfeed": {"format": FORMAT}},
+        "filters": {"feed_tokens": {"()": MaskFeedTokens}},
         "handlers": {
             "stderr": {
                 "class": "logging.StreamHandler",
@@ -33,7 +49,12 @@ def log_config() -> dict[str, Any]:
         },
         "loggers": {
             "uvicorn": {"level": "INFO"},
-            "uvicorn.access": {"handlers": ["stdout"], "level": "INFO", "propagate": False},
+            "uvicorn.access": {
+                "handlers": ["stdout"],
+                "level": "INFO",
+                "propagate": False,
+                "filters": ["feed_tokens"],
+            },
         },
         "root": {"handlers": ["stderr"], "level": "INFO"},
     }

@@ -17,6 +17,7 @@ from paperfeed.models import Paper
 from paperfeed.periods import month_period, week_period
 from paperfeed.web import cards
 from paperfeed.web.avatar import avatar_uri
+from paperfeed.web.follow_state import following, here
 from paperfeed.web.render import highlight, markdown
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
@@ -103,6 +104,8 @@ templates.env.globals["hf_extras"] = cards.hf_extras
 templates.env.globals["lookup"] = cards.lookup
 templates.env.globals["trending_formula"] = FORMULA
 templates.env.globals["card"] = cards.card
+templates.env.globals["following"] = following
+templates.env.globals["follow_back"] = here
 
 
 def week_key(day: date) -> str:

@@ -1,12 +1,12 @@
-"""paperfeed's native JSON API: papers, listings, trending, search, votes, comments and
-submissions. Writes take `Authorization: Bearer <API token>` (made on /settings), or the
+"""paperfeed's native JSON API: papers, listings, trending, search, votes, comments,
+submissions and follows. Writes take `Authorization: Bearer <API token>` (made on /settings), or the
 session cookie plus an `X-CSRF-Token` header. Every integer parameter is bounded here, so the
 bounds are checked before a route runs and show in the OpenAPI document (web/api_docs.py adds
 the errors every operation shares)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, BackgroundTasks, Query, Request
 from pydantic import BaseModel, Field
@@ -18,7 +18,7 @@ from paperfeed.feed.code_trending import BY, FORMULA_CODE, code_trending, window
 from paperfeed.feed.listings import MAX_PER_PAGE, period_listing, trending
 from paperfeed.feed.trending import FORMULA
 from paperfeed.periods import parse_period
-from paperfeed.serialize import comment_json, listed_json, why_json
+from paperfeed.serialize import comment_json, follow_json, listed_json, why_json
 from paperfeed.web.api_docs import SIGNED_IN_READ, SIGNED_IN_WRITE, errors
 from paperfeed.web.category_filter import CategoriesDep, narrowed
 from paperfeed.web.deps import (
@@ -33,6 +33,7 @@ from paperfeed.web.deps import (
 from paperfeed.web.forms import author_name, category_name, comment_body
 from paperfeed.web.guard import PageNumber, RowId
 from paperfeed.web.paths import ARXIV_ID
+from paperfeed.web.routes.follows import follow_input
 from paperfeed.web.searching import MAX_LIMIT, related_papers, run_search, search_request
 
 router = APIRouter(prefix="/api/v1", tags=["paperfeed"])
@@ -47,6 +48,16 @@ class CommentIn(BaseModel):
 
 class CommentEdit(BaseModel):
     body: str
+
+
+FollowKind = Literal["author", "category", "search"]
+
+
+class FollowIn(BaseModel):
+    kind: FollowKind = Field(description="What to follow: an author, a category or a search.")
+    value: str = Field(
+        description="An author's name as papers give it, an arXiv category (cs.LG) or a search."
+    )
 
 
 class SubmissionIn(BaseModel):
@@ -204,6 +215,55 @@ def me(user: MemberDep, store: StoreDep) -> dict[str, Any]:
         "role": user.role,
         "submissions_today": store.submissions.count_today(user.id),
     }
+
+
+@router.get(
+    "/follows",
+    openapi_extra=SIGNED_IN_READ,
+    summary="What you follow",
+)
+def follows(user: MemberDep, store: StoreDep) -> list[dict[str, Any]]:
+    """Your follows (theirs alone: no one else can read them), by kind."""
+    return [follow_json(f) for f in store.follows.of(user.id)]
+
+
+@router.post(
+    "/follows",
+    status_code=201,
+    dependencies=[Csrf],
+    openapi_extra=SIGNED_IN_WRITE,
+    summary="Follow an author, a category or a search",
+    responses=errors(429),
+)
+def follow(body: FollowIn, request: Request, user: MemberDep, store: StoreDep) -> dict[str, Any]:
+    """Following what one follows already changes nothing; it is matched without regard to
+    case."""
+    kind, value = follow_input(body.kind, body.value)
+    with unit_of_work(request, limit="vote"):
+        store.follows.follow(user.id, kind, value)
+        followed = store.follows.of(user.id)
+    same = [f for f in followed if f.kind == kind and f.value.casefold() == value.casefold()]
+    return follow_json(same[0]) if same else {"kind": kind, "value": value, "created": None}
+
+
+@router.delete(
+    "/follows",
+    status_code=204,
+    dependencies=[Csrf],
+    openapi_extra=SIGNED_IN_WRITE,
+    summary="Stop following an author, a category or a search",
+    responses=errors(429),
+)
+def unfollow(
+    kind: Annotated[FollowKind, Query(description="author, category or search")],
+    value: Annotated[str, Query(description="As followed (case does not matter).")],
+    request: Request,
+    user: MemberDep,
+    store: StoreDep,
+) -> None:
+    which, tidy = follow_input(kind, value, on=False)
+    with unit_of_work(request, limit="vote"):
+        store.follows.follow(user.id, which, tidy, on=False)
 
 
 @router.post(

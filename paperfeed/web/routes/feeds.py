@@ -1,18 +1,20 @@
 """RSS 2.0 and Atom feeds for every listing: days, weeks, months, trending, searches,
-categories and authors. Their errors are the site's error page (JSON when asked for)."""
+categories and authors, and each member's private feed of what they follow. Their errors are
+the site's error page (JSON when asked for)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Annotated, Any, Literal
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Query, Response
 
-from paperfeed.errors import Invalid
+from paperfeed.errors import Invalid, NotFound
 from paperfeed.feed import syndication
 from paperfeed.feed.code_trending import BY, FORMULA_CODE, code_trending
+from paperfeed.feed.following import RECENT_DAYS, followed_papers, recent_days
 from paperfeed.feed.listings import period_listing, trending
 from paperfeed.models import Paper
 from paperfeed.periods import parse_period
@@ -42,6 +44,7 @@ def _feed(
     page: str,
     feed_path: str,
     papers: Sequence[Paper],
+    notes: Mapping[str, str] | None = None,
 ) -> Response:
     base = settings.public_url
     info = syndication.FeedInfo(
@@ -52,8 +55,45 @@ def _feed(
         updated=now,
     )
     render = syndication.rss if fmt == "rss" else syndication.atom
-    body = render(info, papers, base + "/papers/{id}")
+    body = render(info, papers, base + "/papers/{id}", notes)
     return Response(body, media_type=FORMATS[fmt] + "; charset=utf-8")
+
+
+@router.get(
+    "/private/{token}.{fmt}",
+    summary="A member's private feed: new papers from what they follow",
+    response_class=Response,
+    responses=DOCUMENT,
+)
+def private_feed(
+    token: str,
+    fmt: Format,
+    store: StoreDep,
+    search: SearchDep,
+    settings: SettingsDep,
+    now: NowDep,
+) -> Response:
+    """The last RECENT_DAYS days of what the token's member follows (made on /following; a
+    new link there retires the old). Kept out of shared caches: it is one member's."""
+    owner = store.follows.feed_owner(token)
+    if owner is None:
+        raise NotFound("no such feed: the link is wrong, or its owner made a new one")
+    since, until = recent_days(store, now)
+    found = followed_papers(store, owner, since=since, until=until, limit=100, search=search)
+    response = _feed(
+        settings,
+        now,
+        fmt,
+        "What you follow",
+        f"New papers of the last {RECENT_DAYS} days by the authors, in the categories and "
+        "matching the searches you follow on paperfeed.",
+        "/following",
+        f"/feeds/private/{token}.{fmt}",
+        [f.listed.paper for f in found],
+        {f.listed.paper.arxiv_id: "Because you follow " + ", ".join(f.reasons) for f in found},
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @router.get(

@@ -238,15 +238,18 @@ def _newest(
     api: str,
     feed_path: str,
     categories: CategoryFilter | None,
+    follow: tuple[str, str] | None = None,
 ) -> Response:
     """A list of newest papers (of a category, by an author) with its JSON twin and feeds;
-    `category=` narrows it, and its twin and feeds with it."""
+    `category=` narrows it, and its twin and feeds with it. `follow` is what its follow
+    button follows: (kind, value)."""
     cq = _category_query(categories)
     return render(
         request,
         "simple_list.html",
         {
             "heading": heading,
+            "follow": follow,
             "items": items,
             "voted": _voted(store, user, items),
             "hf": _hf(store, items),
@@ -278,6 +281,7 @@ def category_page(
         f"/api/v1/categories/{quoted}",
         f"/feeds/category/{quoted}",
         categories,
+        ("category", category),
     )
 
 
@@ -303,6 +307,7 @@ def author_page(
         f"/api/v1/authors/{quoted}",
         f"/feeds/author/{quoted}",
         categories,
+        ("author", name),
     )
 
 
