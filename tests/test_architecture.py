@@ -44,6 +44,20 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     ),
     "ingest": ("search", "feed", "digest", "mail", "jobs", "web", "cli", "serialize", "demo"),
     "search": ("ingest", "feed", "digest", "mail", "jobs", "web", "cli", "serialize", "demo"),
+    # Recommendations stand on search's text analysis, embedders and metrics, never on the store:
+    # the ranker takes feature rows and signals and returns values.
+    "recommend": (
+        "store",
+        "ingest",
+        "feed",
+        "digest",
+        "mail",
+        "jobs",
+        "web",
+        "cli",
+        "serialize",
+        "demo",
+    ),
     "mail": (
         "store",
         "ingest",
@@ -68,7 +82,7 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "web": ("cli",),
 }
 # Evaluation builds a throwaway store from a corpus file and searches it: it stands on both.
-ALLOWED = {"search.evaluation": ("ingest",)}
+ALLOWED = {"search.evaluation": ("ingest",), "recommend.evaluation": ("ingest",)}
 READ_SETTINGS = ("web", "cli", "settings")
 
 

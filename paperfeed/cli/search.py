@@ -20,6 +20,7 @@ from paperfeed.cli.common import (
 )
 from paperfeed.errors import Invalid
 from paperfeed.models import SearchFilters, Why
+from paperfeed.recommend.evaluation import RecommendEvaluation, evaluate_recommend
 from paperfeed.search.evaluation import SkippedRecords, evaluate
 from paperfeed.search.searcher import MODES, SORTS
 from paperfeed.serialize import index_report_json, search_results_json
@@ -134,8 +135,20 @@ def search(
 
 @click.command("eval")
 @click.option("--corpus", type=FILE, required=True, help="corpus.jsonl")
-@click.option("--queries", type=FILE, required=True, help="queries.tsv (qid<TAB>text)")
+@click.option(
+    "--queries",
+    type=FILE,
+    required=True,
+    help="queries.tsv (qid<TAB>text); for recommend, which judged queries become readers.",
+)
 @click.option("--qrels", type=FILE, required=True, help="TREC qrels (qid 0 docid gain)")
+@click.option(
+    "--task",
+    type=click.Choice(("search", "recommend")),
+    default="search",
+    show_default=True,
+    help="search: rank for each query; recommend: simulated readers (docs/recommend.md).",
+)
 @click.option(
     "--mode",
     "modes",
@@ -147,8 +160,8 @@ def search(
     "--model",
     default=None,
     metavar="NAME_OR_PATH",
-    help="Embedding model for semantic and hybrid modes (model2vec id or directory, or "
-    "st:NAME_OR_PATH).",
+    help="Embedding model for semantic and hybrid modes, and one more feature view for "
+    "recommend (model2vec id or directory, or st:NAME_OR_PATH).",
 )
 @click.option(
     "--allow-skips",
@@ -159,13 +172,15 @@ def search(
     "--json",
     "as_json",
     is_flag=True,
-    help="Print one JSON object: scores keyed by mode, with `corpus` and `queries`.",
+    help="Print one JSON object: scores keyed by mode, with `corpus` and `queries` (for "
+    "recommend: `recommend` and `baseline_svm`, each with nDCG@10, Recall@100 and readers).",
 )
 @handle_errors
 def eval_cmd(
     corpus: Path,
     queries: Path,
     qrels: Path,
+    task: str,
     modes: tuple[str, ...],
     model: str | None,
     allow_skips: bool,
@@ -178,7 +193,15 @@ def eval_cmd(
     shared/data/relevance/*/eval/ (docs/search.md). A corpus record without an id or any text
     is skipped and named, and the command fails unless --allow-skips; an unusable date,
     author list or category list is left out and counted, never a reason to skip.
+
+    With --task recommend, each judged query with at least 4 relevant documents is a reader
+    who saved half of them and dismissed 5 others; paperfeed's recommender and
+    arxiv-sanity-lite's SVM rank the rest of the corpus for them, scored by nDCG@10 and
+    Recall@100 on the held-out half (--mode does not apply).
     """
+    if task == "recommend":
+        _eval_recommend(corpus, queries, qrels, model, allow_skips, as_json)
+        return
     chosen = modes or (("keyword", "semantic", "hybrid") if model else ("keyword",))
     bars, update = stage_progress()
     try:
@@ -209,3 +232,23 @@ def eval_cmd(
             f"{mode:<9} {sc['map']:>7.4f} {sc['ndcg@10']:>8.4f} {sc['recall@100']:>7.4f} "
             f"{sc['p@10']:>7.4f} {r.latency_ms_p50:>8.2f} {r.latency_ms_p95:>8.2f}  {r.queries}"
         )
+
+
+def _eval_recommend(
+    corpus: Path, queries: Path, qrels: Path, model: str | None, allow_skips: bool, as_json: bool
+) -> None:
+    bars, update = stage_progress()
+    try:
+        with bars:
+            result: RecommendEvaluation = evaluate_recommend(
+                corpus, queries, qrels, model=model, allow_skips=allow_skips, progress=update
+            )
+    except SkippedRecords as exc:
+        raise Invalid(f"{exc}; fix them, or pass --allow-skips to score the rest") from None
+    if as_json:
+        click.echo(json.dumps(result.as_json()))
+        return
+    say(f"{result.corpus.line()}; model {result.model or '-'}")
+    say(f"{'recommender':<13} {'nDCG@10':>8} {'R@100':>7}  readers")
+    for name, r in (("recommend", result.recommend), ("baseline_svm", result.baseline_svm)):
+        say(f"{name:<13} {r.scores['ndcg@10']:>8.4f} {r.scores['recall@100']:>7.4f}  {r.readers}")

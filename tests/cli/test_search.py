@@ -224,3 +224,42 @@ def test_index_json_counts_what_each_run_indexed(db_url: str, tmp_path: Path) ->
     _run(runner, tmp_path, db_url, "ingest", "jsonl", str(changed))
     third = json.loads(_run(runner, tmp_path, db_url, "index", "--json", "--model", "none"))
     assert (third["indexed"], third["keyword_total"]) == (1, 3204)
+
+
+def _recommend_collection(tmp_path: Path) -> list[str]:
+    """3 made-up topics of 40 papers (10 of the topic's 40 words each) and a query per topic
+    judging 8 of them relevant: the `eval` file options."""
+    lines, qrels = [], []
+    for q, topic in enumerate(("sorting", "graphs", "parsing"), 1):
+        for n in range(40):
+            words = [f"{topic}{(n * 7 + k * 3) % 40}" for k in range(10)]
+            title, abstract = " ".join(words[:3]), " ".join(words[3:])
+            lines.append(json.dumps({"id": f"{topic}-{n}", "title": title, "abstract": abstract}))
+            if n < 8:
+                qrels.append(f"q{q} 0 {topic}-{n} 1\n")
+    (tmp_path / "corpus.jsonl").write_text("\n".join(lines) + "\n")
+    (tmp_path / "queries.tsv").write_text("q1\tsorting\nq2\tgraphs\nq3\tparsing\nq4\tnone\n")
+    (tmp_path / "qrels.txt").write_text("".join(qrels))
+    return [
+        f"--corpus={tmp_path / 'corpus.jsonl'}",
+        f"--queries={tmp_path / 'queries.tsv'}",
+        f"--qrels={tmp_path / 'qrels.txt'}",
+    ]
+
+
+@pytest.mark.parametrize("with_model", [False, True])
+def test_eval_recommend(tmp_path: Path, tiny_static_model: Path, with_model: bool) -> None:
+    files = _recommend_collection(tmp_path)
+    model = ["--model", str(tiny_static_model)] if with_model else []
+    result = _eval_files(tmp_path, files, "--task", "recommend", "--json", *model)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert set(data) == {"recommend", "baseline_svm"}
+    for scores in data.values():
+        assert set(scores) == {"ndcg@10", "recall@100", "readers"}
+        assert scores["readers"] == 3
+        assert 0 <= scores["ndcg@10"] <= 1 and 0 <= scores["recall@100"] <= 1
+    screen = _eval_files(tmp_path, files, "--task", "recommend", *model)
+    assert screen.exit_code == 0, screen.output
+    assert "baseline_svm" in screen.stdout and "recommend" in screen.stdout
+    assert ("tiny-static" in screen.stdout) == with_model

@@ -1,0 +1,258 @@
+"""Papers as the recommender's features: fit once on a corpus, saved as plain arrays, applied to
+new papers.
+
+Two keyword views and their latent semantic analysis (LSA):
+
+- `words`: sublinear tf-idf over the title and abstract, words and word pairs as written
+  (scikit-learn's English analyzer); readable, so explanations name its terms.
+- `stems`: the same over search's analysis (Porter stems, Lucene's stop words, `search.analysis`)
+  and pairs of stems.
+- each view's LSA: a truncated SVD of its tf-idf rows (`LSA_DIMS` components). The ranker reads
+  it at two resolutions, all components and the first half.
+
+With an embedding model the caller passes the papers' vectors too (`vectors`), a fifth view.
+Every view of every paper is a row here; `PaperRows` holds them for a set of papers.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeAlias
+
+import numpy as np
+import numpy.typing as npt
+import scipy.sparse as sp
+from sklearn.decomposition import TruncatedSVD
+from sklearn.feature_extraction.text import CountVectorizer
+
+from paperfeed.search.analysis import text_terms
+
+Matrix: TypeAlias = sp.csr_matrix
+Dense: TypeAlias = npt.NDArray[np.float32]
+
+# Components of each view's LSA; the ranker also uses the first half. 256 alone lost on CACM
+# and SciFact-train, 512 alone on CISI; both together were at least as good as either on all
+# three (docs/recommend.md).
+LSA_DIMS = 512
+# A term seen in one paper only says nothing about another paper.
+MIN_DF = 2
+_TOKEN = r"(?u)\b[a-zA-Z_][a-zA-Z0-9_]+\b"
+
+
+@dataclass(frozen=True, slots=True)
+class PaperText:
+    """What the features are made from: a paper's id, title, abstract and author names."""
+
+    id: str
+    title: str
+    abstract: str = ""
+    authors: tuple[str, ...] = ()
+
+    @property
+    def text(self) -> str:
+        return f"{self.title}. {self.abstract}".strip()
+
+
+def _stem_pairs(text: str) -> list[str]:
+    terms = text_terms(text)
+    return terms + [f"{a} {b}" for a, b in itertools.pairwise(terms)]
+
+
+def _counter(kind: str, vocabulary: Sequence[str] | None = None) -> CountVectorizer:
+    vocab = {t: i for i, t in enumerate(vocabulary)} if vocabulary is not None else None
+    if kind == "words":
+        return CountVectorizer(
+            strip_accents="unicode",
+            stop_words="english",
+            token_pattern=_TOKEN,
+            ngram_range=(1, 2),
+            min_df=1 if vocab else MIN_DF,
+            vocabulary=vocab,
+            dtype=np.float32,
+        )
+    return CountVectorizer(
+        analyzer=_stem_pairs, min_df=1 if vocab else MIN_DF, vocabulary=vocab, dtype=np.float32
+    )
+
+
+def _l2_rows(m: Matrix) -> Matrix:
+    norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
+    scale = np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0)
+    return sp.csr_matrix(sp.diags(scale.astype(np.float32)) @ m, dtype=np.float32)
+
+
+def unit_rows(m: Dense) -> Dense:
+    norms = np.linalg.norm(m, axis=1, keepdims=True)
+    out: Dense = np.divide(m, norms, out=np.zeros_like(m), where=norms > 0).astype(np.float32)
+    return out
+
+
+def centred(rows: Dense, centre: Dense) -> Dense:
+    """Unit rows with the corpus's mean direction taken out: every paper shares it, so it says
+    nothing about a reader (CISI's nDCG@10 went up when it was removed, CACM's did not move)."""
+    if not rows.shape[1]:
+        return rows
+    unit = unit_rows(rows)
+    known = np.linalg.norm(rows, axis=1, keepdims=True) > 0  # a paper of no known word stays 0
+    return unit_rows(np.where(known, unit - centre, 0.0).astype(np.float32))
+
+
+@dataclass(slots=True)
+class KeywordView:
+    """One tf-idf view: its vocabulary, idf weights, LSA components (rows of `components`) and
+    the mean of the corpus's unit LSA rows at both resolutions (`centre`, `centre_half`)."""
+
+    kind: str  # "words" or "stems"
+    vocabulary: npt.NDArray[np.str_]
+    idf: Dense
+    components: Dense  # (dims, terms); no rows when the corpus is too small for LSA
+    centre: Dense
+    centre_half: Dense
+
+    @classmethod
+    def fit(cls, kind: str, texts: Sequence[str]) -> KeywordView:
+        counter = _counter(kind)
+        try:
+            counts = sp.csr_matrix(counter.fit_transform(texts), dtype=np.float32)
+        except ValueError:  # no term in MIN_DF papers: an empty view
+            return cls(kind, np.array([], dtype=str), *(_empty(0) for _ in range(4)))
+        vocabulary = counter.get_feature_names_out().astype(str)
+        n = counts.shape[0]
+        df = np.bincount(counts.indices, minlength=counts.shape[1])
+        # scikit-learn's smoothed idf, as TfidfVectorizer computes it.
+        idf = (np.log((1 + n) / (1 + df)) + 1).astype(np.float32)
+        view = cls(kind, vocabulary, idf, _empty(len(vocabulary)), _empty(0), _empty(0))
+        dims = min(LSA_DIMS, n // 3, len(vocabulary) - 1)
+        if dims >= 2:
+            rows = view.weigh(counts)
+            view.components = TruncatedSVD(dims, random_state=0).fit(rows).components_
+            view.components = view.components.astype(np.float32)
+            lsa = np.asarray(rows @ view.components.T, dtype=np.float32)
+            view.centre = unit_rows(lsa).mean(axis=0)
+            view.centre_half = unit_rows(lsa[:, : dims // 2]).mean(axis=0)
+        return view
+
+    def weigh(self, counts: Matrix) -> Matrix:
+        """Counts to l2-normalised sublinear tf-idf rows."""
+        m = counts.copy()
+        m.data = 1 + np.log(m.data)
+        return _l2_rows(sp.csr_matrix(m @ sp.diags(self.idf), dtype=np.float32))
+
+    def transform(self, texts: Sequence[str]) -> tuple[Matrix, Dense, Dense]:
+        """Unit tf-idf rows, and centred unit LSA rows with all components and the first half."""
+        if not len(self.vocabulary):
+            return sp.csr_matrix((len(texts), 0), dtype=np.float32), _empty(0), _empty(0)
+        counts = _counter(self.kind, list(self.vocabulary)).transform(texts)
+        rows = self.weigh(sp.csr_matrix(counts, dtype=np.float32))
+        lsa = np.asarray(rows @ self.components.T, dtype=np.float32)
+        half = lsa[:, : len(self.components) // 2]
+        return rows, centred(lsa, self.centre), centred(half, self.centre_half)
+
+
+def _empty(width: int) -> Dense:
+    return np.zeros((0, width) if width else 0, dtype=np.float32)
+
+
+@dataclass(slots=True)
+class PaperRows:
+    """The features of some papers, row i for `ids[i]`: per view a matrix of unit rows (`sparse`:
+    `words`, `stems`; `dense`: each view's LSA at both resolutions, centred, and `model`), and
+    the authors' names for explanations."""
+
+    ids: list[str]
+    sparse: dict[str, Matrix]
+    dense: dict[str, Dense]
+    authors: list[tuple[str, ...]]
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def take(self, index: Sequence[int] | npt.NDArray[np.intp]) -> PaperRows:
+        """The rows at `index`, in that order."""
+        idx = np.asarray(index, dtype=np.intp)
+        return PaperRows(
+            ids=[self.ids[i] for i in idx],
+            sparse={name: m[idx] for name, m in self.sparse.items()},
+            dense={name: m[idx] for name, m in self.dense.items()},
+            authors=[self.authors[i] for i in idx],
+        )
+
+    def select(self, ids: Sequence[str]) -> PaperRows:
+        """The rows of `ids` that are here, in that order (unknown ids are left out)."""
+        where = {pid: i for i, pid in enumerate(self.ids)}
+        return self.take([where[pid] for pid in ids if pid in where])
+
+
+@dataclass(slots=True)
+class FeatureSpace:
+    """The fitted views. Fit on a corpus (a sample of some tens of thousands of papers is
+    plenty), `save` it, `load` it elsewhere, and `transform` new papers into `PaperRows`.
+    `model_centre` is the mean of the corpus's model vectors, when it was fitted with them."""
+
+    words: KeywordView
+    stems: KeywordView
+    model_centre: Dense
+
+    @classmethod
+    def fit(cls, papers: Sequence[PaperText], vectors: npt.ArrayLike | None = None) -> FeatureSpace:
+        texts = [p.text for p in papers]
+        centre = (
+            unit_rows(np.asarray(vectors, dtype=np.float32)).mean(axis=0)
+            if vectors is not None and len(papers)
+            else _empty(0)
+        )
+        return cls(KeywordView.fit("words", texts), KeywordView.fit("stems", texts), centre)
+
+    def transform(
+        self, papers: Sequence[PaperText], vectors: npt.ArrayLike | None = None
+    ) -> PaperRows:
+        """The papers' rows; `vectors` are their embeddings (a row each) when there is a model."""
+        texts = [p.text for p in papers]
+        words, words_lsa, words_half = self.words.transform(texts)
+        stems, stems_lsa, stems_half = self.stems.transform(texts)
+        dense = {
+            "words_lsa": words_lsa,
+            "words_lsa_half": words_half,
+            "stems_lsa": stems_lsa,
+            "stems_lsa_half": stems_half,
+        }
+        if vectors is not None:
+            model = np.asarray(vectors, dtype=np.float32).reshape(len(papers), -1)
+            dense["model"] = (
+                centred(model, self.model_centre) if len(self.model_centre) else unit_rows(model)
+            )
+        return PaperRows(
+            ids=[p.id for p in papers],
+            sparse={"words": words, "stems": stems},
+            dense={name: m for name, m in dense.items() if m.ndim == 2 and m.shape[1]},
+            authors=[p.authors for p in papers],
+        )
+
+    def save(self, path: Path) -> None:
+        """Write the fitted views as arrays (`.npz`, no pickles) to `path`, atomically."""
+        arrays = {
+            f"{v.kind}_{name}": getattr(v, name)
+            for v in (self.words, self.stems)
+            for name in _SAVED
+        }
+        buffer = io.BytesIO()
+        np.savez_compressed(buffer, model_centre=self.model_centre, **arrays)
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_bytes(buffer.getvalue())
+        tmp.replace(path)
+
+    @classmethod
+    def load(cls, path: Path) -> FeatureSpace:
+        with np.load(path, allow_pickle=False) as data:
+            words, stems = (
+                KeywordView(kind, *(data[f"{kind}_{name}"] for name in _SAVED))
+                for kind in ("words", "stems")
+            )
+            return cls(words, stems, data["model_centre"])
+
+
+_SAVED = ("vocabulary", "idf", "components", "centre", "centre_half")
