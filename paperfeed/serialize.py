@@ -4,7 +4,7 @@ CLI), and Hugging Face's (`/api/daily_papers`), so HF clients work unchanged."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time
 from typing import Any
 from urllib.parse import quote
@@ -12,6 +12,7 @@ from urllib.parse import quote
 from paperfeed.authors import author_from_parts, place_claims
 from paperfeed.models import (
     AuthorClaim,
+    Collection,
     Comment,
     Follow,
     HfFields,
@@ -19,6 +20,7 @@ from paperfeed.models import (
     JobStatus,
     ListedPaper,
     Paper,
+    PaperNote,
     SearchResults,
     Stats,
     Subscription,
@@ -390,3 +392,33 @@ def job_status_json(status: JobStatus) -> dict[str, Any]:
 def follow_json(f: Follow) -> dict[str, Any]:
     """Something a member follows: `kind` author, category or search, and its value."""
     return {"kind": f.kind, "value": f.value, "created": _iso(f.created_at)}
+
+
+def collection_json(c: Collection, *, owner: bool = False) -> dict[str, Any]:
+    """A member's collection; its owner also gets the token of its shared link."""
+    shape: dict[str, Any] = {
+        "id": c.id,
+        "name": c.name,
+        "description": c.description,
+        "visibility": c.visibility,
+        "owner": c.owner_name,
+        "size": c.size,
+        "created": _iso(c.created_at),
+        "updated": _iso(c.updated_at),
+    }
+    if owner:
+        shape["share_path"] = f"/collections/shared/{c.share_token}"
+    return shape
+
+
+def library_item_json(
+    item: ListedPaper, saved_at: datetime | None, collections: Iterable[int], note: PaperNote | None
+) -> dict[str, Any]:
+    """A paper in a member's library: when they saved it, where, their note and read state."""
+    return {
+        **listed_json(item),
+        "saved_at": _iso(saved_at),
+        "collections": sorted(collections),
+        "note": note.note if note else "",
+        "read_at": _iso(note.read_at) if note else None,
+    }

@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import timedelta
+from typing import TypeVar
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Request, Response
 
 from paperfeed.categories import CategoryFilter
 from paperfeed.errors import Invalid
-from paperfeed.feed.code_trending import BY, FORMULA_CODE, code_trending
+from paperfeed.feed.code_trending import BY, FORMULA_CODE, CodeTrending, code_trending
 from paperfeed.feed.listings import period_listing, trending, trending_anchor
-from paperfeed.feed.trending import WINDOWS
+from paperfeed.feed.trending import WINDOWS, Trending
 from paperfeed.models import HfFields, ListedPaper
 from paperfeed.periods import day_period, parse_period
 from paperfeed.search.searcher import MODES, SORTS
+from paperfeed.web.cards import Marks, for_reader
 from paperfeed.web.category_filter import CategoriesDep, narrowed
 from paperfeed.web.deps import (
     NowDep,
@@ -34,12 +37,23 @@ from paperfeed.web.page import feed, render, render_signed_out, signed_out_respo
 from paperfeed.web.searching import SearchRequest, run_search, search_request
 
 router = APIRouter(include_in_schema=False)
+R = TypeVar("R", Trending, CodeTrending)
 
 
 def _voted(store: StoreDep, user: UserDep, items: list[ListedPaper]) -> set[str]:
     if user is None:
         return set()
     return store.votes.voted(user.id, [i.paper.arxiv_id for i in items])
+
+
+def _ranked_for_reader(
+    store: StoreDep, user: UserDep, ranked: list[R]
+) -> tuple[list[R], list[ListedPaper], Marks]:
+    """Ranked papers (trending) without those the member marked "not interested" (library),
+    their items, and the member's marks on them."""
+    items, marks = for_reader(store, user, [r.item for r in ranked])
+    shown = {i.paper.arxiv_id for i in items}
+    return [r for r in ranked if r.item.paper.arxiv_id in shown], items, marks
 
 
 def _hf(store: StoreDep, items: list[ListedPaper]) -> dict[str, HfFields]:
@@ -80,11 +94,13 @@ def _period_page(
 
     def context() -> dict[str, object]:
         result = period_listing(store, period, page=page, sort=sort, categories=categories)
-        items = result.listing.items
+        # A member's page is theirs alone (never cached): without what they dismissed.
+        items, marks = for_reader(store, user, result.listing.items)
         voted = _voted(store, user, items)
         return {
             "result": result,
             "items": items,
+            "marks": marks,
             "voted": voted,
             "hf": _hf(store, items),
             "front": front,
@@ -163,13 +179,14 @@ def trending_page(
     ranked = trending(store, window, now, categories=categories)
     cq = _category_query(categories)
     within = f" in {', '.join(categories.categories)}" if categories else ""
-    items = [t.item for t in ranked]
+    ranked, items, marks = _ranked_for_reader(store, user, ranked)
     anchor = trending_anchor(store, window, now)
     return render(
         request,
         "trending.html",
         {
             "ranked": ranked,
+            "marks": marks,
             # The last day of the window when it ends before today (an archive, the demo).
             "as_of": (anchor - timedelta(seconds=1)).date() if anchor < now else None,
             "window": window,
@@ -196,7 +213,7 @@ def _code_trending_page(
     """Trending by code: the papers whose repository gained the most GitHub stars."""
     ranked = code_trending(store, window, now, categories=categories)
     cq = _category_query(categories)
-    items = [t.item for t in ranked]
+    ranked, items, marks = _ranked_for_reader(store, user, ranked)
     return render(
         request,
         "trending.html",
@@ -204,6 +221,7 @@ def _code_trending_page(
             "by": "code",
             "code_formula": FORMULA_CODE,
             "code_ranked": ranked,
+            "marks": marks,
             "ranked": [],
             "as_of": None,
             "window": window,
@@ -244,6 +262,7 @@ def _newest(
     `category=` narrows it, and its twin and feeds with it. `follow` is what its follow
     button follows: (kind, value)."""
     cq = _category_query(categories)
+    items, marks = for_reader(store, user, items)
     return render(
         request,
         "simple_list.html",
@@ -251,6 +270,7 @@ def _newest(
             "heading": heading,
             "follow": follow,
             "items": items,
+            "marks": marks,
             "voted": _voted(store, user, items),
             "hf": _hf(store, items),
         },
@@ -357,13 +377,18 @@ def _search_page(
 ) -> Response:
     result = run_search(search, store, narrowed(req, categories, store)) if req.query else None
     kept = {k: v for k, v in params.items() if v}
-    items = [f.listed for f in result.found] if result else []
+    items, marks = for_reader(store, user, [f.listed for f in result.found] if result else [])
+    if result and len(items) < len(result.found):  # the member dismissed some
+        shown = {i.paper.arxiv_id for i in items}
+        found = [f for f in result.found if f.listed.paper.arxiv_id in shown]
+        result = replace(result, found=found)
     return render(
         request,
         "search.html",
         {
             "req": req,
             "result": result,
+            "marks": marks,
             "voted": _voted(store, user, items),
             "hf": _hf(store, items),
             "modes": MODES,
