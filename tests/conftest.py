@@ -122,3 +122,27 @@ def smtp() -> Iterator[SmtpServer]:
 def tiny_static_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A model2vec model folder (32 dims); load it with load_embedder(str(path), ...)."""
     return build_static_model(tmp_path_factory.mktemp("models") / "tiny-static")
+
+
+@pytest.fixture(scope="session")
+def demo_space(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The recommender's feature space fitted once on the bundled demo's papers (what
+    `Recommender.open` fits on a demo store), with 64 LSA components instead of 512: seconds
+    instead of half a minute (the tests check the flow; bench/recommend.py the quality).
+    Copy it to `<data_dir>/recommend-space.npz` and `Recommender.open` loads it."""
+    import paperfeed.recommend.features as features
+    from paperfeed.demo import load_demo
+    from paperfeed.feed.recommending import Recommender
+
+    folder = tmp_path_factory.mktemp("demo-space")
+    store = Store.open(f"sqlite:///{folder / 'demo.db'}")
+    try:
+        load_demo(store)
+        dims, features.LSA_DIMS = features.LSA_DIMS, 64
+        try:
+            Recommender.open(store, folder)
+        finally:
+            features.LSA_DIMS = dims
+    finally:
+        store.close()
+    return folder / "recommend-space.npz"

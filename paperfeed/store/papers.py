@@ -496,6 +496,18 @@ class Papers:
                 counts.update({r.id: int(r.n) for r in rows})
         return counts
 
+    def latest_ids(self, limit: int) -> list[str]:
+        """The ids of the `limit` live papers written last (by change order), newest first."""
+        with self._db.reading() as conn:
+            return list(
+                conn.scalars(
+                    select(papers.c.id)
+                    .where(papers.c.deleted.is_(False))
+                    .order_by(papers.c.change_seq.desc(), papers.c.id.desc())
+                    .limit(limit)
+                )
+            )
+
     def ids_by_doi(self, dois: Sequence[str]) -> dict[str, str]:
         """Live papers whose DOI is one of `dois` (lower case), keyed by that DOI. DOIs are
         matched without regard to case; there is no index on them (an import asks once, and

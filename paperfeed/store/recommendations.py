@@ -12,7 +12,7 @@ from sqlalchemy import delete, func, select
 from paperfeed.models import Reason, StoredRecommendation
 from paperfeed.store.database import Database
 from paperfeed.store.memo import remembered
-from paperfeed.store.schema import recommendations
+from paperfeed.store.schema import collection_papers, collections, recommendations, votes
 
 
 def reason_json(reason: Reason) -> dict[str, list[str]]:
@@ -91,3 +91,26 @@ class Recommendations:
                 )
             )
             return found
+
+    def readers(self) -> list[int]:
+        """Members with something to learn from: a saved paper or an upvote."""
+        saved = (
+            select(collections.c.user_id)
+            .join(collection_papers, collection_papers.c.collection_id == collections.c.id)
+            .distinct()
+        )
+        with self._db.reading() as conn:
+            return sorted(
+                set(conn.scalars(saved)) | set(conn.scalars(select(votes.c.user_id).distinct()))
+            )
+
+    def upvoted(self, user_id: int) -> list[str]:
+        """The papers the member upvoted, the latest first."""
+        with self._db.reading() as conn:
+            return list(
+                conn.scalars(
+                    select(votes.c.paper_id)
+                    .where(votes.c.user_id == user_id)
+                    .order_by(votes.c.created_at.desc(), votes.c.paper_id)
+                )
+            )

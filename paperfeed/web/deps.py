@@ -39,6 +39,8 @@ LIMITS: dict[str, tuple[int, timedelta]] = {
     "claim": (20, timedelta(hours=1)),
     # A library import may fetch up to 20 papers from arXiv.
     "import": (10, timedelta(hours=1)),
+    # Ranking the whole store for one member on demand ("refresh" on /for-you).
+    "recommend": (30, timedelta(hours=1)),
 }
 _SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 

@@ -1,0 +1,300 @@
+"""Recommendations for members, from what they saved, upvoted and marked "not interested" and
+what they follow: the store's side of `paperfeed.recommend` (pure ranking).
+
+- `Recommender.open` loads the fitted feature space from the data directory, or fits it on the
+  store's newest `FIT_PAPERS` papers and saves it (`paperfeed recommend --refit` starts over).
+  A fixed sample of those papers is the background every score is standardised against, so a
+  paper scores the same whichever papers it is ranked with.
+- `recommend_new` (the daily job): each reader's best among the papers listed since the last
+  run, merged with what they were recommended in the last `RECENT_DAYS` days.
+- `recommend_all` (on demand, "refresh" on /for-you): candidates from the whole store through
+  search (a query of the reader's profile words, and the papers near each of theirs), ranked
+  the same way.
+
+Papers matching what the reader follows (an author, a category) are lifted by `FOLLOW_BONUS`
+standard deviations and say so in their reason. Each member's list is replaced in one
+transaction (`store.recommendations.replace`)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+
+from paperfeed.feed.following import follow_label
+from paperfeed.models import Paper, Reason
+from paperfeed.recommend.features import FeatureSpace, PaperRows, PaperText
+from paperfeed.recommend.ranker import Positive, Recommendation, Signals, fit_profile, rank
+from paperfeed.search.rules import author_key
+from paperfeed.search.searcher import Searcher
+from paperfeed.store import Store
+
+log = logging.getLogger(__name__)
+
+SPACE_FILE = "recommend-space.npz"
+FIT_PAPERS = 20_000  # newest papers the feature space is fitted on
+BACKGROUND = 1_000  # of those, the fixed sample scores are standardised against
+KEEP = 50  # recommendations kept per member
+RECENT_DAYS = 7  # how long a daily recommendation stays on the list
+POSITIVES = 200  # a reader's latest saves and upvotes the profile is made from
+FOLLOW_BONUS = 1.0  # in standard deviations of the score
+CHECKPOINT = "recommendations:last-day"
+QUERY_WORDS = 12  # profile words in the on-demand search
+POOL = 500  # papers each on-demand search brings
+NEAR = 20  # papers near each of the reader's latest NEAR_OF papers
+NEAR_OF = 10
+
+Ranked = list[tuple[str, float, Reason]]
+
+
+def paper_text(paper: Paper) -> PaperText:
+    return PaperText(
+        paper.arxiv_id,
+        paper.title,
+        paper.abstract or "",
+        tuple(a.name for a in paper.authors or ()),
+    )
+
+
+@dataclass(slots=True)
+class Recommender:
+    """The fitted feature space over one store, and its background rows."""
+
+    store: Store
+    space: FeatureSpace
+    background: PaperRows
+    model: str | None = None  # the search model whose stored vectors are a view too
+
+    @classmethod
+    def open(
+        cls, store: Store, data_dir: Path, *, model: str | None = None, refit: bool = False
+    ) -> Recommender:
+        path = data_dir / SPACE_FILE
+        ids = store.papers.latest_ids(FIT_PAPERS)
+        if path.exists() and not refit:
+            space = FeatureSpace.load(path)
+        else:
+            papers = store.papers.get_many(ids)
+            texts = [paper_text(papers[i]) for i in ids if i in papers]
+            space = FeatureSpace.fit(texts)
+            data_dir.mkdir(parents=True, exist_ok=True)
+            space.save(path)
+            log.info("recommendations: feature space fitted on %d papers", len(texts))
+        step = max(1, len(ids) // BACKGROUND)
+        made = cls(store, space, PaperRows([], {}, {}, []), model)
+        made.background = made.rows(sorted(ids[::step][:BACKGROUND]))
+        return made
+
+    def rows(self, ids: Sequence[str]) -> PaperRows:
+        """The feature rows of the live papers among `ids`, in that order."""
+        papers = self.store.papers.get_many(list(ids))
+        kept = [papers[i] for i in dict.fromkeys(ids) if i in papers]
+        vectors = None
+        if self.model is not None and kept:
+            stored = self.store.search_data.vectors(self.model, [p.arxiv_id for p in kept])
+            if stored:
+                dim = len(next(iter(stored.values()))) // 4
+                vectors = np.zeros((len(kept), dim), dtype=np.float32)
+                for n, p in enumerate(kept):
+                    raw = stored.get(p.arxiv_id)
+                    if raw is not None and len(raw) == dim * 4:
+                        vectors[n] = np.frombuffer(raw, dtype="<f4")
+        return self.space.transform([paper_text(p) for p in kept], vectors)
+
+    def signals(self, user_id: int) -> Signals:
+        saved = [pid for pid, _at in self.store.library.library(user_id)][:POSITIVES]
+        upvoted = self.store.recommendations.upvoted(user_id)[:POSITIVES]
+        return Signals(
+            positives=tuple(
+                [Positive(pid, "saved") for pid in saved]
+                + [Positive(pid, "upvoted") for pid in upvoted if pid not in set(saved)]
+            ),
+            dismissed=tuple(sorted(self.store.library.dismissed(user_id))),
+        )
+
+    def rank_for(
+        self,
+        user_id: int,
+        candidates: PaperRows,
+        *,
+        limit: int = KEEP,
+        signals: Signals | None = None,
+        known: PaperRows | None = None,
+    ) -> Ranked:
+        """The member's best `limit` among `candidates`, each with its reason. `signals` and
+        `known` (rows holding their papers) save reading and transforming them again when
+        many readers are ranked at once."""
+        signals = signals if signals is not None else self.signals(user_id)
+        if not signals.positives:
+            return []
+        if known is None:
+            known = self.rows([p.paper_id for p in signals.positives] + list(signals.dismissed))
+        profile = fit_profile(signals, known, self.space)
+        ranked = rank(profile, candidates, limit=None, background=self.background, explain=False)
+        bonus = _follow_bonus(self.store, user_id, candidates)
+        scored = sorted(
+            ((r.paper_id, r.score + bonus.get(r.paper_id, (0.0, ()))[0]) for r in ranked),
+            key=lambda x: -x[1],
+        )[:limit]
+        top = candidates.select([pid for pid, _ in scored])
+        explained = {r.paper_id: r for r in rank(profile, top, background=self.background)}
+        return [
+            (pid, score, _reason(explained.get(pid), bonus.get(pid, (0.0, ()))[1]))
+            for pid, score in scored
+        ]
+
+
+def _reason(rec: Recommendation | None, follows: tuple[str, ...]) -> Reason:
+    if rec is None:
+        return Reason(follows=follows)
+    return Reason(because=rec.because, words=rec.words, authors=rec.authors, follows=follows)
+
+
+def _follow_bonus(
+    store: Store, user_id: int, candidates: PaperRows
+) -> dict[str, tuple[float, tuple[str, ...]]]:
+    """FOLLOW_BONUS for candidates by a followed author or in a followed category, with the
+    labels of what they matched."""
+    follows = store.follows.of(user_id)
+    authors = {author_key(f.value): f.value for f in follows if f.kind == "author"}
+    cats = {f.value.lower(): f.value for f in follows if f.kind == "category"}
+    if not authors and not cats:
+        return {}
+    papers = store.papers.get_many(candidates.ids)
+    found: dict[str, tuple[float, tuple[str, ...]]] = {}
+    for pid, paper in papers.items():
+        labels = [
+            follow_label("author", authors[key])
+            for key in (author_key(a.name) for a in paper.authors or ())
+            if key in authors
+        ]
+        labels += [
+            follow_label("category", cats[c.lower()])
+            for c in paper.categories or ()
+            if c.lower() in cats
+        ]
+        if labels:
+            found[pid] = (FOLLOW_BONUS, tuple(dict.fromkeys(labels)))
+    return found
+
+
+def _merge(
+    store: Store, user_id: int, fresh: Ranked, now: datetime, keep_since: datetime | None
+) -> Ranked:
+    """`fresh` with the member's earlier recommendations made since `keep_since` (None: none),
+    best first, without what they saved or dismissed since."""
+    earlier = (
+        [
+            (r.paper_id, r.score, r.reason)
+            for r in store.recommendations.of(user_id, limit=KEEP)
+            if r.made_at >= keep_since
+        ]
+        if keep_since is not None
+        else []
+    )
+    seen: dict[str, tuple[str, float, Reason]] = {}
+    for item in [*fresh, *earlier]:
+        seen.setdefault(item[0], item)
+    gone = store.library.dismissed(user_id) | set(store.library.saved(user_id, list(seen)))
+    return sorted((v for k, v in seen.items() if k not in gone), key=lambda x: -x[1])[:KEEP]
+
+
+@dataclass(frozen=True, slots=True)
+class RunReport:
+    readers: int
+    candidates: int
+    days: tuple[date, ...]
+
+    def line(self) -> str:
+        span = f"{self.days[0]} to {self.days[-1]}" if self.days else "no new days"
+        return f"{self.readers:,} readers, {self.candidates:,} new papers ({span})"
+
+
+def recommend_new(
+    store: Store,
+    recommender: Recommender,
+    now: datetime,
+    *,
+    readers: Sequence[int] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> RunReport | None:
+    """Rank the papers listed since the last run for every reader (or `readers`), merged
+    with their recommendations of the last RECENT_DAYS days; None when no day is new. The
+    checkpoint moves on only once every reader's list is written."""
+    latest = store.listings.latest_day()
+    if latest is None:
+        return None
+    stored = store.checkpoints.get(CHECKPOINT)
+    start = date.fromisoformat(stored) + timedelta(days=1) if stored else latest
+    start = max(start, latest - timedelta(days=RECENT_DAYS - 1))
+    if start > latest:
+        return None
+    ids = store.listings.ids_on_days(start, latest)
+    candidates = recommender.rows(ids)
+    who = list(readers) if readers is not None else store.recommendations.readers()
+    keep_since = now - timedelta(days=RECENT_DAYS)
+    # Every reader's papers are read and turned into rows once, for all of them.
+    signals = {user_id: recommender.signals(user_id) for user_id in who}
+    theirs = {p.paper_id for s in signals.values() for p in s.positives}
+    theirs |= {pid for s in signals.values() for pid in s.dismissed}
+    known = recommender.rows(sorted(theirs))
+    for n, user_id in enumerate(who, 1):
+        fresh = recommender.rank_for(user_id, candidates, signals=signals[user_id], known=known)
+        with store.transaction():
+            store.recommendations.replace(
+                user_id, _merge(store, user_id, fresh, now, keep_since), now
+            )
+        if progress:
+            progress(n, len(who))
+    if readers is None:
+        store.checkpoints.set(CHECKPOINT, latest.isoformat())
+    days = tuple(start + timedelta(days=i) for i in range((latest - start).days + 1))
+    return RunReport(len(who), len(candidates), days)
+
+
+def recommend_all(
+    store: Store, recommender: Recommender, search: Searcher, user_id: int, now: datetime
+) -> Ranked:
+    """The member's recommendations over the whole store, made now and stored: candidates
+    from a search of their profile's words and from the papers near their latest ones."""
+    signals = recommender.signals(user_id)
+    if not signals.positives:
+        store.recommendations.replace(user_id, [], now)
+        return []
+    known = recommender.rows([p.paper_id for p in signals.positives])
+    profile = fit_profile(signals, known, recommender.space)
+    words = _profile_words(profile.sparse.get("words"), recommender.space, QUERY_WORDS)
+    pool: dict[str, None] = {}
+    if words:
+        # Keyword search ORs the words (BM25); hybrid adds their embedding.
+        for hit in search.search(" ".join(words), mode="hybrid", limit=POOL, explain=False).hits:
+            pool[hit.paper.arxiv_id] = None
+    for p in signals.positives[:NEAR_OF]:
+        for hit in search.related(p.paper_id, NEAR):
+            pool[hit.paper.arxiv_id] = None
+    ranked = recommender.rank_for(user_id, recommender.rows(list(pool)))
+    with store.transaction():
+        store.recommendations.replace(user_id, _merge(store, user_id, ranked, now, None), now)
+    return ranked
+
+
+def _profile_words(vector: np.ndarray | None, space: FeatureSpace, n: int) -> list[str]:
+    """The single words that weigh most in a reader's `words` profile."""
+    if vector is None or not len(vector):
+        return []
+    vocabulary = space.words.vocabulary
+    order = np.argsort(-vector)
+    chosen: list[str] = []
+    for i in order[: n * 4]:
+        term = str(vocabulary[i])
+        if vector[i] <= 0:
+            break
+        if " " not in term:
+            chosen.append(term)
+        if len(chosen) == n:
+            break
+    return chosen
