@@ -7,16 +7,20 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import RedirectResponse
 
 from paperfeed.feed.following import Followed, followed_papers, recent_days
-from paperfeed.feed.recommending import SPACE_FILE, Recommender, recommend_all
+from paperfeed.feed.recommending import KEEP, SPACE_FILE, Recommender, recommend_all
 from paperfeed.models import ListedPaper, Reason, StoredRecommendation, User
 from paperfeed.search.searcher import Searcher
+from paperfeed.serialize import recommendation_json
 from paperfeed.store import Store
+from paperfeed.web.api_docs import SIGNED_IN_READ, SIGNED_IN_WRITE, errors
 from paperfeed.web.cards import for_reader, reader_marks
 from paperfeed.web.deps import (
     Csrf,
@@ -120,3 +124,65 @@ def refresh(
         admit(request, "recommend")
         recommend_all(store, made, search, user.id, now)
     return RedirectResponse("/for-you", status_code=303)
+
+
+@router.get(
+    "/api/v1/recommendations",
+    tags=["library"],
+    summary="Your recommendations",
+    openapi_extra=SIGNED_IN_READ,
+    responses=errors(401),
+)
+def api_recommendations(
+    user: MemberDep,
+    store: StoreDep,
+    limit: Annotated[int, Query(ge=1, le=KEEP)] = 20,
+) -> dict[str, Any]:
+    """What /for-you shows: your recommendations, best first, each with why (the ids of your
+    papers it is most like, the words and authors that weighed most, what you follow that it
+    matches). Made by the daily job, or by `POST /api/v1/recommendations/refresh`."""
+    return _recommendations_json(store, user, limit)
+
+
+@router.post(
+    "/api/v1/recommendations/refresh",
+    tags=["library"],
+    summary="Recommend from all papers now",
+    dependencies=[Csrf],
+    openapi_extra=SIGNED_IN_WRITE,
+    responses=errors(401, 429),
+)
+def api_refresh(
+    request: Request,
+    user: MemberDep,
+    store: StoreDep,
+    search: SearchDep,
+    now: NowDep,
+    limit: Annotated[int, Query(ge=1, le=KEEP)] = 20,
+) -> dict[str, Any]:
+    """Rank every paper for you now (candidates through search, near your papers and your
+    profile's words) and keep the result as your recommendations. `ready` is false while the
+    site's recommender is still being fitted (nothing is made then)."""
+    made = recommender(request, store, search)
+    if made is not None:
+        admit(request, "recommend")
+        recommend_all(store, made, search, user.id, now)
+    return {"ready": made is not None, **_recommendations_json(store, user, limit)}
+
+
+def _recommendations_json(store: Store, user: User, limit: int) -> dict[str, Any]:
+    recs = store.recommendations.of(user.id, limit=limit)
+    listed = store.listings.listed([r.paper_id for r in recs])
+    gone = store.library.dismissed(user.id, list(listed))
+    return {
+        "made_at": _iso(store.recommendations.made_at(user.id)),
+        "items": [
+            recommendation_json(listed[r.paper_id], r)
+            for r in recs
+            if r.paper_id in listed and r.paper_id not in gone
+        ],
+    }
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None

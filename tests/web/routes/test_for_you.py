@@ -48,6 +48,12 @@ def test_three_saves_bring_explained_recommendations(site, demo_space) -> None: 
     site.client.post("/for-you/refresh", data={"csrf": csrf})
     assert gone not in {x.paper_id for x in site.store.recommendations.of(user.id)}
     assert f'id="p-{gone}"' not in site.client.get("/for-you").text
+    # The API's twin: the same list, each naming the saved papers it is most like.
+    api = site.client.get("/api/v1/recommendations?limit=5").json()
+    assert len(api["items"]) == 5 and api["made_at"]
+    for item in api["items"]:
+        assert item["reason"]["because"] and set(item["reason"]["because"]) <= set(seeds)
+        assert item["paper"]["id"] != gone
 
 
 def test_another_member_never_sees_them(site, demo_space) -> None:  # type: ignore[no-untyped-def]
