@@ -26,6 +26,7 @@ COMMANDS = {
     "index": "paperfeed.cli.search:index_cmd",
     "search": "paperfeed.cli.search:search",
     "eval": "paperfeed.cli.search:eval_cmd",
+    "recommend": "paperfeed.cli.recommend:recommend",
     "serve": "paperfeed.cli.site:serve",
     "users": "paperfeed.cli.site:users",
     "digest": "paperfeed.cli.digest:digest",

@@ -153,6 +153,14 @@ def build_jobs(config: JobConfig) -> list[Job]:
             reason=None if config.smtp is not None else "no mail server configured: set smtp_host",
         ),
         Job(
+            name="recommendations",
+            description="Rank the papers listed since the last run for every member who saved "
+            "or upvoted papers, and keep each one's best (For you, the digest, the API).",
+            schedule="hourly, at 50 minutes past",
+            trigger=CronTrigger(minute=50, timezone=UTC),
+            run=tasks.make_recommendations,
+        ),
+        Job(
             name="thumbnails",
             description="Make the missing thumbnails of the papers on the latest days: Hugging "
             "Face's, or page 1 of the arXiv PDF.",
