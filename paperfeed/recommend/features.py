@@ -19,7 +19,7 @@ from __future__ import annotations
 import io
 import itertools
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeAlias
 
@@ -167,6 +167,7 @@ class PaperRows:
     sparse: dict[str, Matrix]
     dense: dict[str, Dense]
     authors: list[tuple[str, ...]]
+    _where: dict[str, int] | None = field(default=None, repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -183,7 +184,9 @@ class PaperRows:
 
     def select(self, ids: Sequence[str]) -> PaperRows:
         """The rows of `ids` that are here, in that order (unknown ids are left out)."""
-        where = {pid: i for i, pid in enumerate(self.ids)}
+        if self._where is None or len(self._where) != len(self.ids):
+            self._where = {pid: i for i, pid in enumerate(self.ids)}
+        where = self._where
         return self.take([where[pid] for pid in ids if pid in where])
 
 

@@ -134,26 +134,36 @@ def score(profile: Profile, candidates: PaperRows, background: PaperRows | None 
     """Each candidate's score: the mean over views of its standardised profile similarity.
     Standardised over `background` (a fixed sample of papers, so that a score does not depend
     on which other papers are ranked with it), or over the candidates themselves without one."""
-    total = np.zeros(len(candidates), dtype=np.float64)
-    if profile.empty or not len(candidates):
+    scores: Scores = score_many([profile], candidates, background)[0]
+    return scores
+
+
+def score_many(
+    profiles: Sequence[Profile], candidates: PaperRows, background: PaperRows | None = None
+) -> npt.NDArray[np.float64]:
+    """`score` for many readers at once, a row each: one matrix product per view instead of a
+    matrix-vector product per reader and view (what a daily run over every reader wants)."""
+    total = np.zeros((len(profiles), len(candidates)), dtype=np.float64)
+    views = np.zeros(len(profiles), dtype=np.float64)
+    if not len(candidates):
         return total
-    views = 0
-    for kind, profiles in (("sparse", profile.sparse), ("dense", profile.dense)):
-        for name, vector in profiles.items():
-            rows = getattr(candidates, kind).get(name)
-            if rows is None:
+    for kind in ("sparse", "dense"):
+        for name, rows in getattr(candidates, kind).items():
+            who = [
+                k
+                for k, p in enumerate(profiles)
+                if not p.empty and name in getattr(p, kind) and rows.shape[1]
+            ]
+            if not who:
                 continue
-            s = np.asarray(rows @ vector, dtype=np.float64).ravel()
-            ref = s if background is None else _view_scores(background, kind, name, vector)
-            spread = ref.std()
-            total += (s - ref.mean()) / spread if spread > 0 else 0.0
-            views += 1
-    return total / max(views, 1)
-
-
-def _view_scores(rows: PaperRows, kind: str, name: str, vector: Dense) -> Scores:
-    m = getattr(rows, kind)[name]
-    return np.asarray(m @ vector, dtype=np.float64).ravel()
+            vectors = np.stack([getattr(profiles[k], kind)[name] for k in who], axis=1)
+            s = np.asarray(rows @ vectors, dtype=np.float64)  # (candidates, readers)
+            ref = s if background is None else np.asarray(getattr(background, kind)[name] @ vectors)
+            mean, spread = ref.mean(axis=0), ref.std(axis=0)
+            safe = np.where(spread > 0, spread, 1.0)
+            total[who] += np.where(spread > 0, (s - mean) / safe, 0.0).T
+            views[who] += 1
+    return total / np.maximum(views, 1)[:, None]
 
 
 def rank(
@@ -163,10 +173,13 @@ def rank(
     limit: int | None = None,
     background: PaperRows | None = None,
     explain: bool = True,
+    scores: Scores | None = None,
 ) -> list[Recommendation]:
     """The candidates best first (the reader's own and dismissed papers left out), at most
-    `limit`, each explained unless `explain` is false."""
-    scores = score(profile, candidates, background)
+    `limit`, each explained unless `explain` is false. `scores` are the candidates' scores when
+    already computed (a row of `score_many`)."""
+    if scores is None:
+        scores = score(profile, candidates, background)
     keep = np.array([pid not in profile.excluded for pid in candidates.ids], dtype=bool)
     order = np.flatnonzero(keep)
     order = order[np.argsort(-scores[order], kind="stable")]
@@ -234,12 +247,12 @@ def _words(profile: Profile, top: PaperRows) -> list[tuple[str, ...]]:
         return [() for _ in top.ids]
     out = []
     for i in range(len(top)):
-        row = m[i]
-        contribution = row.data * vector[row.indices]
+        # The row's slice of the CSR arrays: indexing a sparse matrix row by row costs more.
+        lo, hi = m.indptr[i], m.indptr[i + 1]
+        terms = m.indices[lo:hi]
+        contribution = m.data[lo:hi] * vector[terms]
         best = np.argsort(-contribution, kind="stable")[:WORDS]
-        out.append(
-            tuple(str(profile.vocabulary[row.indices[k]]) for k in best if contribution[k] > 0)
-        )
+        out.append(tuple(str(profile.vocabulary[terms[k]]) for k in best if contribution[k] > 0))
     return out
 
 

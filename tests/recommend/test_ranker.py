@@ -11,6 +11,7 @@ from paperfeed.recommend.ranker import (
     rank,
     recommend,
     score,
+    score_many,
 )
 
 
@@ -107,3 +108,19 @@ def test_without_explanations_the_order_is_the_same(
     assert [r.paper_id for r in plain] == [r.paper_id for r in explained]
     assert all(r.because == () and r.words == () for r in plain)
     assert np.isfinite([r.score for r in plain]).all()
+
+
+def test_many_readers_at_once_score_as_each_alone(
+    space_rows: tuple[FeatureSpace, PaperRows],
+) -> None:
+    space, rows = space_rows
+    profiles = [
+        fit_profile(Signals((Positive("SOR-000"),), ("GRA-001",)), rows, space),
+        fit_profile(Signals(()), rows, space),
+        fit_profile(Signals((Positive("COM-004", "upvoted"), Positive("GRA-002"))), rows, space),
+    ]
+    background = rows.take(range(0, len(rows), 2))
+    together = score_many(profiles, rows, background)
+    for k, profile in enumerate(profiles):
+        np.testing.assert_allclose(together[k], score(profile, rows, background), atol=1e-5)
+    assert not together[1].any()
