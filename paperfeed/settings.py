@@ -125,6 +125,14 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("github_api_url", "https://api.github.com", "GitHub REST API endpoint."),
     Setting(
+        "recommendations",
+        True,
+        "An hourly job ranks the newly listed papers for every member who saved or upvoted "
+        "papers (For you, their digest, the API); its first run fits the recommender on the "
+        "newest 20,000 papers. Off: recommendations are made only on demand.",
+        bool,
+    ),
+    Setting(
         "github_token",
         None,
         "GitHub token for the stars job (no scope needed): 1,000 requests a run instead of 50 "
@@ -263,6 +271,7 @@ class Settings:
     github_stars: bool
     github_api_url: str
     github_token: Secret | None
+    recommendations: bool
     thumbnails: bool
     index_interval_seconds: float
     http_delay: float

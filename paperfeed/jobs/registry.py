@@ -71,6 +71,7 @@ class JobConfig:
     github_stars: bool = False
     github_api_url: str = "https://api.github.com"
     github_token: Secret | None = None  # None: unauthenticated, 60 requests an hour
+    recommendations: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +160,8 @@ def build_jobs(config: JobConfig) -> list[Job]:
             schedule="hourly, at 50 minutes past",
             trigger=CronTrigger(minute=50, timezone=UTC),
             run=tasks.make_recommendations,
+            enabled=config.recommendations,
+            reason=None if config.recommendations else "recommendations is off",
         ),
         Job(
             name="thumbnails",

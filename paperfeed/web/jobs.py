@@ -43,6 +43,7 @@ def job_config(settings: Settings) -> JobConfig:
         github_stars=settings.github_stars,
         github_api_url=settings.github_api_url,
         github_token=settings.github_token,
+        recommendations=settings.recommendations,
     )
 
 

@@ -101,6 +101,7 @@ def test_what_a_configuration_enables() -> None:
         "hf-daily",
         "index",
         "digests",
+        "recommendations",
         "thumbnails",
         "arxiv-categories",
         "github-stars",
@@ -110,6 +111,7 @@ def test_what_a_configuration_enables() -> None:
         "arxiv-oai": "fetch_arxiv is off",
         "hf-daily": "mirror_hf is off",
         "digests": "no mail server configured: set smtp_host",
+        "recommendations": "recommendations is off",
         "thumbnails": "thumbnails is off",
         "arxiv-categories": "arxiv_categories is off",
         "github-stars": "github_stars is off",
@@ -122,6 +124,7 @@ def test_what_a_configuration_enables() -> None:
         thumbnails_dir=Path("/srv/paperfeed/thumbnails"),
         arxiv_categories=True,
         github_stars=True,
+        recommendations=True,
     )
     assert all(j.enabled and j.reason is None for j in on.values())
     # Both keep files of this node: its search index, its thumbnails.
