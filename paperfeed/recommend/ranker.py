@@ -8,14 +8,16 @@ dismissed. A candidate's score in a view is its dot product with that profile, s
 over a background (mean 0, standard deviation 1, so that no view's scale dominates); its score
 is the mean over views. docs/recommend.md has the measurements behind each choice.
 
-Cost per reader: one sparse and one dense matrix-vector product per view over the candidates
-(and over the background, when one is given): a few milliseconds for 1,000 candidates.
+Cost per reader: a matrix-vector product per view over the candidates (and over the
+background, when one is given); `score_many` makes them one matrix product per view for a batch
+of readers. The keyword profiles stay sparse (only the terms of the reader's papers).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -74,7 +76,7 @@ class Profile:
     """A reader fitted to the feature rows: a profile vector per view, and the reader's own
     papers (to explain recommendations and to leave them out)."""
 
-    sparse: dict[str, Dense]
+    sparse: dict[str, sp.csr_matrix]  # a 1-row matrix per view: only the reader's terms
     dense: dict[str, Dense]
     positives: PaperRows
     weights: Dense
@@ -98,7 +100,9 @@ def fit_profile(signals: Signals, known: PaperRows, space: FeatureSpace) -> Prof
     w = np.array([weight_of[pid] for pid in pos.ids], dtype=np.float32)
     w = w / w.sum() if len(w) else w
     sparse = {
-        name: _rocchio(_row_mean(m, w), neg.sparse[name])
+        name: sp.csr_matrix(
+            _weighted_mean(m, w) - DISMISSED_WEIGHT * _weighted_mean(neg.sparse[name])
+        )
         for name, m in pos.sparse.items()
         if m.shape[1]
     }
@@ -116,13 +120,16 @@ def fit_profile(signals: Signals, known: PaperRows, space: FeatureSpace) -> Prof
     )
 
 
-def _row_mean(m: sp.csr_matrix, w: Dense) -> Dense:
-    if not len(w):
-        return np.zeros(m.shape[1], dtype=np.float32)
-    return np.asarray(m.T @ w, dtype=np.float32).ravel()
+def _weighted_mean(m: sp.csr_matrix, w: Dense | None = None) -> sp.csr_matrix:
+    """The 1-row weighted mean of `m`'s rows (plain mean without `w`), sparse; zero for none."""
+    n = m.shape[0]
+    if not n:
+        return sp.csr_matrix((1, m.shape[1]), dtype=np.float32)
+    weights = np.full(n, 1 / n, dtype=np.float32) if w is None else w
+    return sp.csr_matrix(sp.csr_matrix(weights.reshape(1, -1)) @ m, dtype=np.float32)
 
 
-def _rocchio(centroid: Dense, dismissed: sp.csr_matrix | Dense) -> Dense:
+def _rocchio(centroid: Dense, dismissed: Dense) -> Dense:
     if not dismissed.shape[0]:
         return centroid
     mean = np.asarray(dismissed.mean(axis=0), dtype=np.float32).ravel()
@@ -156,14 +163,22 @@ def score_many(
             ]
             if not who:
                 continue
-            vectors = np.stack([getattr(profiles[k], kind)[name] for k in who], axis=1)
-            s = np.asarray(rows @ vectors, dtype=np.float64)  # (candidates, readers)
-            ref = s if background is None else np.asarray(getattr(background, kind)[name] @ vectors)
+            if kind == "sparse":
+                vectors = sp.vstack([profiles[k].sparse[name] for k in who], format="csr").T
+            else:
+                vectors = np.stack([profiles[k].dense[name] for k in who], axis=1)
+            s = _dense(rows @ vectors)  # (candidates, readers)
+            ref = s if background is None else _dense(getattr(background, kind)[name] @ vectors)
             mean, spread = ref.mean(axis=0), ref.std(axis=0)
             safe = np.where(spread > 0, spread, 1.0)
             total[who] += np.where(spread > 0, (s - mean) / safe, 0.0).T
             views[who] += 1
     return total / np.maximum(views, 1)[:, None]
+
+
+def _dense(m: Any) -> npt.NDArray[np.float64]:
+    """A product's result as a dense array (sparse times sparse is sparse)."""
+    return np.asarray(m.toarray() if sp.issparse(m) else m, dtype=np.float64)
 
 
 def rank(
@@ -241,10 +256,11 @@ def _because(profile: Profile, top: PaperRows) -> list[tuple[str, ...]]:
 def _words(profile: Profile, top: PaperRows) -> list[tuple[str, ...]]:
     """Per candidate, the words (or word pairs) whose weight in both it and the profile
     contributed most to its words score."""
-    vector = profile.sparse.get("words")
+    profile_row = profile.sparse.get("words")
     m = top.sparse.get("words")
-    if vector is None or m is None:
+    if profile_row is None or m is None:
         return [() for _ in top.ids]
+    vector = profile_row.toarray().ravel()
     out = []
     for i in range(len(top)):
         # The row's slice of the CSR arrays: indexing a sparse matrix row by row costs more.
