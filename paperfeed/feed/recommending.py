@@ -282,9 +282,14 @@ def recommend_all(
     return ranked
 
 
-def _profile_words(vector: np.ndarray | None, space: FeatureSpace, n: int) -> list[str]:
-    """The single words that weigh most in a reader's `words` profile."""
-    if vector is None or not len(vector):
+def _profile_words(profile: object, space: FeatureSpace, n: int) -> list[str]:
+    """The single words that weigh most in a reader's `words` profile (a vector, or a 1-row
+    sparse matrix)."""
+    if profile is None:
+        return []
+    toarray = getattr(profile, "toarray", None)
+    vector = np.asarray(toarray() if toarray is not None else profile, dtype=np.float32).ravel()
+    if not vector.size:
         return []
     vocabulary = space.words.vocabulary
     order = np.argsort(-vector)
