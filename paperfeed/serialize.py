@@ -23,6 +23,7 @@ from paperfeed.models import (
     PaperNote,
     SearchResults,
     Stats,
+    StoredRecommendation,
     Subscription,
     Why,
 )
@@ -421,4 +422,22 @@ def library_item_json(
         "collections": sorted(collections),
         "note": note.note if note else "",
         "read_at": _iso(note.read_at) if note else None,
+    }
+
+
+def recommendation_json(item: ListedPaper, rec: StoredRecommendation) -> dict[str, Any]:
+    """A member's recommendation: the paper as listings give it, its rank and score, and why
+    (`because`: ids of the member's papers it is most like; the words and authors that
+    weighed most; what they follow that it matches)."""
+    return {
+        **listed_json(item),
+        "rank": rec.rank,
+        "score": round(rec.score, 4),
+        "reason": {
+            "because": list(rec.reason.because),
+            "words": list(rec.reason.words),
+            "authors": list(rec.reason.authors),
+            "follows": list(rec.reason.follows),
+        },
+        "made_at": _iso(rec.made_at),
     }
