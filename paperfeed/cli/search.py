@@ -186,7 +186,7 @@ def eval_cmd(
     allow_skips: bool,
     as_json: bool,
 ) -> None:
-    """Measure search quality on a relevance collection.
+    """Measure search or recommendation quality on a relevance collection.
 
     Indexes the corpus in a throwaway data directory and prints MAP, nDCG@10, Recall@100 and
     P@10 for each mode, with query latency p50/p95. The format is the plain one of
