@@ -209,13 +209,14 @@ def create_app(
     # `thumbnails`, `markdown` and `citations` before `papers`, whose /papers/{id:path} would take
     # /papers/{id}/thumbnail and /papers/{id}.md. The pages first: each request is matched
     # against the routes in this order, and they are the busiest (the routers' paths do not
-    # overlap otherwise: /api, /feeds, /login, /settings, /admin, /digest).
+    # overlap otherwise: /api, /feeds, /login, /settings, /admin, /digest); only `citations`
+    # goes before them, for /papers/date/{day}.bib (it takes a path only with a format suffix).
     for module in (
+        citations,
         pages,
         thumbnails,
         avatars,
         markdown,
-        citations,
         claims,
         for_you,
         library_import,
@@ -237,4 +238,5 @@ def create_app(
         digest,
     ):
         app.include_router(module.router)
+    app.include_router(citations.lists)  # /papers.bib?q=…: a search's papers
     return app

@@ -7,6 +7,7 @@ from __future__ import annotations
 import html
 import json
 import re
+from datetime import date
 from urllib.parse import parse_qsl
 
 import bibtexparser
@@ -89,3 +90,29 @@ def test_listing_cards_carry_coins(site: Site) -> None:
     assert ("ctx_ver", "Z39.88-2004") in fields
     assert any(k == "rft_id" and v.startswith("info:arxiv/") for k, v in fields)
     assert [v for k, v in fields if k == "rft.au"]
+
+
+def test_a_listing_and_a_search_export_their_papers(site) -> None:  # type: ignore[no-untyped-def]
+    import bibtexparser
+    import rispy
+
+    day = "2026-08-21"
+    page_ids = site.store.listings.ids_on_days(date(2026, 8, 21), date(2026, 8, 21))
+    r = site.client.get(f"/papers/date/{day}.bib")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/x-bibtex")
+    entries = bibtexparser.parse_string(r.text).entries
+    assert sorted(e["eprint"] for e in entries) == sorted(page_ids)
+    ris = rispy.loads(site.client.get("/papers/week/2026-W34.ris").text)
+    assert len(ris) >= len(page_ids)
+    found = site.client.get("/papers.csl.json", params={"q": "diffusion", "mode": "keyword"})
+    assert found.status_code == 200
+    hits = site.client.app.state.search.search("diffusion", mode="keyword", limit=100).hits
+    assert [i["id"] for i in found.json()] == [h.paper.arxiv_id for h in hits]
+    assert site.client.get("/papers.bib").status_code == 400
+    assert site.client.get("/papers/date/2026-13-99.bib").status_code in (400, 404)
+    # A member's export leaves out what they marked not interested.
+    site.sign_in("reader@example.org")
+    user = site.store.accounts.by_email("reader@example.org")
+    site.store.library.dismiss(user.id, page_ids[0])
+    mine = bibtexparser.parse_string(site.client.get(f"/papers/date/{day}.bib").text).entries
+    assert page_ids[0] not in {e["eprint"] for e in mine} and len(mine) == len(page_ids) - 1
