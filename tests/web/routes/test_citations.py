@@ -116,3 +116,10 @@ def test_a_listing_and_a_search_export_their_papers(site) -> None:  # type: igno
     site.store.library.dismiss(user.id, page_ids[0])
     mine = bibtexparser.parse_string(site.client.get(f"/papers/date/{day}.bib").text).entries
     assert page_ids[0] not in {e["eprint"] for e in mine} and len(mine) == len(page_ids) - 1
+
+
+def test_listing_and_search_pages_link_their_exports(site: Site) -> None:
+    day = site.client.get("/papers/date/2026-08-21").text
+    assert 'href="/papers/date/2026-08-21.bib"' in day and "cite all:" in day
+    found = site.client.get("/papers", params={"q": "diffusion"}).text
+    assert 'href="/papers.ris?q=diffusion' in found
