@@ -18,6 +18,7 @@ from paperfeed.periods import month_period, week_period
 from paperfeed.web import cards
 from paperfeed.web.avatar import avatar_uri
 from paperfeed.web.follow_state import following, here
+from paperfeed.web.library_state import VISIBILITY_LABELS, library_of
 from paperfeed.web.render import highlight, markdown
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
@@ -106,6 +107,8 @@ templates.env.globals["trending_formula"] = FORMULA
 templates.env.globals["card"] = cards.card
 templates.env.globals["following"] = following
 templates.env.globals["follow_back"] = here
+templates.env.globals["library_of"] = library_of
+templates.env.globals["visibility_labels"] = VISIBILITY_LABELS
 
 
 def week_key(day: date) -> str:

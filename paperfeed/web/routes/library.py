@@ -9,17 +9,14 @@ may not see is a plain 404, as if it did not exist."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import RedirectResponse
-from jinja2 import pass_context
-from jinja2.runtime import Context
 
 from paperfeed.errors import Invalid, NotFound
 from paperfeed.feed import syndication
-from paperfeed.models import VISIBILITIES, Collection, ListedPaper, PaperNote, User
+from paperfeed.models import VISIBILITIES, Collection, ListedPaper, User
 from paperfeed.store import Store
 from paperfeed.store.library import MAX_NOTE
 from paperfeed.web.cards import reader_marks
@@ -43,11 +40,6 @@ from paperfeed.web.templating import paper_path, templates
 router = APIRouter(include_in_schema=False)
 
 PER_PAGE = 30
-VISIBILITY_LABELS = {
-    "private": "Private",
-    "link": "Anyone with the link",
-    "public": "Public",
-}
 FEED_TYPES = {".atom": "application/atom+xml", ".rss": "application/rss+xml"}
 
 
@@ -59,53 +51,6 @@ def back(next: str, fallback: str) -> str:
 def _form_text(text: str) -> str:
     """A textarea's text as typed (browsers send line breaks as CRLF, counted twice)."""
     return text.replace("\r\n", "\n")
-
-
-# ------------------------------------------------------------------ the paper page's panel
-
-
-@dataclass(frozen=True, slots=True)
-class PaperLibrary:
-    """What the paper page shows a member of their own library: the collections holding the
-    paper among all of theirs, their note and read state, and whether they hid it."""
-
-    collections: list[Collection]
-    holding: frozenset[int]
-    note: PaperNote | None
-    dismissed: bool
-
-    @property
-    def saved(self) -> bool:
-        return bool(self.holding)
-
-    @property
-    def read(self) -> bool:
-        return self.note is not None and self.note.read_at is not None
-
-
-def paper_library(store: Store, user: User, arxiv_id: str) -> PaperLibrary:
-    return PaperLibrary(
-        collections=store.library.collections(user.id),
-        holding=store.library.saved(user.id, [arxiv_id]).get(arxiv_id, frozenset()),
-        note=store.library.notes(user.id, [arxiv_id]).get(arxiv_id),
-        dismissed=bool(store.library.dismissed(user.id, [arxiv_id])),
-    )
-
-
-@pass_context
-def library_of(ctx: Context, arxiv_id: str) -> PaperLibrary | None:
-    """`library_of(id)` in a template: the signed-in member's library panel for a paper
-    (paper.html), None for a signed-out visitor."""
-    user = ctx.get("user")
-    request = ctx.get("request")
-    if not user or request is None:
-        return None
-    return paper_library(request.app.state.store, user, arxiv_id)
-
-
-# The paper page's template is rendered by routes/papers.py; it asks for the panel itself.
-templates.env.globals["library_of"] = library_of
-templates.env.globals["visibility_labels"] = VISIBILITY_LABELS
 
 
 # ------------------------------------------------------------------------- card forms
