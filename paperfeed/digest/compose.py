@@ -2,7 +2,8 @@
 
 Built for many subscribers at once: the period's new papers are indexed once (by category, by
 author, by upvotes) and each distinct saved search runs once per period, however many
-subscribers saved it; composing one digest is then a few dictionary look-ups.
+subscribers saved it; composing one digest is then a few dictionary look-ups. A subscriber who
+is a member also gets what they follow (`with_follows`) and a few papers recommended for them.
 """
 
 from __future__ import annotations
@@ -10,10 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, replace
 
-from paperfeed.models import Hit, Paper, Subscription
+from paperfeed.models import Hit, Paper, Reason, Subscription
 from paperfeed.periods import Period
-from paperfeed.search.rules import Match, PeriodPapers, Rules, matches
-from paperfeed.search.rules import author_key as author_key
+from paperfeed.search.rules import Match, PeriodPapers, Rules, author_key, matches
 from paperfeed.search.rules import index_period as index_period
 
 # A saved search restricted to the period's papers: (query, period) -> hits, best first.
@@ -21,6 +21,7 @@ SearchFn = Callable[[str, Period], Sequence[Hit]]
 
 # A digest lists at most this many papers; the rest are counted and linked.
 MAX_ITEMS = 30
+MAX_RECOMMENDED = 5  # papers under "Recommended for you"
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,10 +37,52 @@ class Digest:
     period: Period
     items: tuple[DigestItem, ...]
     more: int = 0  # matching papers left out beyond MAX_ITEMS
+    # For a member: papers recommended for them (`why` the reason), beside the items.
+    recommended: tuple[DigestItem, ...] = ()
 
     @property
     def is_empty(self) -> bool:
         return not self.items
+
+
+def with_follows(sub: Subscription, follows: Rules) -> Subscription:
+    """`sub` with what its member follows added to its own rules (each rule once: searches
+    and categories without regard to case, authors as they are matched)."""
+    c = sub.content
+
+    def merged(
+        own: Sequence[str], more: Sequence[str], key: Callable[[str], str]
+    ) -> tuple[str, ...]:
+        kept: dict[str, str] = {}
+        for value in (*own, *more):
+            kept.setdefault(key(value), value)
+        return tuple(kept.values())
+
+    content = replace(
+        c,
+        queries=merged(c.queries, follows.queries, str.casefold),
+        categories=merged(c.categories, follows.categories, str.casefold),
+        authors=merged(c.authors, follows.authors, author_key),
+    )
+    return sub if content == c else replace(sub, content=content)
+
+
+def reason_line(reason: Reason, titles: Mapping[str, str]) -> str:
+    """Why a paper is recommended, in a line: the reader's papers it is closest to (by
+    title, from `titles`), the words and authors that weighed most, what it matches of what
+    they follow."""
+    parts = []
+    close = [f"“{titles[i]}”" for i in reason.because[:2] if i in titles]
+    if close:
+        parts.append("close to " + " and ".join(close))
+    if reason.words:
+        parts.append("about " + ", ".join(reason.words[:4]))
+    if reason.authors:
+        parts.append("by " + ", ".join(reason.authors[:3]))
+    if reason.follows:
+        parts.append("matches " + ", ".join(reason.follows[:3]))
+    text = "; ".join(parts) or "like the papers you saved"
+    return text[0].upper() + text[1:]
 
 
 def run_saved_searches(
@@ -56,10 +99,12 @@ def compose(
     new: PeriodPapers,
     hits: Mapping[str, Sequence[Hit]],
     already_sent: frozenset[str] | set[str] = frozenset(),
+    recommended: Sequence[DigestItem] = (),
 ) -> Digest:
     """One subscriber's digest: its top trending papers first, then every other new paper
     that matches a saved search, category or followed author, most upvoted first. A paper
-    appears once, with every reason it was chosen; papers sent before are left out."""
+    appears once, with every reason it was chosen; papers sent before are left out. Then up
+    to MAX_RECOMMENDED of `recommended` (best first) that are not among them."""
     c = sub.content
     why: dict[str, list[str]] = {}
 
@@ -84,13 +129,18 @@ def compose(
         DigestItem(paper=new.papers[i], upvotes=new.upvotes[i], why=tuple(why[i]))
         for i in ordered[:MAX_ITEMS]
     )
-    return Digest(sub, period, items, more=max(0, len(ordered) - MAX_ITEMS))
+    chosen = {i.paper.arxiv_id for i in items} | set(already_sent)
+    extra = tuple(r for r in recommended if r.paper.arxiv_id not in chosen)[:MAX_RECOMMENDED]
+    return Digest(sub, period, items, max(0, len(ordered) - MAX_ITEMS), extra)
 
 
 def without(digest: Digest, paper_ids: Set[str]) -> Digest:
     """`digest` less the papers in `paper_ids` (those curators hid after it was composed)."""
     kept = tuple(i for i in digest.items if i.paper.arxiv_id not in paper_ids)
-    return digest if len(kept) == len(digest.items) else replace(digest, items=kept)
+    also = tuple(i for i in digest.recommended if i.paper.arxiv_id not in paper_ids)
+    if len(kept) == len(digest.items) and len(also) == len(digest.recommended):
+        return digest
+    return replace(digest, items=kept, recommended=also)
 
 
 def _reason(m: Match) -> str:

@@ -5,7 +5,10 @@ and more than once only if this process died during that digest's own SMTP trans
 its claim, before its completion was recorded); the resend then carries the same Message-ID
 and the same papers, so mail clients collapse the two. One sender runs at a time (a lease row).
 Papers the curators hid are never sent: a period's papers leave them out, and a digest is
-checked again just before it goes (a resend drops papers hidden since its claim).
+checked again just before it goes (a resend drops papers hidden since its claim). A subscriber
+whose address is a member's gets what the member follows as rules of the subscription, less
+the papers they marked "not interested", and a few papers recommended for them; the ledger
+keeps those too, so a resend is the same digest.
 """
 
 from __future__ import annotations
@@ -22,12 +25,15 @@ from datetime import datetime, timedelta
 
 from paperfeed.clock import Clock
 from paperfeed.digest.compose import (
+    MAX_RECOMMENDED,
     Digest,
     DigestItem,
     SearchFn,
     compose,
     index_period,
+    reason_line,
     run_saved_searches,
+    with_follows,
     without,
 )
 from paperfeed.digest.links import Links
@@ -45,6 +51,7 @@ from paperfeed.mail.message import Mail
 from paperfeed.mail.smtp import Deferred, Refused, SmtpClient
 from paperfeed.models import Paper, Subscription
 from paperfeed.periods import Period
+from paperfeed.search.rules import Rules, rules_of
 from paperfeed.store import Store
 from paperfeed.store.deliveries import SETTLED, Delivery
 from paperfeed.store.leases import LeaseHolder, holder_gone
@@ -158,13 +165,62 @@ def compose_period(
     """The digests of `subs` for `period`, empty ones included."""
     if not subs:
         return []
+    members = _members(store, subs)
+    subs = [with_follows(s, members[s.id].rules) if s.id in members else s for s in subs]
     ids = store.listings.ids_on_days(period.start, period.last)
     new = index_period(store.papers.get_many(ids).values(), store.papers.upvote_counts(ids))
     matches = run_saved_searches(subs, period, search) if new.papers else {}
     sent = store.deliveries.sent_paper_ids(
         [s.id for s in subs], since=period.start_at - timedelta(days=DEDUP_DAYS)
     )
-    return [compose(s, period, new, matches, sent.get(s.id, set())) for s in subs]
+    digests = []
+    for s in subs:
+        member = members.get(s.id)
+        leave_out = sent.get(s.id, set())
+        if member is not None:
+            leave_out = leave_out | store.library.dismissed(member.user_id, list(new.papers))
+        recommended = _recommended(store, member.user_id) if member else []
+        digests.append(compose(s, period, new, matches, leave_out, recommended))
+    return digests
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """The member a subscription's address belongs to, and what they follow."""
+
+    user_id: int
+    rules: Rules
+
+
+def _members(store: Store, subs: Sequence[Subscription]) -> dict[int, Member]:
+    """The subscriptions whose address is a member's (by subscription id)."""
+    found = {}
+    for s in subs:
+        user = store.accounts.by_email(s.email)
+        if user is not None:
+            found[s.id] = Member(user.id, rules_of(store.follows.of(user.id)))
+    return found
+
+
+def _recommended(store: Store, user_id: int) -> list[DigestItem]:
+    """The member's stored recommendations, best first, each with its reason; hidden papers
+    and those they marked "not interested" left out (a few more are read than are shown, as
+    compose leaves out those the digest lists already)."""
+    recs = store.recommendations.of(user_id, limit=MAX_RECOMMENDED * 4)
+    if not recs:
+        return []
+    gone = store.library.dismissed(user_id, [r.paper_id for r in recs])
+    wanted = [r.paper_id for r in recs if r.paper_id not in gone]
+    because = {i for r in recs for i in r.reason.because[:2]}
+    papers = store.papers.get_many([*wanted, *sorted(because - set(wanted))])
+    upvotes = store.papers.upvote_counts(wanted)
+    hidden = store.moderation.hidden_ids()
+    titles = {i: p.title for i, p in papers.items()}
+    return [
+        DigestItem(papers[r.paper_id], upvotes.get(r.paper_id, 0), (reason_line(r.reason, titles),))
+        for r in recs
+        if r.paper_id in papers and r.paper_id not in gone and r.paper_id not in hidden
+    ]
 
 
 def next_period(store: Store, sub: Subscription, now: datetime) -> Period:
@@ -185,29 +241,35 @@ def preview(store: Store, sub: Subscription, now: datetime, search: SearchFn) ->
 
 def content_of(digest: Digest) -> dict[str, object]:
     """What the ledger keeps of a digest, enough to send the same one again."""
-    return {
-        "items": [
-            {"id": i.paper.arxiv_id, "upvotes": i.upvotes, "why": list(i.why)} for i in digest.items
-        ],
-        "more": digest.more,
-    }
+
+    def listed(items: Sequence[DigestItem]) -> list[dict[str, object]]:
+        return [{"id": i.paper.arxiv_id, "upvotes": i.upvotes, "why": list(i.why)} for i in items]
+
+    content: dict[str, object] = {"items": listed(digest.items), "more": digest.more}
+    if digest.recommended:
+        content["recommended"] = listed(digest.recommended)
+    return content
 
 
 def digest_from_content(
     sub: Subscription, period: Period, content: dict[str, object], papers: dict[str, Paper]
 ) -> Digest:
-    items = content["items"]
-    assert isinstance(items, list)
+    def listed(key: str) -> tuple[DigestItem, ...]:
+        items = content.get(key, [])
+        assert isinstance(items, list)
+        return tuple(
+            DigestItem(papers[i["id"]], int(i["upvotes"]), tuple(i["why"]))
+            for i in items
+            if i["id"] in papers
+        )
+
     more = content.get("more", 0)
     return Digest(
         sub,
         period,
-        tuple(
-            DigestItem(papers[i["id"]], int(i["upvotes"]), tuple(i["why"]))
-            for i in items
-            if i["id"] in papers
-        ),
+        listed("items"),
         more=int(more) if isinstance(more, int) else 0,
+        recommended=listed("recommended"),
     )
 
 
@@ -344,7 +406,13 @@ class DigestSender:
             for s, d, g in batch
             if (d.subscription_id, d.period_key) in held
         ]
-        missing = [str(i["id"]) for _, d, g in mine if g is None for i in d.content["items"]]
+        missing = [
+            str(i["id"])
+            for _, d, g in mine
+            if g is None
+            for key in ("items", "recommended")
+            for i in d.content.get(key, [])
+        ]
         papers = self.store.papers.get_many(missing) if missing else {}
         hidden = self.store.moderation.hidden_ids() if mine else set()
         return [

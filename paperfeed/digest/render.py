@@ -11,7 +11,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup
 
 from paperfeed import tex
-from paperfeed.digest.compose import Digest
+from paperfeed.digest.compose import Digest, DigestItem
 from paperfeed.digest.links import Links
 from paperfeed.digest.tokens import message_id
 from paperfeed.mail.message import Mail, build_mail
@@ -62,13 +62,12 @@ def _paper_blocks(paper: Paper, upvotes: int, page_url: str) -> tuple[str, str, 
     return text.head(p), text.tail(p), html.head(p), html.tail(p)  # type: ignore[attr-defined]
 
 
-def _context(digest: Digest, links: Links) -> dict[str, Any]:
-    n = len(digest.items) + digest.more
-    items = []
-    for item in digest.items:
+def _blocks(items: tuple[DigestItem, ...], links: Links) -> list[dict[str, Any]]:
+    shown = []
+    for item in items:
         blocks = _paper_blocks(item.paper, item.upvotes, links.paper_url(item.paper.arxiv_id))
         text_head, text_tail, html_head, html_tail = blocks
-        items.append(
+        shown.append(
             {
                 "why": item.why,
                 "text_head": text_head,
@@ -77,9 +76,15 @@ def _context(digest: Digest, links: Links) -> dict[str, Any]:
                 "html_tail": Markup(html_tail),
             }
         )
+    return shown
+
+
+def _context(digest: Digest, links: Links) -> dict[str, Any]:
+    n = len(digest.items) + digest.more
     return {
         "heading": f"{n} new paper{'s' if n != 1 else ''} for you · {digest.period.label}",
-        "items": items,
+        "items": _blocks(digest.items, links),
+        "recommended": _blocks(digest.recommended, links),
         "more": digest.more,
         "listing_url": links.listing_url(digest.period),
         "email": digest.subscription.email,

@@ -5,12 +5,11 @@ papers the member marked "not interested". /for-you and the private feed read it
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from paperfeed.models import Follow, Hit, ListedPaper
-from paperfeed.search.rules import Rules, index_period, matches, search_among
+from paperfeed.models import Hit, ListedPaper
+from paperfeed.search.rules import index_period, matches, rules_of, search_among
 from paperfeed.search.searcher import Searcher
 from paperfeed.store import Store
 
@@ -38,15 +37,6 @@ class Followed:
     @property
     def reasons(self) -> tuple[str, ...]:
         return tuple(follow_label(kind, value) for kind, value in self.matched)
-
-
-def rules_of(follows: Sequence[Follow]) -> Rules:
-    """A member's follows as the rules a digest subscription holds."""
-
-    def of(kind: str) -> tuple[str, ...]:
-        return tuple(f.value for f in follows if f.kind == kind)
-
-    return Rules(queries=of("search"), categories=of("category"), authors=of("author"))
 
 
 def recent_days(store: Store, now: datetime, days: int = RECENT_DAYS) -> tuple[date, date]:

@@ -14,7 +14,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
-from paperfeed.models import Hit, Paper, SearchFilters
+from paperfeed.models import Follow, Hit, Paper, SearchFilters
 from paperfeed.search.searcher import Searcher
 
 SIMILARITY_FLOOR = 0.5
@@ -65,6 +65,15 @@ class Rules:
     queries: Sequence[str] = ()
     categories: Sequence[str] = ()
     authors: Sequence[str] = ()
+
+
+def rules_of(follows: Sequence[Follow]) -> Rules:
+    """What a member follows, as rules: followed searches, categories and authors."""
+
+    def of(kind: str) -> tuple[str, ...]:
+        return tuple(f.value for f in follows if f.kind == kind)
+
+    return Rules(queries=of("search"), categories=of("category"), authors=of("author"))
 
 
 @dataclass(frozen=True, slots=True)

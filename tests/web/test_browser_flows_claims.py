@@ -77,7 +77,7 @@ def test_claim_verify_and_set_the_code_link(live: tuple[str, Store], smtp: SmtpS
 
         member.reload()
         expect(member.locator("#claim")).to_contain_text(f"You claim to be {authors[2]}: verified")
-        badge = member.locator("p.authors .badge.verified")
+        badge = member.locator("div.authors .badge.verified")
         expect(badge).to_have_count(1)
         expect(badge).to_contain_text("verified author @")
         member.fill("#link-github", "https://github.com/octocat/Hello-World")
@@ -87,7 +87,7 @@ def test_claim_verify_and_set_the_code_link(live: tuple[str, Store], smtp: SmtpS
         # HF's star count was for the repository HF linked, not this one: none until counted.
         expect(code.locator(".stars")).to_have_count(0)
         if os.environ.get("PAPERFEED_UPDATE_SCREENSHOTS") == "1":
-            member.locator("p.authors").first.scroll_into_view_if_needed()
+            member.locator("div.authors").first.scroll_into_view_if_needed()
             member.screenshot(path=str(SCREENSHOTS / "paper-verified-author.png"))
         assert errors == []
         browser.close()
