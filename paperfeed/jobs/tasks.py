@@ -17,7 +17,6 @@ from paperfeed.digest.deliver import DigestSender
 from paperfeed.digest.schedule import PERIODS, last_completed, period_containing
 from paperfeed.digest.searching import lazy_saved_search
 from paperfeed.errors import Busy
-from paperfeed.feed.recommending import Recommender, recommend_new
 from paperfeed.ingest import arxiv_categories, github
 from paperfeed.ingest.arxiv_api import fetch_ids
 from paperfeed.ingest.checkpoints import last_harvested, resume_point, run_harvest
@@ -220,6 +219,10 @@ def make_recommendations(ctx: JobContext) -> str | None:
     """Each reader's best among the papers listed since the last run (feed/recommending.py);
     the first run fits the recommender's feature space on the store's newest papers and keeps
     it beside the search index. None when no day was listed since."""
+    # Imported here: the recommender brings scikit-learn (2 s), which a web worker, importing
+    # this module through the registry, has no use for.
+    from paperfeed.feed.recommending import Recommender, recommend_new
+
     search = ctx.search()
     model = search.embedder.name if search.embedder is not None else None
     recommender = Recommender.open(ctx.store, search.data_dir, model=model)

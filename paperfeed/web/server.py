@@ -219,6 +219,10 @@ def _serve_workers(settings: Settings, listener: Listener, *, demo: bool) -> Non
         port=settings.port,
         log_config=log_config(),
         log_level="info",
+        # A worker imports the site and opens the store and the search index before it says
+        # it is alive: a few seconds, more on a loaded machine than uvicorn's 5 s default, past
+        # which it kills the worker and starts another, for ever.
+        timeout_worker_healthcheck=30,
     )
     try:
         Multiprocess(config, sockets=[listener]).run()

@@ -9,13 +9,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import RedirectResponse
 
 from paperfeed.feed.following import Followed, followed_papers, recent_days
-from paperfeed.feed.recommending import KEEP, SPACE_FILE, Recommender, recommend_all
 from paperfeed.models import ListedPaper, Reason, StoredRecommendation, User
 from paperfeed.search.searcher import Searcher
 from paperfeed.serialize import recommendation_json
@@ -33,10 +32,17 @@ from paperfeed.web.deps import (
 )
 from paperfeed.web.page import render
 
+if TYPE_CHECKING:
+    from paperfeed.feed.recommending import Recommender
+
 router = APIRouter()
+# The recommender (feed/recommending.py) brings scikit-learn, 2 s to import: it is imported
+# when a member first asks for recommendations, not when a web worker starts (uvicorn gives a
+# worker 5 s to report ready).
 _opening = threading.Lock()
 
 SHOWN = 30
+MAX_LIMIT = 50  # recommendations an API call returns at most (the job keeps 50 a member)
 FOLLOWED_SHOWN = 20
 
 
@@ -56,6 +62,8 @@ def recommender(request: Request, store: Store, search: Searcher) -> Recommender
     made: Recommender | None = getattr(request.app.state, "recommender", None)
     if made is not None:
         return made
+    from paperfeed.feed.recommending import SPACE_FILE, Recommender
+
     data_dir: Path = getattr(search, "data_dir", None) or get_settings(request).data_dir
     if not (data_dir / SPACE_FILE).exists():
         return None
@@ -121,6 +129,8 @@ def refresh(
     """Rank the whole store for the member now (their list is replaced in one transaction)."""
     made = recommender(request, store, search)
     if made is not None:
+        from paperfeed.feed.recommending import recommend_all
+
         admit(request, "recommend")
         recommend_all(store, made, search, user.id, now)
     return RedirectResponse("/for-you", status_code=303)
@@ -136,7 +146,7 @@ def refresh(
 def api_recommendations(
     user: MemberDep,
     store: StoreDep,
-    limit: Annotated[int, Query(ge=1, le=KEEP)] = 20,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 20,
 ) -> dict[str, Any]:
     """What /for-you shows: your recommendations, best first, each with why (the ids of your
     papers it is most like, the words and authors that weighed most, what you follow that it
@@ -158,13 +168,15 @@ def api_refresh(
     store: StoreDep,
     search: SearchDep,
     now: NowDep,
-    limit: Annotated[int, Query(ge=1, le=KEEP)] = 20,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 20,
 ) -> dict[str, Any]:
     """Rank every paper for you now (candidates through search, near your papers and your
     profile's words) and keep the result as your recommendations. `ready` is false while the
     site's recommender is still being fitted (nothing is made then)."""
     made = recommender(request, store, search)
     if made is not None:
+        from paperfeed.feed.recommending import recommend_all
+
         admit(request, "recommend")
         recommend_all(store, made, search, user.id, now)
     return {"ready": made is not None, **_recommendations_json(store, user, limit)}
