@@ -28,6 +28,7 @@ NAMES = [
     "hf-daily",
     "index",
     "digests",
+    "recommendations",
     "thumbnails",
     "arxiv-categories",
     "github-stars",

@@ -322,7 +322,9 @@ def _import_version(store: Store, version: int, authors: list[Author]) -> None:
 
 def _badged(page: str) -> list[str]:
     """The authors the paper page marks as verified, by name."""
-    return re.findall(r'>([^<>]+)</a> <span class="badge verified"', page)
+    # Each author is a span holding their link and its follow button, the badge after it.
+    author = r'<span class="author"><a href="[^"]*">([^<>]+)</a>(?:(?!<span class="author">).)*?'
+    return re.findall(author + r'</span> <span class="badge verified"', page, re.S)
 
 
 def test_a_claim_follows_its_author_through_new_versions(site: Site, store: Store) -> None:
