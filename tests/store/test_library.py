@@ -177,3 +177,55 @@ def test_recommendations_are_replaced_whole(store: Store, ids: list[str]) -> Non
     store.recommendations.replace(ann.id, [(ids[3], 1.0, Reason())], now)
     assert [r.paper_id for r in store.recommendations.of(ann.id)] == [ids[3]]
     assert store.recommendations.made_at(ann.id) == now
+
+
+def test_reads_for_many_members_answer_as_each_members_own(store: Store, ids: list[str]) -> None:
+    """The daily job reads a block of members at once: the same answers, members with
+    nothing left out, an empty block answered with nothing."""
+    ann, bob, cy = (store.accounts.ensure_user(f"{n}@example.org") for n in ("ann", "bob", "cy"))
+    reading = store.library.create(ann.id, "Reading")
+    store.library.save(ann.id, ids[0])
+    store.library.save(ann.id, ids[1], [reading.id])
+    store.library.save(ann.id, ids[0], [reading.id])  # in two collections, listed once
+    store.library.save(bob.id, ids[2])
+    store.library.dismiss(ann.id, ids[3])
+    store.library.dismiss(bob.id, ids[4])
+    store.votes.cast(bob.id, ids[0], True)
+    store.votes.cast(bob.id, ids[1], True)
+    store.follows.follow(ann.id, "author", "Ada Lovelace")
+    store.follows.follow(ann.id, "category", "cs.LG")
+    now = store.db.now()
+    everyone = [cy.id, bob.id, ann.id]
+
+    libraries = store.library.libraries(everyone)
+    assert libraries == {u: [p for p, _ in store.library.library(u)] for u in (ann.id, bob.id)}
+    assert store.library.dismissed_by(everyone) == {
+        ann.id: frozenset({ids[3]}),
+        bob.id: frozenset({ids[4]}),
+    }
+    assert store.recommendations.upvoted_by(everyone) == {
+        bob.id: store.recommendations.upvoted(bob.id)
+    }
+    assert store.follows.of_members(everyone) == {ann.id: store.follows.of(ann.id)}
+    for read in (
+        store.library.libraries,
+        store.library.dismissed_by,
+        store.recommendations.upvoted_by,
+        store.follows.of_members,
+    ):
+        assert read([]) == {}
+
+    store.recommendations.replace(cy.id, [(ids[4], 0.1, Reason())], now)
+    store.recommendations.replace_many(
+        {
+            ann.id: [(ids[2], 0.9, Reason(words=("graph",))), (ids[4], 0.5, Reason())],
+            bob.id: [(ids[3], 0.7, Reason())],
+            cy.id: [],
+        },
+        now,
+    )
+    lists = store.recommendations.of_members(everyone)
+    assert lists == {u: store.recommendations.of(u) for u in (ann.id, bob.id)}
+    assert [(r.paper_id, r.rank) for r in lists[ann.id]] == [(ids[2], 1), (ids[4], 2)]
+    assert lists[ann.id][0].reason.words == ("graph",)
+    assert store.recommendations.of_members(everyone, limit=1)[ann.id] == lists[ann.id][:1]
