@@ -18,7 +18,7 @@ transaction (`store.recommendations.replace`)."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Container, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from paperfeed.feed.following import follow_label
-from paperfeed.models import Paper, Reason
+from paperfeed.models import Follow, Paper, Reason, StoredRecommendation
 from paperfeed.recommend.features import FeatureSpace, PaperRows, PaperText
 from paperfeed.recommend.ranker import (
     Positive,
@@ -117,15 +117,31 @@ class Recommender:
         return self.space.transform([paper_text(p) for p in kept], vectors)
 
     def signals(self, user_id: int) -> Signals:
-        saved = [pid for pid, _at in self.store.library.library(user_id)][:POSITIVES]
-        upvoted = self.store.recommendations.upvoted(user_id)[:POSITIVES]
-        return Signals(
-            positives=tuple(
-                [Positive(pid, "saved") for pid in saved]
-                + [Positive(pid, "upvoted") for pid in upvoted if pid not in set(saved)]
-            ),
-            dismissed=tuple(sorted(self.store.library.dismissed(user_id))),
-        )
+        return self.signals_of([user_id]).get(user_id, Signals(positives=()))
+
+    def signals_of(self, user_ids: Sequence[int]) -> dict[int, Signals]:
+        """Each member's signals, read for all of them at once: their latest POSITIVES saves
+        ("saved"), their latest POSITIVES upvotes of papers they did not save ("upvoted",
+        half the weight), and what they marked not interested."""
+        saved = self.store.library.libraries(user_ids)
+        upvoted = self.store.recommendations.upvoted_by(user_ids)
+        dismissed = self.store.library.dismissed_by(user_ids)
+        found: dict[int, Signals] = {}
+        for user_id in user_ids:
+            theirs = saved.get(user_id, [])[:POSITIVES]
+            kept = set(theirs)
+            found[user_id] = Signals(
+                positives=tuple(
+                    [Positive(pid, "saved") for pid in theirs]
+                    + [
+                        Positive(pid, "upvoted")
+                        for pid in upvoted.get(user_id, [])[:POSITIVES]
+                        if pid not in kept
+                    ]
+                ),
+                dismissed=tuple(sorted(dismissed.get(user_id, ()))),
+            )
+        return found
 
     def rank_for(
         self,
@@ -138,11 +154,12 @@ class Recommender:
         profile: Profile | None = None,
         scores: Scores | None = None,
         papers: Mapping[str, Paper] | None = None,
+        follows: Sequence[Follow] | None = None,
     ) -> Ranked:
         """The member's best `limit` among `candidates`, each with its reason. `signals` and
         `known` (rows holding their papers), their `profile`, the candidates' `scores` (a row
-        of `score_many`) and `papers` save reading, transforming and scoring again when many
-        readers are ranked at once."""
+        of `score_many`), `papers` and what they `follows` save reading, transforming and
+        scoring again when many readers are ranked at once."""
         signals = signals if signals is not None else self.signals(user_id)
         if not signals.positives:
             return []
@@ -152,42 +169,30 @@ class Recommender:
             profile = fit_profile(signals, known, self.space)
         if scores is None:
             scores = score(profile, candidates, self.background)
-        bonus = _follow_bonus(self.store, user_id, candidates, papers)
-        # Without a bonus the ranker's own top `limit` is the answer: no need to list them all.
-        ranked = rank(
-            profile, candidates, limit=limit if not bonus else None, scores=scores, explain=False
-        )
-        scored = sorted(
-            ((r.paper_id, r.score + bonus.get(r.paper_id, (0.0, ()))[0]) for r in ranked),
-            key=lambda x: -x[1],
-        )[:limit]
-        top = candidates.select([pid for pid, _ in scored])
-        # Explained with the scores already made: scoring the top again would score the
-        # background again too.
-        raw = {r.paper_id: r.score for r in ranked}
-        top_scores = np.array([raw[pid] for pid in top.ids], dtype=np.float64)
-        explained = {r.paper_id: r for r in rank(profile, top, scores=top_scores)}
+        if follows is None:
+            follows = self.store.follows.of(user_id)
+        bonus = _follow_bonus(self.store, follows, candidates, papers)
+        if bonus:
+            lift = np.array([bonus.get(pid, (0.0, ()))[0] for pid in candidates.ids])
+            scores = scores + lift
         return [
-            (pid, score, _reason(explained.get(pid), bonus.get(pid, (0.0, ()))[1]))
-            for pid, score in scored
+            (r.paper_id, r.score, _reason(r, bonus.get(r.paper_id, (0.0, ()))[1]))
+            for r in rank(profile, candidates, limit=limit, scores=scores)
         ]
 
 
-def _reason(rec: Recommendation | None, follows: tuple[str, ...]) -> Reason:
-    if rec is None:
-        return Reason(follows=follows)
+def _reason(rec: Recommendation, follows: tuple[str, ...]) -> Reason:
     return Reason(because=rec.because, words=rec.words, authors=rec.authors, follows=follows)
 
 
 def _follow_bonus(
     store: Store,
-    user_id: int,
+    follows: Sequence[Follow],
     candidates: PaperRows,
     papers: Mapping[str, Paper] | None = None,
 ) -> dict[str, tuple[float, tuple[str, ...]]]:
-    """FOLLOW_BONUS for candidates by a followed author or in a followed category, with the
-    labels of what they matched (`papers`: the candidates' papers, when already read)."""
-    follows = store.follows.of(user_id)
+    """FOLLOW_BONUS for candidates by an author or in a category the member `follows`, with
+    the labels of what they matched (`papers`: the candidates' papers, when already read)."""
     authors = {author_key(f.value): f.value for f in follows if f.kind == "author"}
     cats = {f.value.lower(): f.value for f in follows if f.kind == "category"}
     if not authors and not cats:
@@ -215,24 +220,32 @@ def _follow_bonus(
 
 
 def _merge(
-    store: Store, user_id: int, fresh: Ranked, now: datetime, keep_since: datetime | None
+    fresh: Ranked,
+    earlier: Sequence[StoredRecommendation],
+    keep_since: datetime | None,
+    gone: Container[str],
 ) -> Ranked:
-    """`fresh` with the member's earlier recommendations made since `keep_since` (None: none),
-    best first, without what they saved or dismissed since."""
-    earlier = (
-        [
-            (r.paper_id, r.score, r.reason)
-            for r in store.recommendations.of(user_id, limit=KEEP)
-            if r.made_at >= keep_since
-        ]
-        if keep_since is not None
-        else []
-    )
+    """`fresh` with the member's `earlier` recommendations made since `keep_since` (None:
+    none), best first, less the papers `gone` (saved or dismissed since)."""
+    kept = [
+        (r.paper_id, r.score, r.reason)
+        for r in earlier
+        if keep_since is not None and r.made_at >= keep_since
+    ]
     seen: dict[str, tuple[str, float, Reason]] = {}
-    for item in [*fresh, *earlier]:
+    for item in [*fresh, *kept]:
         seen.setdefault(item[0], item)
-    gone = store.library.dismissed(user_id) | set(store.library.saved(user_id, list(seen)))
     return sorted((v for k, v in seen.items() if k not in gone), key=lambda x: -x[1])[:KEEP]
+
+
+def _gone(store: Store, user_ids: Sequence[int]) -> dict[int, frozenset[str]]:
+    """What each member saved or dismissed, read now: not to be recommended to them."""
+    saved = store.library.libraries(user_ids)
+    dismissed = store.library.dismissed_by(user_ids)
+    return {
+        user_id: frozenset(saved.get(user_id, ())) | dismissed.get(user_id, frozenset())
+        for user_id in user_ids
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,7 +283,7 @@ def recommend_new(
     who = list(readers) if readers is not None else store.recommendations.readers()
     keep_since = now - timedelta(days=RECENT_DAYS)
     # Every reader's papers are read and turned into rows once, for all of them.
-    signals = {user_id: recommender.signals(user_id) for user_id in who}
+    signals = recommender.signals_of(who)
     theirs = {p.paper_id for s in signals.values() for p in s.positives}
     theirs |= {pid for s in signals.values() for pid in s.dismissed}
     known = recommender.rows(sorted(theirs))
@@ -278,10 +291,11 @@ def recommend_new(
     n = 0
     for lo in range(0, len(who), BLOCK):
         block = who[lo : lo + BLOCK]
-        # One matrix product per view scores a block of readers. Scored one at a time (and the
-        # top again to explain it, background included) with the candidates' papers read
-        # again for each reader who follows something, the run took 89 ms of CPU per reader
-        # against 11 ms (10,000 readers, 1,000 candidates, bench/recommend_speed.py).
+        # A block of readers is scored with one matrix product per view, read with a query
+        # or two per kind of thing read, and written in one transaction. Per reader (scored
+        # one at a time, and the top again to explain it, background included, each reader's
+        # things read and written on their own) the run took 89 ms of CPU per reader against
+        # 11 ms (10,000 readers, 1,000 candidates, bench/recommend_speed.py).
         profiles = {
             user_id: fit_profile(signals[user_id], known, recommender.space)
             for user_id in block
@@ -289,22 +303,34 @@ def recommend_new(
         }
         rows = score_many(list(profiles.values()), candidates, recommender.background)
         scores = dict(zip(profiles, rows, strict=True))
-        for user_id in block:
-            fresh = recommender.rank_for(
+        follows = store.follows.of_members(block)
+        fresh = {
+            user_id: recommender.rank_for(
                 user_id,
                 candidates,
                 signals=signals[user_id],
                 profile=profiles.get(user_id),
                 scores=scores.get(user_id),
                 papers=papers,
+                follows=follows.get(user_id, []),
             )
-            with store.transaction():
-                store.recommendations.replace(
-                    user_id, _merge(store, user_id, fresh, now, keep_since), now
-                )
-            n += 1
-            if progress:
-                progress(n, len(who))
+            for user_id in block
+        }
+        with store.transaction():
+            earlier = store.recommendations.of_members(block, limit=KEEP)
+            gone = _gone(store, block)
+            store.recommendations.replace_many(
+                {
+                    user_id: _merge(
+                        fresh[user_id], earlier.get(user_id, []), keep_since, gone[user_id]
+                    )
+                    for user_id in block
+                },
+                now,
+            )
+        n += len(block)
+        if progress:
+            progress(n, len(who))
     if readers is None:
         store.checkpoints.set(CHECKPOINT, latest.isoformat())
     days = tuple(start + timedelta(days=i) for i in range((latest - start).days + 1))
@@ -331,9 +357,10 @@ def recommend_all(
     for p in signals.positives[:NEAR_OF]:
         for hit in search.related(p.paper_id, NEAR):
             pool[hit.paper.arxiv_id] = None
-    ranked = recommender.rank_for(user_id, recommender.rows(list(pool)))
+    ranked = recommender.rank_for(user_id, recommender.rows(list(pool)), signals=signals)
     with store.transaction():
-        store.recommendations.replace(user_id, _merge(store, user_id, ranked, now, None), now)
+        gone = _gone(store, [user_id])[user_id]
+        store.recommendations.replace(user_id, _merge(ranked, [], None, gone), now)
     return ranked
 
 
