@@ -16,14 +16,16 @@ of readers. The keyword profiles stay sparse (only the terms of the reader's pap
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
+from paperfeed.recommend import sparse as rows_math
 from paperfeed.recommend.features import Dense, FeatureSpace, PaperRows
+from paperfeed.recommend.sparse import Entries
 
 Scores = npt.NDArray[np.float64]
 
@@ -82,6 +84,8 @@ class Profile:
     weights: Dense
     excluded: frozenset[str]
     vocabulary: npt.NDArray[np.str_]
+    # The positives' sparse rows as plain arrays, per view (for explanations).
+    entries: dict[str, Entries] = field(default_factory=dict)
 
     @property
     def empty(self) -> bool:
@@ -96,18 +100,25 @@ def fit_profile(signals: Signals, known: PaperRows, space: FeatureSpace) -> Prof
         weight_of[p.paper_id] = max(weight_of.get(p.paper_id, 0.0), KIND_WEIGHTS[p.kind])
     dismissed = [d for d in dict.fromkeys(signals.dismissed) if d not in weight_of]
     pos = known.select(list(weight_of))
-    neg = known.select(dismissed)
+    neg = known.select(dismissed) if dismissed else None
     w = np.array([weight_of[pid] for pid in pos.ids], dtype=np.float32)
     w = w / w.sum() if len(w) else w
-    sparse = {
-        name: sp.csr_matrix(
-            _weighted_mean(m, w) - DISMISSED_WEIGHT * _weighted_mean(neg.sparse[name])
-        )
-        for name, m in pos.sparse.items()
-        if m.shape[1]
-    }
+    entries = {name: rows_math.entries(m) for name, m in pos.sparse.items() if m.shape[1]}
+    sparse = {}
+    for name, theirs in entries.items():
+        mean = rows_math.weighted_sum(theirs, w)
+        if neg is not None and len(neg):
+            against = rows_math.entries(neg.sparse[name])
+            weights = np.full(len(neg), 1 / len(neg))
+            mean = rows_math.combine(
+                mean, rows_math.weighted_sum(against, weights), -DISMISSED_WEIGHT
+            )
+        sparse[name] = rows_math.as_row(mean, pos.sparse[name].shape[1])
     dense = {
-        name: _rocchio(w @ m if len(w) else np.zeros(m.shape[1], np.float32), neg.dense[name])
+        name: _rocchio(
+            w @ m if len(w) else np.zeros(m.shape[1], np.float32),
+            neg.dense[name] if neg is not None else m[:0],
+        )
         for name, m in pos.dense.items()
     }
     return Profile(
@@ -117,16 +128,8 @@ def fit_profile(signals: Signals, known: PaperRows, space: FeatureSpace) -> Prof
         weights=w,
         excluded=frozenset(weight_of) | frozenset(dismissed),
         vocabulary=space.words.vocabulary,
+        entries=entries,
     )
-
-
-def _weighted_mean(m: sp.csr_matrix, w: Dense | None = None) -> sp.csr_matrix:
-    """The 1-row weighted mean of `m`'s rows (plain mean without `w`), sparse; zero for none."""
-    n = m.shape[0]
-    if not n:
-        return sp.csr_matrix((1, m.shape[1]), dtype=np.float32)
-    weights = np.full(n, 1 / n, dtype=np.float32) if w is None else w
-    return sp.csr_matrix(sp.csr_matrix(weights.reshape(1, -1)) @ m, dtype=np.float32)
 
 
 def _rocchio(centroid: Dense, dismissed: Dense) -> Dense:
@@ -195,7 +198,8 @@ def rank(
     already computed (a row of `score_many`)."""
     if scores is None:
         scores = score(profile, candidates, background)
-    keep = np.array([pid not in profile.excluded for pid in candidates.ids], dtype=bool)
+    keep = np.ones(len(candidates), dtype=bool)
+    keep[candidates.positions(profile.excluded)] = False
     order = np.flatnonzero(keep)
     order = order[np.argsort(-scores[order], kind="stable")]
     if limit is not None:
@@ -204,16 +208,16 @@ def rank(
         return []
     if not explain:
         return [Recommendation(candidates.ids[i], float(scores[i])) for i in order]
-    top = candidates.take(order)
-    because = _because(profile, top)
-    words = _words(profile, top)
+    because = _because(profile, candidates, order)
+    words = _words(profile, candidates, order)
+    theirs = {a.casefold() for row in profile.positives.authors for a in row}
     return [
         Recommendation(
-            paper_id=top.ids[j],
+            paper_id=candidates.ids[i],
             score=float(scores[i]),
             because=because[j],
             words=words[j],
-            authors=_shared_authors(profile, top.authors[j]),
+            authors=tuple(a for a in candidates.authors[i] if a.casefold() in theirs),
         )
         for j, i in enumerate(order)
     ]
@@ -233,45 +237,53 @@ def recommend(
     return rank(profile, candidates, limit=limit, background=background)
 
 
-def _because(profile: Profile, top: PaperRows) -> list[tuple[str, ...]]:
-    """Per candidate, the reader's papers (1 or 2) that pulled it up most: the weighted
-    similarity over every view; a second one only if it pulled at least half as much."""
+def _because(
+    profile: Profile, candidates: PaperRows, top: npt.NDArray[np.intp]
+) -> list[tuple[str, ...]]:
+    """Per candidate at `top`, the reader's papers (1 or 2) that pulled it up most: the
+    weighted similarity over every view; a second one only if it pulled at least half as
+    much."""
     pos = profile.positives
     sims = np.zeros((len(top), len(pos)), dtype=np.float64)
-    for name, m in top.sparse.items():
-        if m.shape[1]:
-            sims += np.asarray((m @ pos.sparse[name].T).toarray())
-    for name, m in top.dense.items():
+    for name, theirs in profile.entries.items():
+        m = candidates.sparse.get(name)
+        if m is not None:
+            sims += rows_math.products(rows_math.entries(m, top), theirs)
+    for name, m in candidates.dense.items():
         if name in pos.dense:
-            sims += m @ pos.dense[name].T
+            sims += m[top] @ pos.dense[name].T
     sims *= profile.weights
+    best = np.argsort(-sims, axis=1, kind="stable")[:, :BECAUSE]
+    pulls = np.take_along_axis(sims, best, axis=1)
     out = []
-    for row in sims:
-        best = [k for k in np.argsort(-row, kind="stable")[:BECAUSE] if row[k] > 0]
-        named = [pos.ids[k] for k in best if row[k] >= 0.5 * row[best[0]]]
+    for ks, values in zip(best.tolist(), pulls.tolist(), strict=True):
+        named = [
+            pos.ids[k] for k, v in zip(ks, values, strict=True) if v > 0 and v >= 0.5 * values[0]
+        ]
         out.append(tuple(named))
     return out
 
 
-def _words(profile: Profile, top: PaperRows) -> list[tuple[str, ...]]:
-    """Per candidate, the words (or word pairs) whose weight in both it and the profile
-    contributed most to its words score."""
+def _words(
+    profile: Profile, candidates: PaperRows, top: npt.NDArray[np.intp]
+) -> list[tuple[str, ...]]:
+    """Per candidate at `top`, the words (or word pairs) whose weight in both it and the
+    profile contributed most to its words score."""
     profile_row = profile.sparse.get("words")
-    m = top.sparse.get("words")
+    m = candidates.sparse.get("words")
     if profile_row is None or m is None:
-        return [() for _ in top.ids]
-    vector = profile_row.toarray().ravel()
-    out = []
-    for i in range(len(top)):
-        # The row's slice of the CSR arrays: indexing a sparse matrix row by row costs more.
-        lo, hi = m.indptr[i], m.indptr[i + 1]
-        terms = m.indices[lo:hi]
-        contribution = m.data[lo:hi] * vector[terms]
-        best = np.argsort(-contribution, kind="stable")[:WORDS]
-        out.append(tuple(str(profile.vocabulary[terms[k]]) for k in best if contribution[k] > 0))
-    return out
-
-
-def _shared_authors(profile: Profile, authors: Sequence[str]) -> tuple[str, ...]:
-    theirs = {a.casefold() for row in profile.positives.authors for a in row}
-    return tuple(a for a in authors if a.casefold() in theirs)
+        return [() for _ in top]
+    # Every candidate at once: each stored term's contribution, ordered by row and then by
+    # contribution (best first; ties in the row's term order), the first WORDS positive ones
+    # of each row kept.
+    theirs = rows_math.entries(m, top)
+    contribution = theirs.value * rows_math.lookup(profile_row, theirs.term)
+    order = np.lexsort((-contribution, theirs.row))
+    starts = np.searchsorted(theirs.row[order], np.arange(len(top)))
+    place = np.arange(len(order)) - starts[theirs.row[order]]
+    kept = order[(place < WORDS) & (contribution[order] > 0)]
+    out: list[list[str]] = [[] for _ in top]
+    named = profile.vocabulary[theirs.term[kept]].tolist()
+    for row, word in zip(theirs.row[kept].tolist(), named, strict=True):
+        out[row].append(str(word))
+    return [tuple(words) for words in out]
