@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import io
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeAlias
@@ -112,6 +112,11 @@ class KeywordView:
     components: Dense  # (dims, terms); no rows when the corpus is too small for LSA
     centre: Dense
     centre_half: Dense
+    # Term -> column and the analyzer, made at the first transform (a vocabulary of 200,000
+    # terms took 0.3 s to index: too long to pay for every call).
+    _index: tuple[dict[str, int], Callable[[str], list[str]]] | None = field(
+        default=None, repr=False, compare=False
+    )
 
     @classmethod
     def fit(cls, kind: str, texts: Sequence[str]) -> KeywordView:
@@ -119,7 +124,7 @@ class KeywordView:
         try:
             counts = sp.csr_matrix(counter.fit_transform(texts), dtype=np.float32)
         except ValueError:  # no term in MIN_DF papers: an empty view
-            return cls(kind, np.array([], dtype=str), *(_empty(0) for _ in range(4)))
+            return cls(kind, np.array([], dtype=str), _empty(0), _empty(0), _empty(0), _empty(0))
         vocabulary = counter.get_feature_names_out().astype(str)
         n = counts.shape[0]
         df = np.bincount(counts.indices, minlength=counts.shape[1])
@@ -146,11 +151,40 @@ class KeywordView:
         """Unit tf-idf rows, and centred unit LSA rows with all components and the first half."""
         if not len(self.vocabulary):
             return sp.csr_matrix((len(texts), 0), dtype=np.float32), _empty(0), _empty(0)
-        counts = _counter(self.kind, list(self.vocabulary)).transform(texts)
-        rows = self.weigh(sp.csr_matrix(counts, dtype=np.float32))
+        if self._index is None:
+            terms = self.vocabulary.tolist()
+            self._index = (
+                {t: i for i, t in enumerate(terms)},
+                _counter(self.kind).build_analyzer(),
+            )
+        rows = self.weigh(_count(*self._index, texts))
         lsa = np.asarray(rows @ self.components.T, dtype=np.float32)
         half = lsa[:, : len(self.components) // 2]
         return rows, centred(lsa, self.centre), centred(half, self.centre_half)
+
+
+def _count(
+    index: dict[str, int], analyze: Callable[[str], list[str]], texts: Sequence[str]
+) -> Matrix:
+    """The texts' term counts over a fitted vocabulary, as CountVectorizer.transform counts
+    them (the same analyzer; terms outside the vocabulary ignored), in a third less time: the
+    lookups are one `map` per text rather than a Python statement per term."""
+    get = index.get
+    columns: list[int] = []
+    ends = [0]
+    for text in texts:
+        columns.extend(c for c in map(get, analyze(text)) if c is not None)
+        ends.append(len(columns))
+    m = sp.csr_matrix(
+        (
+            np.ones(len(columns), dtype=np.float32),
+            np.asarray(columns, dtype=np.int32),
+            np.asarray(ends, dtype=np.int64 if len(columns) > 2**31 - 1 else np.int32),
+        ),
+        shape=(len(texts), len(index)),
+    )
+    m.sum_duplicates()  # a term said n times: one entry of n, columns in order
+    return m
 
 
 def _empty(width: int) -> Dense:
@@ -182,12 +216,16 @@ class PaperRows:
             authors=[self.authors[i] for i in idx],
         )
 
-    def select(self, ids: Sequence[str]) -> PaperRows:
-        """The rows of `ids` that are here, in that order (unknown ids are left out)."""
+    def positions(self, ids: Iterable[str]) -> list[int]:
+        """The row numbers of `ids` that are here, in that order (unknown ids left out)."""
         if self._where is None or len(self._where) != len(self.ids):
             self._where = {pid: i for i, pid in enumerate(self.ids)}
         where = self._where
-        return self.take([where[pid] for pid in ids if pid in where])
+        return [where[pid] for pid in ids if pid in where]
+
+    def select(self, ids: Sequence[str]) -> PaperRows:
+        """The rows of `ids` that are here, in that order (unknown ids are left out)."""
+        return self.take(self.positions(ids))
 
 
 @dataclass(slots=True)

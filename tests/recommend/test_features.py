@@ -62,3 +62,27 @@ def test_model_vectors_are_one_more_view(papers: list[PaperText]) -> None:
     np.testing.assert_allclose(rows.dense["model"].mean(axis=0), 0.0, atol=0.1)
     with pytest.raises(ValueError):
         space.transform(papers, vectors[:3])
+
+
+def test_counts_are_scikit_learns_for_any_text(papers: list[PaperText]) -> None:
+    """The view counts terms itself (features._count): the same counts as CountVectorizer
+    over the fitted vocabulary, for accented, non-Latin and repeated words too."""
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    from paperfeed.recommend.features import _counter
+
+    space = FeatureSpace.fit(papers)
+    texts = [p.text for p in papers] + [
+        "Quicksort quicksort QUICKSORT merge sort, naïve café Ünïcödé",
+        "Ελληνικά 日本語 $\\alpha$ heap-sort: tape\x00records",
+        "",
+    ]
+    for view in (space.words, space.stems):
+        vocabulary = {t: i for i, t in enumerate(view.vocabulary.tolist())}
+        expected: CountVectorizer = _counter(view.kind, list(vocabulary))
+        want = expected.transform(texts).astype(np.float32).tocsr()
+        want.sort_indices()
+        got = view.weigh(want)
+        rows, _lsa, _half = view.transform(texts)
+        assert (rows != got).nnz == 0, view.kind
+        assert rows.has_sorted_indices
