@@ -73,7 +73,7 @@ def followed_papers(
     hits: dict[str, list[Hit]] = {}
     if search is not None:
         among = frozenset(ids)
-        hits = {q: search_among(search, q, among) for q in rules.queries}
+        hits = {q: search_among(search, q, among, explain=False) for q in rules.queries}
     found: dict[str, list[tuple[str, str]]] = {}
     for m in matches(rules, new, hits):
         pairs = found.setdefault(m.paper_id, [])

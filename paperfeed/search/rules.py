@@ -111,9 +111,32 @@ def is_real_match(hit: Hit) -> bool:
     )
 
 
-def search_among(engine: Searcher, query: str, ids: frozenset[str]) -> list[Hit]:
-    """A saved search in hybrid mode over the papers `ids` alone, real matches only."""
-    results = engine.search(
-        query, mode="hybrid", limit=PER_SEARCH, filters=SearchFilters(ids=ids), sort="relevance"
-    )
-    return [h for h in results.hits if is_real_match(h)]
+def search_among(
+    engine: Searcher, query: str, ids: frozenset[str], *, explain: bool = True
+) -> list[Hit]:
+    """A saved search in hybrid mode over the papers `ids` alone, real matches only (each
+    hit's matched terms found unless `explain` is false).
+
+    The answer changes only when the store or an index does, and many ask the same question
+    of the same papers (members following one search, a member coming back to /for-you, the
+    digest's members over one period): an engine that names its indexes' content
+    (`SearchService.memo_key`) has it kept in the store's read memo."""
+
+    def run() -> list[Hit]:
+        results = engine.search(
+            query,
+            mode="hybrid",
+            limit=PER_SEARCH,
+            filters=SearchFilters(ids=ids),
+            sort="relevance",
+            explain=explain,
+        )
+        return [h for h in results.hits if is_real_match(h)]
+
+    memo_key = getattr(engine, "memo_key", None)
+    store = getattr(engine, "store", None)
+    if memo_key is None or store is None:
+        return run()
+    key = ("search_among", memo_key(), query, ids, explain)
+    hits: list[Hit] = store.db.remembered(key, run)
+    return hits

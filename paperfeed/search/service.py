@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from collections.abc import Hashable
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -399,17 +400,22 @@ class SearchService:
         stamp covers the papers, their vectors and what curators hid): a paper page asks for
         them on every view, and a title search is half its cost."""
         vectors = self._vector_index()
-        key = (
-            "SearchService.related",
+        key = ("SearchService.related", self.memo_key(vectors), arxiv_id, limit)
+        return self.store.db.remembered(key, lambda: self._related(arxiv_id, limit, vectors))
+
+    def memo_key(self, vectors: VectorIndex | None = None) -> Hashable:
+        """What names the indexes' content now, for read memo keys of answers that depend
+        on nothing else but the store (whose change stamp the memo checks): equal keys, equal
+        answers. `vectors`: the vector index already opened for the answer."""
+        if vectors is None:
+            vectors = self._vector_index()
+        return (
             str(self.keyword.path),
             self.keyword.options,
             self.keyword.generation(),
             self.embedder.name if self.embedder is not None else None,
             self._vectors_stamp if vectors is not None else None,
-            arxiv_id,
-            limit,
         )
-        return self.store.db.remembered(key, lambda: self._related(arxiv_id, limit, vectors))
 
     def _related(self, arxiv_id: str, limit: int, vectors: VectorIndex | None) -> list[Hit]:
         found: list[tuple[str, float]] = []

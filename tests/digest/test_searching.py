@@ -88,6 +88,7 @@ def test_saved_search_runs_hybrid_over_the_period_and_keeps_real_matches(store: 
                 "limit": PER_SEARCH,
                 "filters": SearchFilters(ids=frozenset(p.arxiv_id for p in on_days)),
                 "sort": "relevance",
+                "explain": True,
             },
         )
     ]

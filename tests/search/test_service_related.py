@@ -14,6 +14,7 @@ from statement_log import measured_quietly, statements_run
 
 from paperfeed.models import Batch, Hit, IndexDoc, Paper
 from paperfeed.search.keyword_index import KeywordIndex
+from paperfeed.search.rules import search_among
 from paperfeed.search.service import SearchService
 from paperfeed.store import Store
 
@@ -101,3 +102,32 @@ def test_the_index_generation_names_its_commits(tmp_path: Path) -> None:
     # Seen at the next read, not when a watcher thread gets round to it.
     assert len(reader) == 1
     assert reader.generation() != empty
+
+
+def test_a_search_among_some_papers_is_kept_too_until_the_index_changes(
+    service: SearchService, store: Store, db_url: str, tmp_path: Path, statements: list[str]
+) -> None:
+    """A followed search over some days' papers (search.rules.search_among, which /for-you
+    and the digest ask for every member who follows it) is answered from the memo; another
+    process's commit to the index shows at the next ask."""
+    among = frozenset({"2601.00001", "2601.00002", "2601.00004", "2601.00009"})
+
+    def ask() -> list[str]:
+        return sorted(h.paper.arxiv_id for h in search_among(service, "surface codes", among))
+
+    assert ask() == ["2601.00001", "2601.00002"]
+    memo = store.db.memo
+    assert memo is not None
+    statements.clear()
+    hits = memo.hits
+    assert ask() == ["2601.00001", "2601.00002"]
+    assert memo.hits == hits + 1 and len(statements) == 1  # the change stamp, no search
+    # Without explanations it is another question, answered with the same papers.
+    assert [h.why.terms for h in search_among(service, "surface codes", among, explain=False)] == [
+        (),
+        (),
+    ]
+    with Store.open(db_url, migrate=False) as other:
+        other.papers.write(_papers("2601.00004"))
+        SearchService.open(other, tmp_path / "data", model="none").index()
+    assert ask() == ["2601.00001", "2601.00002", "2601.00004"]
