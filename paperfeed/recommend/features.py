@@ -9,6 +9,9 @@ Two keyword views and their latent semantic analysis (LSA):
   and pairs of stems.
 - each view's LSA: a truncated SVD of its tf-idf rows (`LSA_DIMS` components). The ranker reads
   it at two resolutions, all components and the first half.
+- each paper's `spread` in each keyword view: the standard deviation of its similarity to the
+  papers the space was fitted on, as the LSA sees it. A paper alike to many papers (a hub) has a
+  wide one; the ranker divides the paper's keyword scores by it.
 
 With an embedding model the caller passes the papers' vectors too (`vectors`), a fifth view.
 Every view of every paper is a row here; `PaperRows` holds them for a set of papers.
@@ -21,7 +24,7 @@ import itertools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
 import numpy as np
 import numpy.typing as npt
@@ -103,8 +106,10 @@ def centred(rows: Dense, centre: Dense) -> Dense:
 
 @dataclass(slots=True)
 class KeywordView:
-    """One tf-idf view: its vocabulary, idf weights, LSA components (rows of `components`) and
-    the mean of the corpus's unit LSA rows at both resolutions (`centre`, `centre_half`)."""
+    """One tf-idf view: its vocabulary, idf weights, LSA components (rows of `components`), the
+    mean of the corpus's unit LSA rows at both resolutions (`centre`, `centre_half`), and the
+    mean and mean square of each LSA component over the corpus (`lsa_mean`, `lsa_power`: a
+    paper's spread in this view, see `spread`)."""
 
     kind: str  # "words" or "stems"
     vocabulary: npt.NDArray[np.str_]
@@ -112,10 +117,12 @@ class KeywordView:
     components: Dense  # (dims, terms); no rows when the corpus is too small for LSA
     centre: Dense
     centre_half: Dense
+    lsa_mean: Dense
+    lsa_power: Dense
     # Term -> column and the analyzer, made at the first transform (a vocabulary of 200,000
     # terms took 0.3 s to index: too long to pay for every call).
     _index: tuple[dict[str, int], Callable[[str], list[str]]] | None = field(
-        default=None, repr=False, compare=False
+        default=None, init=False, repr=False, compare=False
     )
 
     @classmethod
@@ -124,13 +131,14 @@ class KeywordView:
         try:
             counts = sp.csr_matrix(counter.fit_transform(texts), dtype=np.float32)
         except ValueError:  # no term in MIN_DF papers: an empty view
-            return cls(kind, np.array([], dtype=str), _empty(0), _empty(0), _empty(0), _empty(0))
+            empty = _empty(0)
+            return cls(kind, np.array([], dtype=str), empty, empty, empty, empty, empty, empty)
         vocabulary = counter.get_feature_names_out().astype(str)
         n = counts.shape[0]
         df = np.bincount(counts.indices, minlength=counts.shape[1])
         # scikit-learn's smoothed idf, as TfidfVectorizer computes it.
         idf = (np.log((1 + n) / (1 + df)) + 1).astype(np.float32)
-        view = cls(kind, vocabulary, idf, _empty(len(vocabulary)), _empty(0), _empty(0))
+        view = cls(kind, vocabulary, idf, _empty(len(vocabulary)), *(_empty(0) for _ in range(4)))
         dims = min(LSA_DIMS, n // 3, len(vocabulary) - 1)
         if dims >= 2:
             rows = view.weigh(counts)
@@ -139,6 +147,8 @@ class KeywordView:
             lsa = np.asarray(rows @ view.components.T, dtype=np.float32)
             view.centre = unit_rows(lsa).mean(axis=0)
             view.centre_half = unit_rows(lsa[:, : dims // 2]).mean(axis=0)
+            view.lsa_mean = lsa.mean(axis=0)
+            view.lsa_power = np.square(lsa).mean(axis=0)
         return view
 
     def weigh(self, counts: Matrix) -> Matrix:
@@ -147,10 +157,25 @@ class KeywordView:
         m.data = 1 + np.log(m.data)
         return _l2_rows(sp.csr_matrix(m @ sp.diags(self.idf), dtype=np.float32))
 
-    def transform(self, texts: Sequence[str]) -> tuple[Matrix, Dense, Dense]:
-        """Unit tf-idf rows, and centred unit LSA rows with all components and the first half."""
+    def spread(self, lsa: Dense) -> Dense:
+        """Each paper's standard deviation of similarity (dot product of tf-idf rows) to the
+        corpus's papers, from its LSA row `lsa`. The mean square similarity is x'(B'B/n)x for the
+        corpus's rows B, which the SVD's components diagonalise (the LSA keeps the largest): the
+        sum over components of the component's mean square times the paper's coordinate
+        squared. Less the squared mean similarity, that is the variance. Empty when the view has
+        no LSA (or a space saved without these)."""
+        if not len(self.lsa_power) or lsa.shape[1] != len(self.lsa_power):
+            return _empty(0)
+        variance = np.square(lsa) @ self.lsa_power - np.square(lsa @ self.lsa_mean)
+        spread: Dense = np.sqrt(np.maximum(variance, 0.0)).astype(np.float32)
+        return spread
+
+    def transform(self, texts: Sequence[str]) -> tuple[Matrix, Dense, Dense, Dense]:
+        """Unit tf-idf rows, centred unit LSA rows with all components and the first half, and
+        each paper's spread (`spread`)."""
         if not len(self.vocabulary):
-            return sp.csr_matrix((len(texts), 0), dtype=np.float32), _empty(0), _empty(0)
+            empty = sp.csr_matrix((len(texts), 0), dtype=np.float32)
+            return empty, _empty(0), _empty(0), _empty(0)
         if self._index is None:
             terms = self.vocabulary.tolist()
             self._index = (
@@ -160,7 +185,8 @@ class KeywordView:
         rows = self.weigh(_count(*self._index, texts))
         lsa = np.asarray(rows @ self.components.T, dtype=np.float32)
         half = lsa[:, : len(self.components) // 2]
-        return rows, centred(lsa, self.centre), centred(half, self.centre_half)
+        spread = self.spread(lsa)
+        return rows, centred(lsa, self.centre), centred(half, self.centre_half), spread
 
 
 def _count(
@@ -194,13 +220,15 @@ def _empty(width: int) -> Dense:
 @dataclass(slots=True)
 class PaperRows:
     """The features of some papers, row i for `ids[i]`: per view a matrix of unit rows (`sparse`:
-    `words`, `stems`; `dense`: each view's LSA at both resolutions, centred, and `model`), and
-    the authors' names for explanations."""
+    `words`, `stems`; `dense`: each view's LSA at both resolutions, centred, and `model`), the
+    authors' names for explanations, and per keyword view each paper's spread of similarity to
+    the corpus (`spread`: `words`, `stems`, when the space has an LSA of them)."""
 
     ids: list[str]
     sparse: dict[str, Matrix]
     dense: dict[str, Dense]
     authors: list[tuple[str, ...]]
+    spread: dict[str, Dense] = field(default_factory=dict)
     _where: dict[str, int] | None = field(default=None, repr=False, compare=False)
 
     def __len__(self) -> int:
@@ -214,6 +242,7 @@ class PaperRows:
             sparse={name: m[idx] for name, m in self.sparse.items()},
             dense={name: m[idx] for name, m in self.dense.items()},
             authors=[self.authors[i] for i in idx],
+            spread={name: v[idx] for name, v in self.spread.items()},
         )
 
     def positions(self, ids: Iterable[str]) -> list[int]:
@@ -253,8 +282,8 @@ class FeatureSpace:
     ) -> PaperRows:
         """The papers' rows; `vectors` are their embeddings (a row each) when there is a model."""
         texts = [p.text for p in papers]
-        words, words_lsa, words_half = self.words.transform(texts)
-        stems, stems_lsa, stems_half = self.stems.transform(texts)
+        words, words_lsa, words_half, words_spread = self.words.transform(texts)
+        stems, stems_lsa, stems_half, stems_spread = self.stems.transform(texts)
         dense = {
             "words_lsa": words_lsa,
             "words_lsa_half": words_half,
@@ -271,6 +300,11 @@ class FeatureSpace:
             sparse={"words": words, "stems": stems},
             dense={name: m for name, m in dense.items() if m.ndim == 2 and m.shape[1]},
             authors=[p.authors for p in papers],
+            spread={
+                name: v
+                for name, v in (("words", words_spread), ("stems", stems_spread))
+                if len(v) == len(papers) and len(papers)
+            },
         )
 
     def save(self, path: Path) -> None:
@@ -288,12 +322,18 @@ class FeatureSpace:
 
     @classmethod
     def load(cls, path: Path) -> FeatureSpace:
+        """A space saved by `save`. One saved before papers had a spread (no `lsa_mean`,
+        `lsa_power`) loads without it, and scores as it did until it is fitted again."""
         with np.load(path, allow_pickle=False) as data:
+
+            def saved(key: str) -> npt.NDArray[Any]:
+                return data[key] if key in data.files else _empty(0)
+
             words, stems = (
-                KeywordView(kind, *(data[f"{kind}_{name}"] for name in _SAVED))
+                KeywordView(kind, *(saved(f"{kind}_{name}") for name in _SAVED))
                 for kind in ("words", "stems")
             )
             return cls(words, stems, data["model_centre"])
 
 
-_SAVED = ("vocabulary", "idf", "components", "centre", "centre_half")
+_SAVED = ("vocabulary", "idf", "components", "centre", "centre_half", "lsa_mean", "lsa_power")

@@ -6,7 +6,10 @@ LSA at two resolutions, and a model's vectors when there is one) gets a Rocchio 
 weighted mean of the reader's papers, less `DISMISSED_WEIGHT` times the mean of the papers they
 dismissed. A candidate's score in a view is its dot product with that profile, standardised
 over a background (mean 0, standard deviation 1, so that no view's scale dominates); its score
-is the mean over views. docs/recommend.md has the measurements behind each choice.
+is the mean over views. In the keyword views the dot product is first divided by the
+candidate's spread (`PaperRows.spread`: how widely its similarity to the corpus's papers
+varies), so that a paper alike to many papers (a hub) is not recommended to every reader.
+docs/recommend.md has the measurements behind each choice.
 
 Cost per reader: a matrix-vector product per view over the candidates (and over the
 background, when one is given); `score_many` makes them one matrix product per view for a batch
@@ -170,13 +173,29 @@ def score_many(
                 vectors = sp.vstack([profiles[k].sparse[name] for k in who], format="csr").T
             else:
                 vectors = np.stack([profiles[k].dense[name] for k in who], axis=1)
-            s = _dense(rows @ vectors)  # (candidates, readers)
-            ref = s if background is None else _dense(getattr(background, kind)[name] @ vectors)
+            s = _per_spread(candidates, name, _dense(rows @ vectors))  # (candidates, readers)
+            ref = s
+            if background is not None:
+                ref = _dense(getattr(background, kind)[name] @ vectors)
+                ref = _per_spread(background, name, ref)
             mean, spread = ref.mean(axis=0), ref.std(axis=0)
             safe = np.where(spread > 0, spread, 1.0)
             total[who] += np.where(spread > 0, (s - mean) / safe, 0.0).T
             views[who] += 1
     return total / np.maximum(views, 1)[:, None]
+
+
+def _per_spread(
+    papers: PaperRows, name: str, s: npt.NDArray[np.float64]
+) -> npt.NDArray[np.float64]:
+    """`s` (a row per paper) divided by each paper's spread in view `name`, when the papers have
+    one there (the keyword views); a paper of no spread (no known word) scores 0."""
+    spread = papers.spread.get(name)
+    if spread is None or len(spread) != s.shape[0]:
+        return s
+    inverse = np.divide(1.0, spread, out=np.zeros(len(spread)), where=spread > 0)
+    scaled: npt.NDArray[np.float64] = s * inverse[:, None]
+    return scaled
 
 
 def _dense(m: Any) -> npt.NDArray[np.float64]:

@@ -37,7 +37,34 @@ def test_saved_and_loaded_it_transforms_new_papers_alike(
         assert (a.sparse[name] != b.sparse[name]).nnz == 0
     for name in a.dense:
         np.testing.assert_array_equal(a.dense[name], b.dense[name])
+    for name in a.spread:
+        np.testing.assert_array_equal(a.spread[name], b.spread[name])
+    assert set(b.spread) == {"words", "stems"}
     assert a.sparse["words"].nnz > 0
+
+
+def test_each_paper_has_its_spread_of_similarity_to_the_corpus(papers: list[PaperText]) -> None:
+    space = FeatureSpace.fit(papers)
+    rows = space.transform(papers)
+    assert set(rows.spread) == {"words", "stems"}
+    for name, m in rows.sparse.items():
+        exact = np.asarray((m @ m.T).toarray()).std(axis=1)
+        # Estimated from the LSA (22 components of this corpus of 66): near the exact spread.
+        np.testing.assert_allclose(rows.spread[name], exact, rtol=0.2)
+    assert rows.take([2, 0]).spread["words"].tolist() == rows.spread["words"][[2, 0]].tolist()
+
+
+def test_a_space_saved_without_spreads_loads_and_scores_as_before(
+    papers: list[PaperText], tmp_path: Path
+) -> None:
+    space = FeatureSpace.fit(papers)
+    space.save(tmp_path / "space.npz")
+    with np.load(tmp_path / "space.npz") as data:
+        older = {k: data[k] for k in data.files if not k.endswith(("lsa_mean", "lsa_power"))}
+    np.savez(tmp_path / "older.npz", **older)
+    rows = FeatureSpace.load(tmp_path / "older.npz").transform(papers)
+    assert rows.spread == {}
+    assert set(rows.dense) == {"words_lsa", "words_lsa_half", "stems_lsa", "stems_lsa_half"}
 
 
 def test_a_paper_of_unknown_words_has_empty_rows(papers: list[PaperText]) -> None:
@@ -51,6 +78,7 @@ def test_a_corpus_too_small_for_lsa_keeps_its_keyword_views() -> None:
     rows = FeatureSpace.fit(few).transform(few)
     assert rows.sparse["words"].shape[0] == 3
     assert rows.dense == {}
+    assert rows.spread == {}
 
 
 def test_model_vectors_are_one_more_view(papers: list[PaperText]) -> None:
@@ -83,6 +111,6 @@ def test_counts_are_scikit_learns_for_any_text(papers: list[PaperText]) -> None:
         want = expected.transform(texts).astype(np.float32).tocsr()
         want.sort_indices()
         got = view.weigh(want)
-        rows, _lsa, _half = view.transform(texts)
+        rows, _lsa, _half, _spread = view.transform(texts)
         assert (rows != got).nnz == 0, view.kind
         assert rows.has_sorted_indices

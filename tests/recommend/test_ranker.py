@@ -87,6 +87,18 @@ def test_with_a_background_a_score_does_not_depend_on_the_other_candidates(
     assert alone[0] == pytest.approx(among[3])
 
 
+def test_a_paper_alike_to_many_papers_scores_lower(
+    space_rows: tuple[FeatureSpace, PaperRows],
+) -> None:
+    space, rows = space_rows
+    profile = fit_profile(Signals((Positive("SOR-000"),)), rows, space)
+    paper = rows.take([1])
+    hub = rows.take([1])  # the same paper, its similarity to the corpus twice as spread
+    hub.spread = {name: 2 * spread for name, spread in hub.spread.items()}
+    assert set(hub.spread) == {"words", "stems"}
+    assert score(profile, hub, rows)[0] < score(profile, paper, rows)[0]
+
+
 def test_nothing_to_go_on_recommends_nothing(space_rows: tuple[FeatureSpace, PaperRows]) -> None:
     space, rows = space_rows
     assert recommend(Signals((Positive("unknown"),)), rows, rows, space) == []
