@@ -267,7 +267,7 @@ def _because(
     for name, theirs in profile.entries.items():
         m = candidates.sparse.get(name)
         if m is not None:
-            sims += rows_math.products(rows_math.entries(m, top), theirs)
+            sims += rows_math.products(rows_math.entries(m, top), theirs, m.shape[1])
     for name, m in candidates.dense.items():
         if name in pos.dense:
             sims += m[top] @ pos.dense[name].T
@@ -297,12 +297,14 @@ def _words(
     # of each row kept.
     theirs = rows_math.entries(m, top)
     contribution = theirs.value * rows_math.lookup(profile_row, theirs.term)
-    order = np.lexsort((-contribution, theirs.row))
-    starts = np.searchsorted(theirs.row[order], np.arange(len(top)))
-    place = np.arange(len(order)) - starts[theirs.row[order]]
-    kept = order[(place < WORDS) & (contribution[order] > 0)]
+    counted = np.flatnonzero(contribution > 0)  # the terms it shares with the profile
+    row, worth = theirs.row[counted], contribution[counted]
+    order = np.lexsort((-worth, row))
+    starts = np.searchsorted(row[order], np.arange(len(top)))
+    place = np.arange(len(order)) - starts[row[order]]
+    kept = counted[order[place < WORDS]]
     out: list[list[str]] = [[] for _ in top]
     named = profile.vocabulary[theirs.term[kept]].tolist()
-    for row, word in zip(theirs.row[kept].tolist(), named, strict=True):
-        out[row].append(str(word))
+    for r, word in zip(theirs.row[kept].tolist(), named, strict=True):
+        out[r].append(str(word))
     return [tuple(words) for words in out]
