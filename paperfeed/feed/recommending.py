@@ -259,6 +259,18 @@ class RunReport:
         return f"{self.readers:,} readers, {self.candidates:,} new papers ({span})"
 
 
+def new_days(store: Store) -> tuple[date, date] | None:
+    """The first and last listed day the daily run has not done yet (at most the last
+    RECENT_DAYS), or None when there is none."""
+    latest = store.listings.latest_day()
+    if latest is None:
+        return None
+    stored = store.checkpoints.get(CHECKPOINT)
+    start = date.fromisoformat(stored) + timedelta(days=1) if stored else latest
+    start = max(start, latest - timedelta(days=RECENT_DAYS - 1))
+    return (start, latest) if start <= latest else None
+
+
 def recommend_new(
     store: Store,
     recommender: Recommender,
@@ -270,14 +282,10 @@ def recommend_new(
     """Rank the papers listed since the last run for every reader (or `readers`), merged
     with their recommendations of the last RECENT_DAYS days; None when no day is new. The
     checkpoint moves on only once every reader's list is written."""
-    latest = store.listings.latest_day()
-    if latest is None:
+    new = new_days(store)
+    if new is None:
         return None
-    stored = store.checkpoints.get(CHECKPOINT)
-    start = date.fromisoformat(stored) + timedelta(days=1) if stored else latest
-    start = max(start, latest - timedelta(days=RECENT_DAYS - 1))
-    if start > latest:
-        return None
+    start, latest = new
     ids = store.listings.ids_on_days(start, latest)
     candidates = recommender.rows(ids)
     who = list(readers) if readers is not None else store.recommendations.readers()

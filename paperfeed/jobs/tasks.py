@@ -221,9 +221,13 @@ def make_recommendations(ctx: JobContext) -> str | None:
     it beside the search index. None when no day was listed since."""
     # Imported here: the recommender brings scikit-learn (2 s), which a web worker, importing
     # this module through the registry, has no use for.
-    from paperfeed.feed.recommending import Recommender, recommend_new
+    from paperfeed.feed.recommending import SPACE_FILE, Recommender, new_days, recommend_new
 
     search = ctx.search()
+    if new_days(ctx.store) is None and (search.data_dir / SPACE_FILE).exists():
+        # Nothing to do: opening the recommender (loading its space, some seconds on a large
+        # store) would be for nothing, every hour.
+        return None
     model = search.embedder.name if search.embedder is not None else None
     recommender = Recommender.open(ctx.store, search.data_dir, model=model)
     report = recommend_new(ctx.store, recommender, ctx.now)

@@ -218,3 +218,32 @@ def test_due_digests_are_sent_once_missed_ones_too(db_url: str, smtp: SmtpServer
         assert tasks.send_digests(cfg, context(store, now)).startswith("skipped: another")
     finally:
         store.close()
+
+
+def test_recommendations_run_once_a_day_and_open_nothing_when_no_day_is_new(
+    store: Store, demo_space: Path, tmp_path: Path
+) -> None:
+    """The hourly job ranks a newly listed day once; in the other hours it returns before
+    opening the recommender (loading its feature space: seconds on a large store)."""
+    import shutil
+
+    from paperfeed.demo import load_demo
+    from paperfeed.feed.recommending import SPACE_FILE
+
+    load_demo(store)
+    user = store.accounts.ensure_user("reader@example.org").id
+    latest = store.listings.latest_day()
+    assert latest is not None
+    for pid in store.listings.ids_on_days(latest, latest)[:3]:
+        store.library.save(user, pid)
+    search_dir = tmp_path / "search"
+    search_dir.mkdir()
+    shutil.copy(demo_space, search_dir / SPACE_FILE)
+    now = datetime(latest.year, latest.month, latest.day, 12)
+    line = tasks.make_recommendations(context(store, now, search_dir))
+    assert line is not None and line.endswith(f"({latest} to {latest})")
+    assert store.recommendations.of(user)
+    # An hour later nothing is new: the job must not even load the space (spoilt here, so
+    # that loading it would fail).
+    (search_dir / SPACE_FILE).write_bytes(b"not a feature space")
+    assert tasks.make_recommendations(context(store, now + timedelta(hours=1), search_dir)) is None
