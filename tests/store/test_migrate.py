@@ -12,7 +12,8 @@ from paperfeed.store.migrate import current_revision, head_revision, newest_file
 from paperfeed.store.schema import metadata
 
 
-def test_migrations_match_the_schema(db_url: str) -> None:
+def test_migrations_match_the_schema(empty_db_url: str) -> None:
+    db_url = empty_db_url
     store = Store.open(db_url)
     assert current_revision(store.db.engine) == head_revision()
     with store.db.engine.connect() as conn:
@@ -27,7 +28,8 @@ def test_the_newest_migration_file_is_the_head() -> None:
     assert newest_file_revision() == head_revision()
 
 
-def test_opening_a_current_store_leaves_alembic_unloaded(db_url: str) -> None:
+def test_opening_a_current_store_leaves_alembic_unloaded(empty_db_url: str) -> None:
+    db_url = empty_db_url
     Store.open(db_url).close()
     code = (
         "import sys; from paperfeed.store import Store; "
