@@ -1,12 +1,13 @@
-"""Shared fixtures: real SQLite files (each a copy of one migrated once per test process) and a
-real PostgreSQL (one fresh schema per test), a real SMTP server, and a tiny embedding model
-built offline."""
+"""Shared fixtures: real SQLite files and a real PostgreSQL (one fresh schema per test), each
+made current by copying what the migrations made once per test process, a real SMTP server,
+and a tiny embedding model built offline."""
 
 from __future__ import annotations
 
 import atexit
 import os
 import shutil
+import subprocess
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -80,6 +81,49 @@ def _migrated_sqlite() -> Path:
     return _sqlite_schema["path"]
 
 
+_SCHEMA_NAME = "__paperfeed_test_schema__"
+_postgres_schema: dict[str, str | None] = {}
+
+
+def _migrated_postgres_sql() -> str | None:
+    """SQL that makes a migrated PostgreSQL schema named `_SCHEMA_NAME`: `pg_dump` of one
+    schema migrated once per test process (its tables, indexes, constraints and the rows the
+    migrations write), replayed for each test in 30 ms rather than migrating (0.2-0.3 s).
+    None without pg_dump: the tests then migrate each schema."""
+    if "sql" not in _postgres_schema:
+        sql = None
+        pg_dump = shutil.which("pg_dump")
+        if pg_dump is not None:
+            schema = f"t_{uuid.uuid4().hex[:12]}"
+            admin = create_engine(POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://", 1))
+            try:
+                with admin.begin() as conn:
+                    conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+                Store.open(_schema_url(schema)).close()
+                options = ["--inserts", "--no-owner", "--no-privileges", "--schema", schema]
+                dump = subprocess.run(
+                    [pg_dump, *options, "--dbname", POSTGRES_URL],
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                ).stdout
+                with admin.begin() as conn:
+                    conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+            finally:
+                admin.dispose()
+            # psql's own commands (`\restrict`) are not SQL; the schema's name is a fresh
+            # random one, so replacing it replaces nothing else.
+            lines = [line for line in dump.splitlines() if not line.startswith("\\")]
+            sql = "\n".join(lines).replace(schema, _SCHEMA_NAME)
+        _postgres_schema["sql"] = sql
+    return _postgres_schema["sql"]
+
+
+def _schema_url(schema: str) -> str:
+    sep = "&" if "?" in POSTGRES_URL else "?"
+    return f"{POSTGRES_URL}{sep}options={quote(f'-csearch_path={schema}')}"
+
+
 @contextmanager
 def _empty_database(kind: str, tmp_path: Path, *, migrated: bool = False) -> Iterator[str]:
     if kind == "sqlite":
@@ -91,11 +135,20 @@ def _empty_database(kind: str, tmp_path: Path, *, migrated: bool = False) -> Ite
     _require_postgres()
     schema = f"t_{uuid.uuid4().hex[:12]}"
     admin = create_engine(POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://", 1))
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in POSTGRES_URL else "?"
+    made = _migrated_postgres_sql() if migrated else None
+    if made is not None:
+        raw = admin.raw_connection()
+        try:
+            # No parameters: psycopg sends the script as it is, many statements at once.
+            raw.driver_connection.execute(made.replace(_SCHEMA_NAME, schema))  # type: ignore[union-attr]
+            raw.commit()
+        finally:
+            raw.close()
+    else:
+        with admin.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     try:
-        yield f"{POSTGRES_URL}{sep}options={quote(f'-csearch_path={schema}')}"
+        yield _schema_url(schema)
     finally:
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
@@ -104,9 +157,9 @@ def _empty_database(kind: str, tmp_path: Path, *, migrated: bool = False) -> Ite
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A database URL of each kind, holding no data: SQLite's schema is already current (a
-    copy of one migrated once per test process), PostgreSQL's schema is empty until the first
-    `Store.open` migrates it. `empty_db_url` is empty on both."""
+    """A database URL of each kind, its schema current and holding no data (SQLite: a copy of
+    a database migrated once per test process; PostgreSQL: a fresh schema made by replaying a
+    dump of one). `empty_db_url` is empty on both."""
     with _empty_database(request.param, tmp_path, migrated=True) as url:
         yield url
 
