@@ -12,8 +12,9 @@ what they follow: the store's side of `paperfeed.recommend` (pure ranking).
   the same way.
 
 Papers matching what the reader follows (an author, a category) are lifted by `FOLLOW_BONUS`
-standard deviations and say so in their reason. Each member's list is replaced in one
-transaction (`store.recommendations.replace`)."""
+standard deviations and say so in their reason. A member's list is replaced whole, in one
+transaction: the daily run writes a block of `BLOCK` members' lists in each
+(`store.recommendations.replace_many`), an on-demand run the member's own."""
 
 from __future__ import annotations
 
