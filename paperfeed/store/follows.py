@@ -61,13 +61,7 @@ class Follows:
     @remembered
     def of(self, user_id: int) -> list[Follow]:
         """What the member follows, by kind then in the order they followed."""
-        with self._db.reading() as conn:
-            rows = conn.execute(
-                select(follows.c.kind, follows.c.value, follows.c.created_at)
-                .where(follows.c.user_id == user_id)
-                .order_by(follows.c.kind, follows.c.created_at, follows.c.value)
-            )
-            return [Follow(r.kind, r.value, r.created_at) for r in rows]
+        return self.of_members([user_id]).get(user_id, [])
 
     def of_members(self, user_ids: Sequence[int]) -> dict[int, list[Follow]]:
         """`of` for many members in a few queries (members who follow nothing are left out)."""

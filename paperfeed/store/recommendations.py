@@ -34,6 +34,10 @@ def _reason(value: Any) -> Reason:
     )
 
 
+def _stored(row: Any) -> StoredRecommendation:
+    return StoredRecommendation(row.paper_id, row.rank, row.score, _reason(row.reason), row.made_at)
+
+
 class Recommendations:
     """Reached as `store.recommendations`."""
 
@@ -84,10 +88,7 @@ class Recommendations:
                 .limit(limit)
                 .offset(offset)
             )
-            return [
-                StoredRecommendation(r.paper_id, r.rank, r.score, _reason(r.reason), r.made_at)
-                for r in rows
-            ]
+            return [_stored(r) for r in rows]
 
     def of_members(
         self, user_ids: Sequence[int], *, limit: int = 50
@@ -104,11 +105,7 @@ class Recommendations:
                     .order_by(recommendations.c.user_id, recommendations.c.rank)
                 )
                 for r in rows:
-                    found.setdefault(r.user_id, []).append(
-                        StoredRecommendation(
-                            r.paper_id, r.rank, r.score, _reason(r.reason), r.made_at
-                        )
-                    )
+                    found.setdefault(r.user_id, []).append(_stored(r))
         return found
 
     def made_at(self, user_id: int) -> datetime | None:
@@ -148,11 +145,4 @@ class Recommendations:
 
     def upvoted(self, user_id: int) -> list[str]:
         """The papers the member upvoted, the latest first."""
-        with self._db.reading() as conn:
-            return list(
-                conn.scalars(
-                    select(votes.c.paper_id)
-                    .where(votes.c.user_id == user_id)
-                    .order_by(votes.c.created_at.desc(), votes.c.paper_id)
-                )
-            )
+        return self.upvoted_by([user_id]).get(user_id, [])
