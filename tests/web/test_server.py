@@ -108,8 +108,20 @@ def served(module_db_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iter
         )
         yield server
     finally:
-        process.terminate()
-        process.wait(30)
+        stop(server)
+
+
+def stop(server: Served) -> None:
+    """SIGTERM, as a service manager stops the site, with as long to stop as systemd gives
+    (90 s: on a loaded machine uvicorn's supervisor may be waiting on a worker's health check
+    when the signal comes); past that the server is killed and the test fails with its log."""
+    server.process.terminate()
+    try:
+        server.process.wait(90)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+        server.process.wait()
+        raise AssertionError(f"the server did not stop on SIGTERM:\n{server.text()[-8000:]}")
 
 
 def test_serve_with_two_workers(served: Served) -> None:
