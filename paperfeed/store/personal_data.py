@@ -102,7 +102,7 @@ class PersonalData:
                 (library_notes, library_notes.c.user_id, library_notes.c.updated_at),
                 (dismissals, dismissals.c.user_id, dismissals.c.created_at),
                 (follows, follows.c.user_id, follows.c.created_at),
-                (recommendations, recommendations.c.user_id, recommendations.c.rank),
+                (recommendations, recommendations.c.user_id, recommendations.c.score.desc()),
             )
             tables = {
                 table.name: _drop(_rows(conn, table, column == user_id, order=order), "user_id")

@@ -1,13 +1,16 @@
-"""The recommendations made for each member, kept until the next are made: the daily job or an
-on-demand run replaces a member's list in one transaction, so `/for-you` reads a ready list."""
+"""The recommendations made for each member, kept until the next are made, best first by score:
+an on-demand run replaces a member's list in one transaction; the daily job adds each member's
+new ones and takes out those that fell off the list (`amend`), so `/for-you` reads a ready
+list."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, tuple_
 
 from paperfeed.models import Reason, StoredRecommendation
 from paperfeed.store.chunks import chunks
@@ -34,8 +37,29 @@ def _reason(value: Any) -> Reason:
     )
 
 
-def _stored(row: Any) -> StoredRecommendation:
-    return StoredRecommendation(row.paper_id, row.rank, row.score, _reason(row.reason), row.made_at)
+def _stored(row: Any, rank: int) -> StoredRecommendation:
+    return StoredRecommendation(row.paper_id, rank, row.score, _reason(row.reason), row.made_at)
+
+
+def _best_first(query: Any) -> Any:
+    return query.order_by(recommendations.c.score.desc(), recommendations.c.paper_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Listed:
+    """A paper on a member's list, without its reason (what the daily run merges)."""
+
+    paper_id: str
+    score: float
+    made_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Amendment:
+    """A change to a member's list: papers taken off it, and new ones put on it."""
+
+    removed: Collection[str] = ()
+    added: Ranked = ()
 
 
 class Recommendations:
@@ -50,24 +74,44 @@ class Recommendations:
 
     def replace_many(self, lists: Mapping[int, Ranked], made_at: datetime) -> None:
         """`replace` for many members at once: one statement deletes their lists and one
-        inserts the new ones (the daily job writes a block of members in one transaction)."""
+        inserts the new ones."""
+        with self._db.writing() as conn:
+            for part in chunks(sorted(lists)):
+                conn.execute(delete(recommendations).where(recommendations.c.user_id.in_(part)))
+            self._insert(conn, {user_id: ranked for user_id, ranked in lists.items()}, made_at)
+
+    def amend(self, changes: Mapping[int, Amendment], made_at: datetime) -> None:
+        """Take papers off members' lists and put new ones on (made at `made_at`), leaving the
+        papers that stay as they are: one statement per kind of change for all the members."""
+        pairs = sorted(
+            (user_id, paper_id)
+            for user_id, change in changes.items()
+            for paper_id in {*change.removed, *(pid for pid, _s, _r in change.added)}
+        )
+        with self._db.writing() as conn:
+            for part in chunks(pairs):
+                conn.execute(
+                    delete(recommendations).where(
+                        tuple_(recommendations.c.user_id, recommendations.c.paper_id).in_(part)
+                    )
+                )
+            self._insert(conn, {u: change.added for u, change in changes.items()}, made_at)
+
+    @staticmethod
+    def _insert(conn: Any, lists: Mapping[int, Ranked], made_at: datetime) -> None:
         rows = [
             {
                 "user_id": user_id,
                 "paper_id": paper_id,
-                "rank": rank,
                 "score": float(score),
                 "reason": reason_json(reason),
                 "made_at": made_at,
             }
             for user_id, ranked in lists.items()
-            for rank, (paper_id, score, reason) in enumerate(ranked, 1)
+            for paper_id, score, reason in ranked
         ]
-        with self._db.writing() as conn:
-            for part in chunks(sorted(lists)):
-                conn.execute(delete(recommendations).where(recommendations.c.user_id.in_(part)))
-            if rows:
-                conn.execute(recommendations.insert(), rows)
+        if rows:
+            conn.execute(recommendations.insert(), rows)
 
     def drop(self, user_id: int, paper_id: str) -> None:
         """Take one paper off the member's list (they dismissed or saved it)."""
@@ -80,32 +124,31 @@ class Recommendations:
 
     @remembered
     def of(self, user_id: int, *, limit: int = 50, offset: int = 0) -> list[StoredRecommendation]:
+        """The member's recommendations best first, ranked from `offset + 1`."""
         with self._db.reading() as conn:
             rows = conn.execute(
-                select(recommendations)
-                .where(recommendations.c.user_id == user_id)
-                .order_by(recommendations.c.rank)
+                _best_first(select(recommendations).where(recommendations.c.user_id == user_id))
                 .limit(limit)
                 .offset(offset)
             )
-            return [_stored(r) for r in rows]
+            return [_stored(r, offset + n) for n, r in enumerate(rows, 1)]
 
-    def of_members(
-        self, user_ids: Sequence[int], *, limit: int = 50
-    ) -> dict[int, list[StoredRecommendation]]:
-        """`of` for many members in a few queries: each one's recommendations ranked `limit` or
-        better, best first (members with no list are left out)."""
-        found: dict[int, list[StoredRecommendation]] = {}
+    def listed(self, user_ids: Sequence[int]) -> dict[int, list[Listed]]:
+        """Each member's list best first, without the reasons (members with none are left
+        out), in a few queries."""
+        found: dict[int, list[Listed]] = {}
+        columns = (recommendations.c.paper_id, recommendations.c.score, recommendations.c.made_at)
         with self._db.reading() as conn:
             for part in chunks(sorted(set(user_ids))):
                 rows = conn.execute(
-                    select(recommendations)
-                    .where(recommendations.c.user_id.in_(list(part)))
-                    .where(recommendations.c.rank <= limit)
-                    .order_by(recommendations.c.user_id, recommendations.c.rank)
+                    _best_first(
+                        select(recommendations.c.user_id, *columns)
+                        .where(recommendations.c.user_id.in_(list(part)))
+                        .order_by(recommendations.c.user_id)
+                    )
                 )
-                for r in rows:
-                    found.setdefault(r.user_id, []).append(_stored(r))
+                for user_id, paper_id, score, made in rows:
+                    found.setdefault(user_id, []).append(Listed(paper_id, score, made))
         return found
 
     def made_at(self, user_id: int) -> datetime | None:

@@ -389,18 +389,18 @@ feed_tokens = Table(
     Column("created_at", DateTime, nullable=False),
 )
 
-# Recommendations made for a member (the daily job, or on demand): rank 1 is the best;
+# Recommendations made for a member (the daily job, or on demand), best first by `score` (ties
+# by paper id); `made_at` is when each was made (the daily run keeps one for RECENT_DAYS);
 # `reason` is the explanation as JSON ({"because": [ids], "words": [...], "authors": [...]}).
 recommendations = Table(
     "recommendations",
     metadata,
     Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
     Column("paper_id", String(64), ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True),
-    Column("rank", Integer, nullable=False),
     Column("score", Float, nullable=False),
     Column("reason", JSONType, nullable=False),
     Column("made_at", DateTime, nullable=False),
-    Index("ix_recommendations_user_rank", "user_id", "rank"),
+    Index("ix_recommendations_user_score", "user_id", "score"),
 )
 
 # Fixed-window rate-limit counters, in the database so several servers share them.

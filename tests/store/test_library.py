@@ -4,12 +4,14 @@ follows, the private feed token and stored recommendations, each private to its 
 from __future__ import annotations
 
 import threading
+from datetime import datetime, timedelta
 
 import pytest
 
 from paperfeed.errors import Conflict, Forbidden, Invalid, NotFound
 from paperfeed.models import Batch, Paper, Reason
 from paperfeed.store import Store
+from paperfeed.store.recommendations import Amendment, Listed
 
 
 @pytest.fixture
@@ -224,8 +226,54 @@ def test_reads_for_many_members_answer_as_each_members_own(store: Store, ids: li
         },
         now,
     )
-    lists = store.recommendations.of_members(everyone)
-    assert lists == {u: store.recommendations.of(u) for u in (ann.id, bob.id)}
-    assert [(r.paper_id, r.rank) for r in lists[ann.id]] == [(ids[2], 1), (ids[4], 2)]
-    assert lists[ann.id][0].reason.words == ("graph",)
-    assert store.recommendations.of_members(everyone, limit=1)[ann.id] == lists[ann.id][:1]
+    lists = store.recommendations.listed(everyone)
+    assert lists == {
+        u: [Listed(r.paper_id, r.score, r.made_at) for r in store.recommendations.of(u)]
+        for u in (ann.id, bob.id)
+    }
+    assert [(r.paper_id, r.rank) for r in store.recommendations.of(ann.id)] == [
+        (ids[2], 1),
+        (ids[4], 2),
+    ]
+    assert store.recommendations.of(ann.id)[0].reason.words == ("graph",)
+    assert store.recommendations.listed([]) == {}
+
+
+def test_a_list_amended_keeps_what_stays_as_it_was(store: Store, ids: list[str]) -> None:
+    ann = store.accounts.ensure_user("ann@example.org")
+    bob = store.accounts.ensure_user("bob@example.org")
+    monday = datetime(2026, 8, 3, 12)
+    tuesday = monday + timedelta(days=1)
+    store.recommendations.replace_many(
+        {
+            ann.id: [(ids[0], 0.9, Reason(words=("old",))), (ids[1], 0.5, Reason())],
+            bob.id: [(ids[0], 0.4, Reason())],
+        },
+        monday,
+    )
+    store.recommendations.amend(
+        {
+            # ids[1] off, ids[2] on between the two; ids[0] made again (a better score).
+            ann.id: Amendment(removed=[ids[1]], added=[(ids[2], 0.7, Reason(words=("new",)))]),
+            bob.id: Amendment(added=[(ids[0], 0.8, Reason())]),
+        },
+        tuesday,
+    )
+    assert [
+        (r.paper_id, r.rank, r.made_at, r.reason.words) for r in store.recommendations.of(ann.id)
+    ] == [
+        (ids[0], 1, monday, ("old",)),
+        (ids[2], 2, tuesday, ("new",)),
+    ]
+    assert [(r.paper_id, r.score, r.made_at) for r in store.recommendations.of(bob.id)] == [
+        (ids[0], 0.8, tuesday)
+    ]
+    assert store.recommendations.made_at(ann.id) == tuesday
+    # Ties are broken by paper id, the same way on every read.
+    store.recommendations.replace(
+        ann.id, [(ids[3], 0.5, Reason()), (ids[2], 0.5, Reason())], tuesday
+    )
+    assert [r.paper_id for r in store.recommendations.of(ann.id)] == sorted([ids[2], ids[3]])
+    assert [r.paper_id for r in store.recommendations.of(ann.id, limit=1, offset=1)] == [
+        max(ids[2], ids[3])
+    ]
