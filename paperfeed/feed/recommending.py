@@ -12,22 +12,23 @@ what they follow: the store's side of `paperfeed.recommend` (pure ranking).
   the same way.
 
 Papers matching what the reader follows (an author, a category) are lifted by `FOLLOW_BONUS`
-standard deviations and say so in their reason. A member's list is replaced whole, in one
-transaction: the daily run writes a block of `BLOCK` members' lists in each
-(`store.recommendations.replace_many`), an on-demand run the member's own."""
+standard deviations and say so in their reason. An on-demand run replaces the member's list
+whole; the daily run amends the lists of a block of `BLOCK` members in each transaction (the
+papers that fell off taken out, the new ones put in; the ones that stay keep the day they
+were made, so each leaves the list RECENT_DAYS after it came)."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Container, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Container, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
 
 from paperfeed.feed.following import follow_label
-from paperfeed.models import Follow, Paper, Reason, StoredRecommendation
+from paperfeed.models import Follow, Paper, Reason
 from paperfeed.recommend.features import FeatureSpace, PaperRows, PaperText
 from paperfeed.recommend.ranker import (
     Positive,
@@ -35,18 +36,22 @@ from paperfeed.recommend.ranker import (
     Recommendation,
     Scores,
     Signals,
+    explained,
     fit_profile,
     rank,
     score,
     score_many,
 )
+from paperfeed.recommend.term_counts import TermCounts
 from paperfeed.search.rules import author_key
 from paperfeed.search.searcher import Searcher
 from paperfeed.store import Store
+from paperfeed.store.recommendations import Amendment, Listed
 
 log = logging.getLogger(__name__)
 
 SPACE_FILE = "recommend-space.npz"
+COUNTS_FILE = "recommend-counts.npz"  # the daily run's term counts (recommend/term_counts.py)
 FIT_PAPERS = 20_000  # newest papers the feature space is fitted on
 BACKGROUND = 1_000  # of those, the fixed sample scores are standardised against
 KEEP = 50  # recommendations kept per member
@@ -80,6 +85,7 @@ class Recommender:
     space: FeatureSpace
     background: PaperRows
     model: str | None = None  # the search model whose stored vectors are a view too
+    data_dir: Path | None = None  # where the space is saved, and the daily run's term counts
 
     @classmethod
     def open(
@@ -97,12 +103,13 @@ class Recommender:
             space.save(path)
             log.info("recommendations: feature space fitted on %d papers", len(texts))
         step = max(1, len(ids) // BACKGROUND)
-        made = cls(store, space, PaperRows([], {}, {}, []), model)
+        made = cls(store, space, PaperRows([], {}, {}, []), model, data_dir)
         made.background = made.rows(sorted(ids[::step][:BACKGROUND]))
         return made
 
-    def rows(self, ids: Sequence[str]) -> PaperRows:
-        """The feature rows of the live papers among `ids`, in that order."""
+    def rows(self, ids: Sequence[str], counts: TermCounts | None = None) -> PaperRows:
+        """The feature rows of the live papers among `ids`, in that order (with `counts`,
+        their terms counted only if not kept there)."""
         papers = self.store.papers.get_many(list(ids))
         kept = [papers[i] for i in dict.fromkeys(ids) if i in papers]
         vectors = None
@@ -115,7 +122,19 @@ class Recommender:
                     raw = stored.get(p.arxiv_id)
                     if raw is not None and len(raw) == dim * 4:
                         vectors[n] = np.frombuffer(raw, dtype="<f4")
-        return self.space.transform([paper_text(p) for p in kept], vectors)
+        return self.space.transform([paper_text(p) for p in kept], vectors, counts=counts)
+
+    def term_counts(self) -> TermCounts:
+        """The term counts the last daily run kept (none without a data directory)."""
+        fingerprint = self.space.fingerprint
+        if self.data_dir is None:
+            return TermCounts(fingerprint)
+        return TermCounts.load(self.data_dir / COUNTS_FILE, fingerprint)
+
+    def keep_term_counts(self, counts: TermCounts, ids: Collection[str]) -> None:
+        """Keep the counts of the papers among `ids` for the next daily run."""
+        if self.data_dir is not None:
+            counts.only(ids).save(self.data_dir / COUNTS_FILE)
 
     def signals(self, user_id: int) -> Signals:
         return self.signals_of([user_id]).get(user_id, Signals(positives=()))
@@ -172,14 +191,26 @@ class Recommender:
             scores = score(profile, candidates, self.background)
         if follows is None:
             follows = self.store.follows.of(user_id)
-        bonus = _follow_bonus(self.store, follows, candidates, papers)
-        if bonus:
-            lift = np.array([bonus.get(pid, (0.0, ()))[0] for pid in candidates.ids])
-            scores = scores + lift
+        scores, matched = self.lifted(candidates, scores, follows, papers)
         return [
-            (r.paper_id, r.score, _reason(r, bonus.get(r.paper_id, (0.0, ()))[1]))
+            (r.paper_id, r.score, _reason(r, matched.get(r.paper_id, ())))
             for r in rank(profile, candidates, limit=limit, scores=scores)
         ]
+
+    def lifted(
+        self,
+        candidates: PaperRows,
+        scores: Scores,
+        follows: Sequence[Follow],
+        papers: Mapping[str, Paper] | None = None,
+    ) -> tuple[Scores, dict[str, tuple[str, ...]]]:
+        """`scores` with the candidates matching what the member `follows` lifted by
+        FOLLOW_BONUS, and the labels of what each lifted one matched."""
+        bonus = _follow_bonus(self.store, follows, candidates, papers)
+        if not bonus:
+            return scores, {}
+        lift = np.array([bonus.get(pid, (0.0, ()))[0] for pid in candidates.ids])
+        return scores + lift, {pid: labels for pid, (_lift, labels) in bonus.items()}
 
 
 def _reason(rec: Recommendation, follows: tuple[str, ...]) -> Reason:
@@ -220,23 +251,29 @@ def _follow_bonus(
     return found
 
 
-def _merge(
-    fresh: Ranked,
-    earlier: Sequence[StoredRecommendation],
-    keep_since: datetime | None,
+def _best_first(item: tuple[str, float]) -> tuple[float, str]:
+    return (-item[1], item[0])  # as the store orders a list: by score, ties by paper id
+
+
+def _amend(
+    fresh: Sequence[tuple[str, float]],
+    earlier: Sequence[Listed],
+    keep_since: datetime,
     gone: Container[str],
-) -> Ranked:
-    """`fresh` with the member's `earlier` recommendations made since `keep_since` (None:
-    none), best first, less the papers `gone` (saved or dismissed since)."""
-    kept = [
-        (r.paper_id, r.score, r.reason)
-        for r in earlier
-        if keep_since is not None and r.made_at >= keep_since
+) -> tuple[list[str], list[tuple[str, float]]]:
+    """A member's list after a day: the best KEEP of their `earlier` recommendations made
+    after `keep_since` and the `fresh` ones, less the papers `gone` (saved or dismissed
+    since). As (papers taken off, new papers put on with their scores): the ones that stay
+    keep their day, reason and score (a paper on the list already stays as it was)."""
+    listed = {r.paper_id for r in earlier}
+    pool = [
+        (r.paper_id, r.score) for r in earlier if r.made_at > keep_since and r.paper_id not in gone
     ]
-    seen: dict[str, tuple[str, float, Reason]] = {}
-    for item in [*fresh, *kept]:
-        seen.setdefault(item[0], item)
-    return sorted((v for k, v in seen.items() if k not in gone), key=lambda x: -x[1])[:KEEP]
+    pool += [(pid, s) for pid, s in fresh if pid not in listed and pid not in gone]
+    kept = {pid for pid, _s in sorted(pool, key=_best_first)[:KEEP]}
+    removed = sorted(listed - kept)
+    added = [(pid, s) for pid, s in fresh if pid in kept and pid not in listed]
+    return removed, added
 
 
 def _gone(store: Store, user_ids: Sequence[int]) -> dict[int, frozenset[str]]:
@@ -247,6 +284,79 @@ def _gone(store: Store, user_ids: Sequence[int]) -> dict[int, frozenset[str]]:
         user_id: frozenset(saved.get(user_id, ())) | dismissed.get(user_id, frozenset())
         for user_id in user_ids
     }
+
+
+@dataclass(slots=True)
+class _Block:
+    """A block of readers' day in the daily run: each one's best new papers (`best`, not yet
+    explained), explained as they go on a list. Merged with the earlier lists, most of a day's
+    best fall off a list that is already full: only the ones that stay on are explained (the
+    explanations were a quarter of the run) and written (rather than every list's rows)."""
+
+    readers: Sequence[int]
+    candidates: PaperRows
+    profiles: dict[int, Profile]
+    lifted: dict[int, tuple[Scores, dict[str, tuple[str, ...]]]]
+    best: dict[int, list[tuple[str, float]]]
+    keep_since: datetime
+    reasons: dict[tuple[int, str], Reason] = field(default_factory=dict)
+
+    @classmethod
+    def scored(
+        cls,
+        recommender: Recommender,
+        readers: Sequence[int],
+        signals: Mapping[int, Signals],
+        known: PaperRows,
+        candidates: PaperRows,
+        papers: Mapping[str, Paper],
+        keep_since: datetime,
+    ) -> _Block:
+        """The readers scored with one matrix product per view (`score_many`). Per reader
+        (scored one at a time and the top again to explain it, background included, each
+        reader's things read and written on their own) the run took 89 ms of CPU per reader
+        against 11 ms (10,000 readers, 1,000 candidates, bench/recommend_speed.py)."""
+        profiles = {
+            user_id: fit_profile(signals[user_id], known, recommender.space)
+            for user_id in readers
+            if signals[user_id].positives
+        }
+        rows = score_many(list(profiles.values()), candidates, recommender.background)
+        follows = recommender.store.follows.of_members(readers)
+        lifted = {
+            user_id: recommender.lifted(candidates, row, follows.get(user_id, []), papers)
+            for user_id, row in zip(profiles, rows, strict=True)
+        }
+        best = {
+            user_id: [
+                (r.paper_id, r.score)
+                for r in rank(profiles[user_id], candidates, limit=KEEP, scores=s, explain=False)
+            ]
+            for user_id, (s, _matched) in lifted.items()
+        }
+        return cls(readers, candidates, profiles, lifted, best, keep_since)
+
+    def amendments(
+        self, earlier: Mapping[int, Sequence[Listed]], gone: Mapping[int, Container[str]]
+    ) -> dict[int, Amendment]:
+        """Each reader's list's changes, given their `earlier` list and what is `gone`; the
+        papers put on are explained once (kept in `reasons`)."""
+        changes: dict[int, Amendment] = {}
+        for user_id in self.readers:
+            removed, added = _amend(
+                self.best.get(user_id, []), earlier.get(user_id, []), self.keep_since, gone[user_id]
+            )
+            unexplained = [pid for pid, _s in added if (user_id, pid) not in self.reasons]
+            if unexplained:
+                scores, matched = self.lifted[user_id]
+                at = self.candidates.positions(unexplained)
+                for r in explained(self.profiles[user_id], self.candidates, at, scores):
+                    self.reasons[user_id, r.paper_id] = _reason(r, matched.get(r.paper_id, ()))
+            if removed or added:
+                changes[user_id] = Amendment(
+                    removed, [(pid, s, self.reasons[user_id, pid]) for pid, s in added]
+                )
+        return changes
 
 
 @dataclass(frozen=True, slots=True)
@@ -288,14 +398,16 @@ def recommend_new(
         return None
     start, latest = new
     ids = store.listings.ids_on_days(start, latest)
-    candidates = recommender.rows(ids)
+    # Term counts kept from the last run: the readers' papers are mostly the same each day.
+    counts = recommender.term_counts()
+    candidates = recommender.rows(ids, counts)
     who = list(readers) if readers is not None else store.recommendations.readers()
     keep_since = now - timedelta(days=RECENT_DAYS)
     # Every reader's papers are read and turned into rows once, for all of them.
     signals = recommender.signals_of(who)
     theirs = {p.paper_id for s in signals.values() for p in s.positives}
     theirs |= {pid for s in signals.values() for pid in s.dismissed}
-    known = recommender.rows(sorted(theirs))
+    known = recommender.rows(sorted(theirs), counts)
     papers = store.papers.get_many(candidates.ids)  # for the follow bonus, read once
     n = 0
     for lo in range(0, len(who), BLOCK):
@@ -305,42 +417,20 @@ def recommend_new(
         # one at a time, and the top again to explain it, background included, each reader's
         # things read and written on their own) the run took 89 ms of CPU per reader against
         # 11 ms (10,000 readers, 1,000 candidates, bench/recommend_speed.py).
-        profiles = {
-            user_id: fit_profile(signals[user_id], known, recommender.space)
-            for user_id in block
-            if signals[user_id].positives
-        }
-        rows = score_many(list(profiles.values()), candidates, recommender.background)
-        scores = dict(zip(profiles, rows, strict=True))
-        follows = store.follows.of_members(block)
-        fresh = {
-            user_id: recommender.rank_for(
-                user_id,
-                candidates,
-                signals=signals[user_id],
-                profile=profiles.get(user_id),
-                scores=scores.get(user_id),
-                papers=papers,
-                follows=follows.get(user_id, []),
-            )
-            for user_id in block
-        }
+        day = _Block.scored(recommender, block, signals, known, candidates, papers, keep_since)
+        day.amendments(store.recommendations.listed(block), _gone(store, block))
         with store.transaction():
-            earlier = store.recommendations.of_members(block, limit=KEEP)
-            gone = _gone(store, block)
-            store.recommendations.replace_many(
-                {
-                    user_id: _merge(
-                        fresh[user_id], earlier.get(user_id, []), keep_since, gone[user_id]
-                    )
-                    for user_id in block
-                },
-                now,
+            # Read again in the transaction that writes: what a member saved, dismissed or
+            # asked for meanwhile counts (its new papers explained now; usually none).
+            store.recommendations.amend(
+                day.amendments(store.recommendations.listed(block), _gone(store, block)), now
             )
         n += len(block)
         if progress:
             progress(n, len(who))
     if readers is None:
+        # Today's papers too: tomorrow some will be saved.
+        recommender.keep_term_counts(counts, theirs | set(candidates.ids))
         store.checkpoints.set(CHECKPOINT, latest.isoformat())
     days = tuple(start + timedelta(days=i) for i in range((latest - start).days + 1))
     return RunReport(len(who), len(candidates), days)
@@ -369,7 +459,7 @@ def recommend_all(
     ranked = recommender.rank_for(user_id, recommender.rows(list(pool)), signals=signals)
     with store.transaction():
         gone = _gone(store, [user_id])[user_id]
-        store.recommendations.replace(user_id, _merge(ranked, [], None, gone), now)
+        store.recommendations.replace(user_id, [r for r in ranked if r[0] not in gone], now)
     return ranked
 
 

@@ -19,6 +19,7 @@ Every view of every paper is a row here; `PaperRows` holds them for a set of pap
 
 from __future__ import annotations
 
+import hashlib
 import io
 import itertools
 from collections.abc import Callable, Iterable, Sequence
@@ -32,6 +33,7 @@ import scipy.sparse as sp
 from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import CountVectorizer
 
+from paperfeed.recommend.term_counts import TermCounts
 from paperfeed.search.analysis import text_terms
 
 Matrix: TypeAlias = sp.csr_matrix
@@ -170,19 +172,29 @@ class KeywordView:
         spread: Dense = np.sqrt(np.maximum(variance, 0.0)).astype(np.float32)
         return spread
 
-    def transform(self, texts: Sequence[str]) -> tuple[Matrix, Dense, Dense, Dense]:
-        """Unit tf-idf rows, centred unit LSA rows with all components and the first half, and
-        each paper's spread (`spread`)."""
+    def count(self, texts: Sequence[str]) -> Matrix:
+        """The texts' term counts over the view's vocabulary, a row each."""
         if not len(self.vocabulary):
-            empty = sp.csr_matrix((len(texts), 0), dtype=np.float32)
-            return empty, _empty(0), _empty(0), _empty(0)
+            return sp.csr_matrix((len(texts), 0), dtype=np.float32)
         if self._index is None:
             terms = self.vocabulary.tolist()
             self._index = (
                 {t: i for i, t in enumerate(terms)},
                 _counter(self.kind).build_analyzer(),
             )
-        rows = self.weigh(_count(*self._index, texts))
+        return _count(*self._index, texts)
+
+    def transform(self, texts: Sequence[str]) -> tuple[Matrix, Dense, Dense, Dense]:
+        """Unit tf-idf rows, centred unit LSA rows with all components and the first half, and
+        each paper's spread (`spread`)."""
+        return self.from_counts(self.count(texts))
+
+    def from_counts(self, counts: Matrix) -> tuple[Matrix, Dense, Dense, Dense]:
+        """`transform` of texts whose term counts (`count`) are `counts`."""
+        if not len(self.vocabulary):
+            empty = sp.csr_matrix((counts.shape[0], 0), dtype=np.float32)
+            return empty, _empty(0), _empty(0), _empty(0)
+        rows = self.weigh(counts)
         lsa = np.asarray(rows @ self.components.T, dtype=np.float32)
         half = lsa[:, : len(self.components) // 2]
         spread = self.spread(lsa)
@@ -277,13 +289,36 @@ class FeatureSpace:
         )
         return cls(KeywordView.fit("words", texts), KeywordView.fit("stems", texts), centre)
 
+    @property
+    def fingerprint(self) -> str:
+        """Which fitted space this is (a digest of its vocabularies and idf weights): what
+        term counts kept for it (`term_counts`) are valid for."""
+        h = hashlib.blake2b(digest_size=16)
+        for view in (self.words, self.stems):
+            h.update(view.kind.encode())
+            h.update(np.ascontiguousarray(view.vocabulary).tobytes())
+            h.update(np.ascontiguousarray(view.idf).tobytes())
+        return h.hexdigest()
+
     def transform(
-        self, papers: Sequence[PaperText], vectors: npt.ArrayLike | None = None
+        self,
+        papers: Sequence[PaperText],
+        vectors: npt.ArrayLike | None = None,
+        *,
+        counts: TermCounts | None = None,
     ) -> PaperRows:
-        """The papers' rows; `vectors` are their embeddings (a row each) when there is a model."""
+        """The papers' rows; `vectors` are their embeddings (a row each) when there is a model.
+        With `counts` (kept for this space), only the papers not in it are counted."""
         texts = [p.text for p in papers]
-        words, words_lsa, words_half, words_spread = self.words.transform(texts)
-        stems, stems_lsa, stems_half, stems_spread = self.stems.transform(texts)
+        views = {v.kind: v for v in (self.words, self.stems)}
+        if counts is not None:
+            counted = counts.counts(
+                [p.id for p in papers], texts, {k: v.count for k, v in views.items()}
+            )
+        else:
+            counted = {k: v.count(texts) for k, v in views.items()}
+        words, words_lsa, words_half, words_spread = self.words.from_counts(counted["words"])
+        stems, stems_lsa, stems_half, stems_spread = self.stems.from_counts(counted["stems"])
         dense = {
             "words_lsa": words_lsa,
             "words_lsa_half": words_half,

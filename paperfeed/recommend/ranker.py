@@ -227,6 +227,20 @@ def rank(
         return []
     if not explain:
         return [Recommendation(candidates.ids[i], float(scores[i])) for i in order]
+    return explained(profile, candidates, order, scores)
+
+
+def explained(
+    profile: Profile,
+    candidates: PaperRows,
+    at: Sequence[int] | npt.NDArray[np.intp],
+    scores: Scores,
+) -> list[Recommendation]:
+    """The candidates at positions `at` as recommendations with their `scores` and why (what
+    `rank` gives; a caller that ranks first and keeps only some explains just those)."""
+    order = np.asarray(at, dtype=np.intp)
+    if profile.empty or not len(order):
+        return []
     because = _because(profile, candidates, order)
     words = _words(profile, candidates, order)
     theirs = {a.casefold() for row in profile.positives.authors for a in row}
@@ -238,7 +252,7 @@ def rank(
             words=words[j],
             authors=tuple(a for a in candidates.authors[i] if a.casefold() in theirs),
         )
-        for j, i in enumerate(order)
+        for j, i in enumerate(order.tolist())
     ]
 
 

@@ -6,7 +6,8 @@ checkpoint and a re-run changes nothing."""
 from __future__ import annotations
 
 import shutil
-from datetime import datetime
+from dataclasses import replace
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -15,12 +16,18 @@ from webutil import indexed_search
 from paperfeed.demo import load_demo
 from paperfeed.feed.recommending import (
     CHECKPOINT,
+    COUNTS_FILE,
+    KEEP,
+    RECENT_DAYS,
     SPACE_FILE,
     Recommender,
+    _amend,
     recommend_all,
     recommend_new,
 )
+from paperfeed.recommend.term_counts import TermCounts
 from paperfeed.store import Store
+from paperfeed.store.recommendations import Listed
 
 NOW = datetime(2026, 8, 21, 12)
 
@@ -82,6 +89,9 @@ def test_the_daily_run_ranks_new_papers_once(demo: Store, tmp_path: Path) -> Non
     assert first and demo.recommendations.of(nobody) == []
     on_days = set(demo.listings.ids_on_days(report.days[0], report.days[-1]))
     assert {r.paper_id for r in first} <= on_days
+    # The terms of the reader's papers and the day's are kept for the next run.
+    kept = TermCounts.load(tmp_path / COUNTS_FILE, recommender.space.fingerprint)
+    assert set(kept.ids) == set(_seeds(demo)) | on_days
     assert recommend_new(demo, recommender, NOW) is None  # no new day: nothing to do
     assert demo.recommendations.of(user) == first
     # The fitted space is reused: a second recommender loads it and ranks alike.
@@ -106,3 +116,67 @@ def test_a_reader_without_signals_gets_nothing_and_follows_lift_papers(
     demo.follows.follow(user, "author", paper.authors[0].name.upper())
     ranked = {pid: reason for pid, _s, reason in recommender.rank_for(user, rows, limit=len(ids))}
     assert ranked[ids[0]].follows == (f"author {paper.authors[0].name.upper()}",)
+
+
+def test_each_day_adds_its_best_and_a_paper_leaves_the_list_a_week_after_it_came(
+    demo: Store, tmp_path: Path
+) -> None:
+    user = demo.accounts.ensure_user("reader@example.org").id
+    for pid in _seeds(demo):
+        demo.library.save(user, pid)
+    recommender = Recommender.open(demo, tmp_path)
+    latest = demo.listings.latest_day()
+    assert latest is not None and recommend_new(demo, recommender, NOW)
+    first = demo.recommendations.of(user)
+    assert len(first) == len(demo.listings.ids_on_days(latest, latest)) < KEEP
+    # Not interested in the first day's best; the next day lists 40 older papers again.
+    demo.library.dismiss(user, first[0].paper_id)
+    older = demo.listings.ids_on_days(latest - timedelta(days=20), latest - timedelta(days=10))
+    again = [pid for pid in older if pid not in {p.paper_id for p in first}][:40]
+    for pid in again:
+        demo.moderation.feature(pid, latest + timedelta(days=1), "curator")
+    tomorrow = NOW + timedelta(days=1)
+    assert recommend_new(demo, recommender, tomorrow)
+    second = demo.recommendations.of(user)
+    made = {r.made_at for r in second}
+    assert made == {NOW, tomorrow} and len(second) == min(KEEP, len(first) - 1 + len(again))
+    assert [r.score for r in second] == sorted((r.score for r in second), reverse=True)
+    assert first[0].paper_id not in {r.paper_id for r in second}
+    # What stayed is as it was (its day, score and reason); what came is of the new day,
+    # explained, and better than what it pushed off.
+    earlier = {r.paper_id: r for r in first}
+    stayed = [r for r in second if r.made_at == NOW]
+    assert all(earlier[r.paper_id] == replace(r, rank=earlier[r.paper_id].rank) for r in stayed)
+    came = [r for r in second if r.made_at == tomorrow]
+    assert came and {r.paper_id for r in came} <= set(again)
+    assert all(r.reason.words for r in came)
+    assert all(r.reason.because for r in came if r.score > 0)  # like one of theirs
+    pushed_off = set(earlier) - {r.paper_id for r in second} - {first[0].paper_id}
+    assert pushed_off and min(r.score for r in second) >= max(
+        earlier[pid].score for pid in pushed_off
+    )
+    # A week after the first day its papers leave the list; the second day's stay.
+    week = latest + timedelta(days=RECENT_DAYS)
+    demo.moderation.feature(older[-1], week, "curator")
+    assert recommend_new(demo, recommender, NOW + timedelta(days=RECENT_DAYS))
+    third = demo.recommendations.of(user)
+    assert NOW not in {r.made_at for r in third}
+    assert {r.paper_id for r in came} <= {r.paper_id for r in third}
+
+
+def test_amending_a_list_keeps_what_stays_and_drops_what_is_gone_or_old() -> None:
+    monday = datetime(2026, 8, 3, 12)
+    earlier = [
+        Listed("a", 3.0, monday),
+        Listed("b", 2.0, monday),
+        Listed("old", 9.0, monday - timedelta(days=RECENT_DAYS)),
+        Listed("saved", 8.0, monday),
+    ]
+    fresh = [("b", 5.0), ("c", 2.5), ("d", 1.0)]  # b was on the list already: it stays as it was
+    removed, added = _amend(fresh, earlier, monday - timedelta(days=1), {"saved", "d"})
+    assert (removed, added) == (["old", "saved"], [("c", 2.5)])
+    many = [(f"n{k:02}", 4.0 - k / 100) for k in range(KEEP)]
+    removed, added = _amend(many, earlier, monday - timedelta(days=1), set())
+    # 50 new papers better than "a" and "b" (not "saved", which no longer is): those two, the
+    # old one and the worst new one stay off.
+    assert removed == ["a", "b", "old"] and added == many[: KEEP - 1]
