@@ -19,8 +19,10 @@ were made, so each leaves the list RECENT_DAYS after it came)."""
 
 from __future__ import annotations
 
+import gc
 import logging
-from collections.abc import Callable, Collection, Container, Mapping, Sequence
+from collections.abc import Callable, Collection, Container, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -396,6 +398,32 @@ def recommend_new(
     new = new_days(store)
     if new is None:
         return None
+    with _collecting_less():
+        return _recommend_new(store, recommender, now, new, readers, progress)
+
+
+@contextmanager
+def _collecting_less() -> Iterator[None]:
+    """The garbage collector's youngest generation collected every 50,000 allocations instead
+    of 700, until the block is done. The daily run holds millions of small objects (rows,
+    papers, lists) for its whole length, and each full collection went through all of them:
+    collecting took 13% of a run (2.5 s of 19.6 s for 4,000 readers; 0.1 s raised)."""
+    before = gc.get_threshold()
+    gc.set_threshold(50_000, *before[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
+
+def _recommend_new(
+    store: Store,
+    recommender: Recommender,
+    now: datetime,
+    new: tuple[date, date],
+    readers: Sequence[int] | None,
+    progress: Callable[[int, int], None] | None,
+) -> RunReport:
     start, latest = new
     ids = store.listings.ids_on_days(start, latest)
     # Term counts kept from the last run: the readers' papers are mostly the same each day.
@@ -418,13 +446,18 @@ def recommend_new(
         # things read and written on their own) the run took 89 ms of CPU per reader against
         # 11 ms (10,000 readers, 1,000 candidates, bench/recommend_speed.py).
         day = _Block.scored(recommender, block, signals, known, candidates, papers, keep_since)
-        day.amendments(store.recommendations.listed(block), _gone(store, block))
+        stamps = store.recommendations.stamps(block)  # before the lists: a change between counts
+        earlier = store.recommendations.listed(block)
+        day.amendments(earlier, _gone(store, block))
         with store.transaction():
-            # Read again in the transaction that writes: what a member saved, dismissed or
-            # asked for meanwhile counts (its new papers explained now; usually none).
-            store.recommendations.amend(
-                day.amendments(store.recommendations.listed(block), _gone(store, block)), now
-            )
+            # What a member saved, dismissed or asked for meanwhile counts: read again in the
+            # transaction that writes, the lists only of the members whose list changed (their
+            # new papers explained now; usually there are none).
+            now_stamps = store.recommendations.stamps(block)
+            changed = [u for u in block if now_stamps.get(u) != stamps.get(u)]
+            again = store.recommendations.listed(changed)
+            earlier.update({u: again.get(u, []) for u in changed})
+            store.recommendations.amend(day.amendments(earlier, _gone(store, block)), now)
         n += len(block)
         if progress:
             progress(n, len(who))

@@ -6,6 +6,7 @@ checkpoint and a re-run changes nothing."""
 from __future__ import annotations
 
 import shutil
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -25,6 +26,7 @@ from paperfeed.feed.recommending import (
     recommend_all,
     recommend_new,
 )
+from paperfeed.models import Reason
 from paperfeed.recommend.term_counts import TermCounts
 from paperfeed.store import Store
 from paperfeed.store.recommendations import Listed
@@ -180,3 +182,37 @@ def test_amending_a_list_keeps_what_stays_and_drops_what_is_gone_or_old() -> Non
     # 50 new papers better than "a" and "b" (not "saved", which no longer is): those two, the
     # old one and the worst new one stay off.
     assert removed == ["a", "b", "old"] and added == many[: KEEP - 1]
+
+
+def test_a_list_asked_for_during_the_daily_run_is_what_the_run_merges_with(
+    demo: Store, tmp_path: Path
+) -> None:
+    user = demo.accounts.ensure_user("reader@example.org").id
+    for pid in _seeds(demo):
+        demo.library.save(user, pid)
+    recommender = Recommender.open(demo, tmp_path)
+    latest = demo.listings.latest_day()
+    assert latest is not None and recommend_new(demo, recommender, NOW)
+    first = {r.paper_id for r in demo.recommendations.of(user)}
+    older = demo.listings.ids_on_days(latest - timedelta(days=20), latest - timedelta(days=10))
+    again = [pid for pid in older if pid not in first][:20]
+    for pid in again:
+        demo.moderation.feature(pid, latest + timedelta(days=1), "curator")
+    # The member asks for a list of their own ("Search all papers for me now") after the run
+    # read their list and before it writes: one paper, older than the day's.
+    asked = older[-1]
+    read = demo.recommendations.listed
+    calls = []
+
+    def listed(user_ids: Sequence[int]) -> dict[int, list[Listed]]:
+        found = read(user_ids)
+        if not calls:
+            demo.recommendations.replace(user, [(asked, 99.0, Reason())], NOW)
+        calls.append(list(user_ids))
+        return found
+
+    demo.recommendations.listed = listed  # type: ignore[method-assign]
+    assert recommend_new(demo, recommender, NOW + timedelta(days=1))
+    assert calls[1] == [user]  # read again in the transaction: only the member whose changed
+    after = [r.paper_id for r in demo.recommendations.of(user)]
+    assert after[0] == asked and set(after[1:]) == set(again)  # none of the first day's

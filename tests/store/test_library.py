@@ -277,3 +277,16 @@ def test_a_list_amended_keeps_what_stays_as_it_was(store: Store, ids: list[str])
     assert [r.paper_id for r in store.recommendations.of(ann.id, limit=1, offset=1)] == [
         max(ids[2], ids[3])
     ]
+
+
+def test_a_lists_stamp_changes_with_the_list(store: Store, ids: list[str]) -> None:
+    ann = store.accounts.ensure_user("ann@example.org").id
+    monday = datetime(2026, 8, 3, 12)
+    assert store.recommendations.stamps([ann]) == {}
+    store.recommendations.replace(ann, [(ids[0], 1.0, Reason()), (ids[1], 0.5, Reason())], monday)
+    assert store.recommendations.stamps([ann]) == {ann: (2, monday)}
+    store.recommendations.drop(ann, ids[1])
+    assert store.recommendations.stamps([ann]) == {ann: (1, monday)}
+    later = monday + timedelta(seconds=1)
+    store.recommendations.replace(ann, [(ids[2], 1.0, Reason())], later)
+    assert store.recommendations.stamps([ann, ann + 1]) == {ann: (1, later)}

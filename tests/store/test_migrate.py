@@ -74,7 +74,8 @@ def test_lists_ordered_by_score_keep_their_rows_both_ways(empty_db_url: str) -> 
             for pid, rank, score in (("2401.00001", 2, 0.2), ("2401.00002", 1, 0.9)):
                 conn.execute(
                     text(
-                        "INSERT INTO recommendations (user_id, paper_id, rank, score, reason, made_at) "
+                        "INSERT INTO recommendations "
+                        "(user_id, paper_id, rank, score, reason, made_at) "
                         "VALUES (1, :p, :r, :s, '{}', :t)"
                     ),
                     {"p": pid, "r": rank, "s": score, "t": NOW},

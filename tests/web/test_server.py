@@ -121,7 +121,9 @@ def stop(server: Served) -> None:
     except subprocess.TimeoutExpired:
         server.process.kill()
         server.process.wait()
-        raise AssertionError(f"the server did not stop on SIGTERM:\n{server.text()[-8000:]}")
+        raise AssertionError(
+            f"the server did not stop on SIGTERM:\n{server.text()[-8000:]}"
+        ) from None
 
 
 def test_serve_with_two_workers(served: Served) -> None:
