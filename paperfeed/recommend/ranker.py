@@ -281,7 +281,7 @@ def _because(
     for name, theirs in profile.entries.items():
         m = candidates.sparse.get(name)
         if m is not None:
-            sims += rows_math.products(rows_math.entries(m, top), theirs, m.shape[1])
+            sims += rows_math.products(rows_math.entries(m, top), theirs)
     for name, m in candidates.dense.items():
         if name in pos.dense:
             sims += m[top] @ pos.dense[name].T

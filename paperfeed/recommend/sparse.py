@@ -72,21 +72,21 @@ def as_row(vector: tuple[Index, Values], width: int) -> sp.csr_matrix:
     )
 
 
-def products(a: Entries, b: Entries, width: int) -> npt.NDArray[np.float64]:
-    """The (a.rows, b.rows) matrix of dot products of a's rows with b's rows (`width`: the
-    matrices' columns), over the terms b's rows hold."""
+def products(a: Entries, b: Entries) -> npt.NDArray[np.float64]:
+    """The (a.rows, b.rows) matrix of dot products of a's rows with b's rows, over the terms
+    b's rows hold."""
     out = np.zeros((a.rows, b.rows), dtype=np.float64)
     if not len(b.term) or not len(a.term):
         return out
-    # Each of b's terms gets a column of its own: one array of `width` maps a term to it (a
-    # lookup each, where a search among b's terms took ten times as long).
-    column = np.full(width, -1, dtype=np.int32)
-    terms = np.unique(b.term)
-    column[terms] = np.arange(len(terms), dtype=np.int32)
+    # Each of b's terms gets a column of its own; a's terms are found among them by a binary
+    # search (a map of every term of the vocabulary to its column, made for each call, cost
+    # twice as much for the few rows explained at a time).
+    terms, inverse = np.unique(b.term, return_inverse=True)
     right = np.zeros((b.rows, len(terms)), dtype=np.float64)
-    right[b.row, column[b.term]] = b.value  # a row holds a term once
-    place = column[a.term]
-    shared = place >= 0
+    right[b.row, inverse] = b.value  # a row holds a term once
+    place = np.searchsorted(terms, a.term)
+    place[place == len(terms)] = 0
+    shared = terms[place] == a.term
     left = np.zeros((a.rows, len(terms)), dtype=np.float64)
     left[a.row[shared], place[shared]] = a.value[shared]
     result: npt.NDArray[np.float64] = left @ right.T

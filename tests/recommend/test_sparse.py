@@ -42,9 +42,9 @@ def test_weighted_sums_and_differences_are_scipys() -> None:
 
 def test_products_of_rows_are_scipys() -> None:
     a, b = _matrix(20, 300, 4), _matrix(6, 300, 5, density=0.05)
-    got = sparse.products(sparse.entries(a, [3, 1, 19]), sparse.entries(b), 300)
+    got = sparse.products(sparse.entries(a, [3, 1, 19]), sparse.entries(b))
     np.testing.assert_allclose(got, (a[[3, 1, 19]] @ b.T).toarray(), rtol=1e-5)
-    none = sparse.products(sparse.entries(a, [0]), sparse.entries(b, []), 300)
+    none = sparse.products(sparse.entries(a, [0]), sparse.entries(b, []))
     assert none.shape == (1, 0)
 
 
