@@ -8,7 +8,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -120,15 +120,21 @@ def test_a_reader_without_signals_gets_nothing_and_follows_lift_papers(
     assert ranked[ids[0]].follows == (f"author {paper.authors[0].name.upper()}",)
 
 
-def test_each_day_adds_its_best_and_a_paper_leaves_the_list_a_week_after_it_came(
-    demo: Store, tmp_path: Path
-) -> None:
+def _first_day(demo: Store, tmp_path: Path) -> tuple[int, Recommender, date]:
+    """A reader who saved three papers, after the daily run of the demo's latest day."""
     user = demo.accounts.ensure_user("reader@example.org").id
     for pid in _seeds(demo):
         demo.library.save(user, pid)
     recommender = Recommender.open(demo, tmp_path)
     latest = demo.listings.latest_day()
     assert latest is not None and recommend_new(demo, recommender, NOW)
+    return user, recommender, latest
+
+
+def test_each_day_adds_its_best_and_a_paper_leaves_the_list_a_week_after_it_came(
+    demo: Store, tmp_path: Path
+) -> None:
+    user, recommender, latest = _first_day(demo, tmp_path)
     first = demo.recommendations.of(user)
     assert len(first) == len(demo.listings.ids_on_days(latest, latest)) < KEEP
     # Not interested in the first day's best; the next day lists 40 older papers again.
@@ -187,12 +193,7 @@ def test_amending_a_list_keeps_what_stays_and_drops_what_is_gone_or_old() -> Non
 def test_a_list_asked_for_during_the_daily_run_is_what_the_run_merges_with(
     demo: Store, tmp_path: Path
 ) -> None:
-    user = demo.accounts.ensure_user("reader@example.org").id
-    for pid in _seeds(demo):
-        demo.library.save(user, pid)
-    recommender = Recommender.open(demo, tmp_path)
-    latest = demo.listings.latest_day()
-    assert latest is not None and recommend_new(demo, recommender, NOW)
+    user, recommender, latest = _first_day(demo, tmp_path)
     first = {r.paper_id for r in demo.recommendations.of(user)}
     older = demo.listings.ids_on_days(latest - timedelta(days=20), latest - timedelta(days=10))
     again = [pid for pid in older if pid not in first][:20]
@@ -202,7 +203,7 @@ def test_a_list_asked_for_during_the_daily_run_is_what_the_run_merges_with(
     # read their list and before it writes: one paper, older than the day's.
     asked = older[-1]
     read = demo.recommendations.listed
-    calls = []
+    calls: list[list[int]] = []
 
     def listed(user_ids: Sequence[int]) -> dict[int, list[Listed]]:
         found = read(user_ids)
