@@ -1,7 +1,7 @@
 """The bundled demo and its keyword index, loaded and indexed once per test process and
-database kind, then copied into each test's store: the web tests start from the demo, and
-loading its 1,400 papers and indexing them took 1.0-1.4 s per test (a fifth of the suite's
-time); a copy takes 0.03 s on SQLite and 0.1 s on PostgreSQL.
+database kind, then copied into each test's store: most web tests start from the demo, and
+loading its 1,400 papers and indexing them made their setup 0.9 s on SQLite and 1.2-1.4 s on
+PostgreSQL; with a copy (0.05 s and 0.1 s) it is 0.07 s and 0.3 s (`--durations`, one process).
 
 The copy is what `load_demo(store)` then `indexed_search(store, search_dir)` make, rows,
 change numbers and identifiers alike, except that its timestamps are those of the run that
