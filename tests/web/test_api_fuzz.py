@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 import schemathesis
+from demo_copy import copy_demo
 from fastapi import FastAPI
 from smtp_server import running_smtp
-from webutil import indexed_search, make_settings
+from webutil import make_settings
 
-from paperfeed.demo import load_demo
 from paperfeed.store import Store
 from paperfeed.web.app import create_app
 
@@ -46,11 +46,9 @@ def api_app(module_db_url: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
     tmp = tmp_path_factory.mktemp("fuzz")
     store = Store.open(module_db_url)
     with running_smtp() as smtp:
-        load_demo(store)
+        search = copy_demo(store, tmp / "search")
         settings = make_settings(tmp, module_db_url, **smtp.env())
-        yield create_app(
-            settings, store, indexed_search(store, tmp / "search"), fetch=lambda _id: []
-        )
+        yield create_app(settings, store, search, fetch=lambda _id: [])
     store.close()
 
 

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 from chromium import ARGS, CHROMIUM
+from demo_copy import copy_demo
 from loopback import free_port, serving
 from playwright.sync_api import expect, sync_playwright
 from smtp_server import SmtpServer
-from webutil import indexed_search, make_settings
+from webutil import make_settings
 
-from paperfeed.demo import load_demo
 from paperfeed.store import Store
 from paperfeed.web.app import create_app
 
@@ -26,12 +26,10 @@ def live(
 ) -> Iterator[tuple[str, SmtpServer]]:
     if not CHROMIUM.exists():
         pytest.fail("Debian's chromium is required: apt-get install -y chromium")
-    load_demo(store)
+    search = copy_demo(store, tmp_path / "search")
     port = free_port()
     settings = make_settings(tmp_path, db_url, PAPERFEED_PORT=str(port), **smtp.env())
-    app = create_app(
-        settings, store, indexed_search(store, tmp_path / "search"), fetch=lambda _id: []
-    )
+    app = create_app(settings, store, search, fetch=lambda _id: [])
     with serving(app, port) as url:
         yield url, smtp
 

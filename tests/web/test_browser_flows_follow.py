@@ -15,12 +15,12 @@ import feedparser
 import httpx
 import pytest
 from chromium import ARGS, CHROMIUM, sign_in
+from demo_copy import copy_demo
 from loopback import free_port, serving
 from playwright.sync_api import expect, sync_playwright
 from smtp_server import SmtpServer
-from webutil import indexed_search, make_settings
+from webutil import make_settings
 
-from paperfeed.demo import load_demo
 from paperfeed.store import Store
 from paperfeed.web.app import create_app
 
@@ -34,10 +34,9 @@ def live(db_url: str, tmp_path: Path, smtp: SmtpServer) -> Iterator[tuple[str, S
         pytest.fail("Debian's chromium is required: apt-get install -y chromium")
     store = Store.open(db_url, clock=lambda: NOW)
     try:
-        load_demo(store)
+        search = copy_demo(store, tmp_path / "search", at=NOW)
         port = free_port()
         settings = make_settings(tmp_path, db_url, PAPERFEED_PORT=str(port), **smtp.env())
-        search = indexed_search(store, tmp_path / "search")
         app = create_app(settings, store, search, fetch=lambda _id: [])
         with serving(app, port) as url:
             yield url, store

@@ -20,6 +20,7 @@ from typing import Annotated, Any, Literal, get_args, get_origin
 
 import fastapi.routing
 import pytest
+from demo_copy import copy_demo
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
@@ -27,9 +28,8 @@ from loopback import free_port, serving
 from pydantic import BaseModel
 from smtp_server import running_smtp
 from web_site import Site, csrf_of
-from webutil import indexed_search, make_settings
+from webutil import make_settings
 
-from paperfeed.demo import load_demo
 from paperfeed.store import Store
 from paperfeed.web.app import create_app
 from paperfeed.web.guard import Refused, check_head, check_json, check_pairs, decoded_text
@@ -238,12 +238,10 @@ def guarded(module_db_url: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
     tmp = tmp_path_factory.mktemp("guard")
     store = Store.open(module_db_url)
     with running_smtp() as smtp:
-        load_demo(store)
+        search = copy_demo(store, tmp / "search")
         env = {**smtp.env(), "PAPERFEED_ADMIN_EMAILS": ADMIN}
         settings = make_settings(tmp, module_db_url, **env)
-        app = create_app(
-            settings, store, indexed_search(store, tmp / "search"), fetch=lambda _id: []
-        )
+        app = create_app(settings, store, search, fetch=lambda _id: [])
         with TestClient(app, base_url=BASE) as client:
             site = Site(client, store, settings, smtp)
             site.sign_in(ADMIN)
@@ -393,12 +391,10 @@ def _exchange(sock: socket.socket, request: bytes) -> tuple[int, dict[str, str],
 def test_a_live_connection_survives_hostile_requests(
     store: Store, tmp_path: Path, db_url: str
 ) -> None:
-    load_demo(store)
+    search = copy_demo(store, tmp_path / "search")
     port = free_port()
     settings = make_settings(tmp_path, db_url, PAPERFEED_PORT=str(port))
-    app = create_app(
-        settings, store, indexed_search(store, tmp_path / "search"), fetch=lambda _id: []
-    )
+    app = create_app(settings, store, search, fetch=lambda _id: [])
     host = f"Host: 127.0.0.1:{port}\r\n"
     form = b"csrf=x&email=a%00%40example.org"
     hostile = [

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import huggingface_hub.constants
 import pytest
+from demo_copy import copy_demo
 from fastapi.testclient import TestClient
 from smtp_server import SmtpServer
 from webutil import make_settings
 
-from paperfeed.demo import load_demo
 from paperfeed.search.service import MODEL_MISSING, SearchService
 from paperfeed.store import Store
 from paperfeed.web.app import create_app
@@ -44,7 +44,7 @@ def client(
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> Iterator[TestClient]:
-    load_demo(store)
+    copy_demo(store, tmp_path / "data")
     model = _model(request.param, tmp_path, monkeypatch)
     with caplog.at_level(logging.WARNING, logger="paperfeed.search.service"):
         search = SearchService.open(store, tmp_path / "data", model=model)

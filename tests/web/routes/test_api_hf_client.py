@@ -15,13 +15,13 @@ from typing import Any
 
 import httpx
 import pytest
+from demo_copy import copy_demo
 from huggingface_hub import HfApi
 from huggingface_hub.errors import HfHubHTTPError
 from huggingface_hub.utils._pagination import paginate
 from loopback import free_port, serving
-from webutil import indexed_search, make_settings
+from webutil import make_settings
 
-from paperfeed.demo import load_demo
 from paperfeed.store import Store
 from paperfeed.web.app import create_app
 
@@ -34,8 +34,7 @@ def live(module_db_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     tmp = tmp_path_factory.mktemp("site")
     store = Store.open(module_db_url)
     try:
-        load_demo(store)
-        search = indexed_search(store, tmp / "search")
+        search = copy_demo(store, tmp / "search")
         app = create_app(make_settings(tmp, module_db_url), store, search, fetch=lambda _id: [])
         with serving(app, free_port()) as url:
             yield url

@@ -13,13 +13,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from demo_copy import copy_demo
 from fastapi.testclient import TestClient
 from offline import unresolvable
 from smtp_server import SmtpServer
 from web_site import Site, csrf_of
-from webutil import indexed_search, make_settings
+from webutil import make_settings
 
-from paperfeed.demo import load_demo
 from paperfeed.feed.submission import submittable_example
 from paperfeed.store import Store
 from paperfeed.web.app import create_app
@@ -41,7 +41,7 @@ def lookups(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 def site(db_url: str, tmp_path: Path, smtp: SmtpServer, lookups: list[str]) -> Iterator[Site]:
     store = Store.open(db_url, clock=lambda: NOW)
     try:
-        load_demo(store)
+        search = copy_demo(store, tmp_path / "search", at=NOW)
         settings = make_settings(
             tmp_path,
             db_url,
@@ -51,7 +51,6 @@ def site(db_url: str, tmp_path: Path, smtp: SmtpServer, lookups: list[str]) -> I
             PAPERFEED_HTTP_DELAY="0",
             PAPERFEED_HTTP_TIMEOUT="5",
         )
-        search = indexed_search(store, tmp_path / "search")
         app = create_app(settings, store, search, fetch=ArxivFetcher(settings))
         with TestClient(app, base_url="http://127.0.0.1:8000") as client:
             yield Site(client, store, settings, smtp)
