@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from datetime import UTC, datetime
@@ -28,6 +29,7 @@ from paperfeed.jobs.runner import JobRunner
 log = logging.getLogger("paperfeed.jobs")
 
 POLL_SECONDS = 30.0
+STOP_WAIT_SECONDS = 10.0  # how long a stopping process waits for the jobs under way
 _POLL = "due-check"
 
 
@@ -35,21 +37,42 @@ class _DaemonThreads:
     """A pool that runs each call in a daemon thread of its own. concurrent.futures' threads
     are joined when the interpreter exits, so a harvest under way would hold a stopping
     process for as long as it takes; jobs are safe to stop anywhere (imports resume from
-    their last batch, digests from their ledger, leases run out), so they are abandoned."""
+    their last batch, digests from their ledger, leases run out), so a long one is abandoned
+    (`JobScheduler.stop` waits a little first)."""
+
+    def __init__(self) -> None:
+        self.running: set[threading.Thread] = set()
+        self._lock = threading.Lock()
 
     def submit(self, fn: Callable[..., Any], *args: Any) -> Future[Any]:
         future: Future[Any] = Future()
 
         def run() -> None:
-            if not future.set_running_or_notify_cancel():
-                return
             try:
-                future.set_result(fn(*args))
-            except BaseException as exc:
-                future.set_exception(exc)
+                if not future.set_running_or_notify_cancel():
+                    return
+                try:
+                    future.set_result(fn(*args))
+                except BaseException as exc:
+                    future.set_exception(exc)
+            finally:
+                with self._lock:
+                    self.running.discard(threading.current_thread())
 
-        threading.Thread(target=run, name="paperfeed job", daemon=True).start()
+        thread = threading.Thread(target=run, name="paperfeed job", daemon=True)
+        with self._lock:
+            self.running.add(thread)
+        thread.start()
         return future
+
+    def join(self, seconds: float) -> list[threading.Thread]:
+        """Wait up to `seconds` for the jobs under way; the ones still running."""
+        deadline = time.monotonic() + seconds
+        with self._lock:
+            running = list(self.running)
+        for thread in running:
+            thread.join(max(0.0, deadline - time.monotonic()))
+        return [t for t in running if t.is_alive()]
 
     def shutdown(self, wait: bool = True) -> None:
         """Nothing to wait for: see the class."""
@@ -57,20 +80,30 @@ class _DaemonThreads:
 
 class DaemonThreadExecutor(BasePoolExecutor):  # type: ignore[misc]
     def __init__(self) -> None:
-        super().__init__(_DaemonThreads())
+        self.threads = _DaemonThreads()
+        super().__init__(self.threads)
 
 
 class JobScheduler:
     """The running schedule of one process; `stop()` ends it."""
 
-    def __init__(self, runner: JobRunner, scheduler: Any) -> None:
+    def __init__(self, runner: JobRunner, scheduler: Any, threads: _DaemonThreads) -> None:
         self.runner = runner
         self._scheduler = scheduler
+        self._threads = threads
 
-    def stop(self) -> None:
-        """Stop waking jobs; a job under way is abandoned (see `_DaemonThreads`)."""
+    def stop(self, wait_seconds: float = STOP_WAIT_SECONDS) -> None:
+        """Stop waking jobs, and give the ones under way `wait_seconds` to end (the index
+        job's commit, every few seconds, ends in well under that); a longer one is abandoned
+        (see `_DaemonThreads`). Not waiting at all, a process could exit in the middle of an
+        index commit, the job's thread stopped by the interpreter's exit inside the search
+        engine's native code: the likely cause of a stopping server seen to hang after its
+        workers had ended (twice, on a loaded machine)."""
         if self._scheduler.running:
             self._scheduler.shutdown(wait=False)
+        left = self._threads.join(wait_seconds)
+        if left:
+            log.info("jobs: stopping without waiting for %d job(s) under way", len(left))
 
 
 def _wake(runner: JobRunner, name: str) -> None:
@@ -93,8 +126,9 @@ def start_scheduler(runner: JobRunner, *, poll_seconds: float = POLL_SECONDS) ->
     # a wake-up finds the job still running (an index run longer than its interval, during
     # an import): both expected, both noise. Its errors still show; paperfeed logs the runs.
     logging.getLogger("apscheduler").setLevel(logging.ERROR)
+    executor = DaemonThreadExecutor()
     scheduler = BackgroundScheduler(
-        executors={"default": DaemonThreadExecutor()},
+        executors={"default": executor},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
         timezone=UTC,
     )
@@ -116,4 +150,4 @@ def start_scheduler(runner: JobRunner, *, poll_seconds: float = POLL_SECONDS) ->
         name=_POLL,
     )
     scheduler.start()
-    return JobScheduler(runner, scheduler)
+    return JobScheduler(runner, scheduler, executor.threads)

@@ -69,3 +69,49 @@ def test_the_next_run_is_counted_from_the_run(tmp_path: Path) -> None:
     assert row.next_run is not None
     assert (row.next_run.month, row.next_run.day) == (1, 1)
     assert row.next_run > datetime.now(UTC).replace(tzinfo=None)
+
+
+def waiting(name: str, started: threading.Event, release: threading.Event) -> Job:
+    """A job that, once started, runs until `release` is set."""
+
+    def run(_ctx: JobContext) -> str:
+        started.set()
+        release.wait(WAIT)
+        return f"{name} ran"
+
+    return Job(
+        name=name,
+        description="test job",
+        schedule="on 1 January",
+        trigger=CronTrigger(month=1, day=1, timezone=UTC),
+        run=run,
+    )
+
+
+def test_stopping_waits_a_little_for_a_job_under_way(tmp_path: Path) -> None:
+    store = Store.open(f"sqlite:///{tmp_path / 'jobs.db'}")
+    started, release = threading.Event(), threading.Event()
+    scheduler = start_scheduler(JobRunner(store, [waiting("slow", started, release)], "node-a"))
+    try:
+        assert started.wait(WAIT)
+        # Under way and ending soon: stop() returns once it has, its run recorded.
+        threading.Timer(0.3, release.set).start()
+        scheduler.stop(wait_seconds=WAIT)
+        row = store.jobs.get("slow")
+        assert row is not None and row.last_result == "ok"
+    finally:
+        store.close()
+
+
+def test_stopping_leaves_a_long_job_behind(tmp_path: Path) -> None:
+    store = Store.open(f"sqlite:///{tmp_path / 'jobs.db'}")
+    started, release = threading.Event(), threading.Event()
+    scheduler = start_scheduler(JobRunner(store, [waiting("long", started, release)], "node-a"))
+    try:
+        assert started.wait(WAIT)
+        scheduler.stop(wait_seconds=0.2)  # returns, the job still under way
+        row = store.jobs.get("long")
+        assert row is not None and row.last_result != "ok"
+    finally:
+        release.set()
+        store.close()
