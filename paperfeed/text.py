@@ -106,3 +106,16 @@ def clean_optional(text: str | None) -> str | None:
         return None
     text = collapse_space(text)
     return text or None
+
+
+def clip(text: str, length: int) -> str:
+    """`text` cut to at most `length` characters at a word's end, with an ellipsis: no word
+    cut in two and no comma or dash left hanging before the ellipsis ("Autoregressive,..."
+    was what Jinja's `truncate` made of a title)."""
+    text = collapse_space(text)
+    if len(text) <= length:
+        return text
+    cut = text[: length - 1]
+    if text[length - 1] != " " and " " in cut:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:.-–—([{/") + "…"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from paperfeed.text import collapse_space, decode_latex_accents, one_line
+from paperfeed.text import clip, collapse_space, decode_latex_accents, one_line
 
 
 @pytest.mark.parametrize(
@@ -78,3 +78,14 @@ def test_every_white_space_but_space_is_unprintable() -> None:
 )
 def test_one_line_keeps_what_prints(typed: str, line: str) -> None:
     assert one_line(typed) == line
+
+
+def test_clip_cuts_at_a_words_end_without_hanging_punctuation() -> None:
+    title = "Autoregressive, Diffusion and Flow Models: A Survey"
+    assert clip(title, 100) == title
+    assert clip(title, 20) == "Autoregressive…"
+    assert clip(title, 29) == "Autoregressive, Diffusion…"
+    assert clip(title, 30) == "Autoregressive, Diffusion and…"
+    assert len(clip(title, 30)) <= 30
+    assert clip("Supercalifragilistic", 10) == "Supercali…"  # one long word: cut in it
+    assert clip("a  b\n c", 10) == "a b c"

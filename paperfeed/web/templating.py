@@ -15,6 +15,7 @@ from paperfeed.citation import coins
 from paperfeed.feed.trending import FORMULA
 from paperfeed.models import Paper
 from paperfeed.periods import month_period, week_period
+from paperfeed.text import clip
 from paperfeed.web import cards
 from paperfeed.web.avatar import avatar_uri
 from paperfeed.web.follow_state import following, here
@@ -101,6 +102,7 @@ templates.env.filters["hours_ago"] = hours_ago
 templates.env.filters["avatar"] = avatar_uri
 templates.env.filters["code_host"] = code_host
 templates.env.filters["coins"] = coins
+templates.env.filters["clip"] = clip
 templates.env.globals["hf_extras"] = cards.hf_extras
 templates.env.globals["lookup"] = cards.lookup
 templates.env.globals["trending_formula"] = FORMULA
