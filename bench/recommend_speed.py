@@ -809,10 +809,13 @@ def daily_section(d: dict[str, Any]) -> str:
     `fit_profile`; *scoring* `score_many` over each block of readers (every candidate and the
     background); *reading follows* a block's follows; *follow bonus* `_follow_bonus`;
     *ranking* `rank` without explanations (the best {d["keep"]} new papers of each reader);
-    *reading earlier lists* and *saves and dismissals* a block's, twice (before, and again in
-    the transaction that writes); *merging* `_amend`; *explaining* `explained`, for the new
-    papers that go on a list; *writing* `store.recommendations.amend`, a block's changes in
-    a statement or two; *committing* each block's transaction's commit."""
+    *reading earlier lists* `store.recommendations.listed`, a block's lists (and, in the
+    transaction that writes, the lists of the members whose stamp changed: none here; reading
+    the stamps, before and in that transaction, is in *the rest*); *saves and dismissals* a
+    block's, before and again in that transaction (`_gone`); *merging* `_amend`;
+    *explaining* `explained`, for the new papers that go on a list; *writing*
+    `store.recommendations.amend`, a block's changes in a statement or two; *committing* each
+    block's transaction's commit."""
     return "\n\n".join(
         [
             f"### The daily run: {READERS:,} readers over {n['candidates']:,} new papers a day",
