@@ -118,4 +118,4 @@ def clip(text: str, length: int) -> str:
     cut = text[: length - 1]
     if text[length - 1] != " " and " " in cut:
         cut = cut.rsplit(" ", 1)[0]
-    return cut.rstrip(" ,;:.-–—([{/") + "…"
+    return cut.rstrip(" ,;:.-\u2013\u2014([{/") + "…"  # and en and em dashes
