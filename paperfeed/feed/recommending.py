@@ -405,7 +405,7 @@ def recommend_new(
 @contextmanager
 def _collecting_less() -> Iterator[None]:
     """The garbage collector's youngest generation collected every 50,000 allocations instead
-    of 700, until the block is done. The daily run holds millions of small objects (rows,
+    of 700, inside the `with`. The daily run holds millions of small objects (rows,
     papers, lists) for its whole length, and each full collection went through all of them:
     collecting took 13% of a run (2.5 s of 19.6 s for 4,000 readers; 0.1 s raised)."""
     before = gc.get_threshold()
@@ -440,11 +440,8 @@ def _recommend_new(
     n = 0
     for lo in range(0, len(who), BLOCK):
         block = who[lo : lo + BLOCK]
-        # A block of readers is scored with one matrix product per view, read with a query
-        # or two per kind of thing read, and written in one transaction. Per reader (scored
-        # one at a time, and the top again to explain it, background included, each reader's
-        # things read and written on their own) the run took 89 ms of CPU per reader against
-        # 11 ms (10,000 readers, 1,000 candidates, bench/recommend_speed.py).
+        # A block of readers is scored at once (`_Block.scored`), read with a query or two
+        # per kind of thing read, and its lists' changes written in one transaction.
         day = _Block.scored(recommender, block, signals, known, candidates, papers, keep_since)
         stamps = store.recommendations.stamps(block)  # before the lists: a change between counts
         earlier = store.recommendations.listed(block)
