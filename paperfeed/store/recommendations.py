@@ -62,7 +62,7 @@ class Amendment:
     added: Ranked = ()
 
 
-# A paper put on a member's list by the daily run (`Recommendations.amend`).
+# A paper put on a member's list (`Recommendations.replace_many`, `amend`).
 _ADDED = Upsert(
     recommendations,
     ("user_id", "paper_id", "score", "reason", "made_at"),
@@ -87,7 +87,7 @@ class Recommendations:
         with self._db.writing() as conn:
             for part in chunks(sorted(lists)):
                 conn.execute(delete(recommendations).where(recommendations.c.user_id.in_(part)))
-            self._insert(conn, {user_id: ranked for user_id, ranked in lists.items()}, made_at)
+            _ADDED.run(self._db, conn, self._rows(lists, made_at), converted=True)
 
     def amend(self, changes: Mapping[int, Amendment], made_at: datetime) -> None:
         """Take papers off members' lists and put new ones on (made at `made_at`; one already
@@ -100,13 +100,7 @@ class Recommendations:
             for user_id, change in changes.items()
             for paper_id in sorted(set(change.removed))
         ]
-        added = [
-            _ADDED.convert(
-                self._db.dialect, [user_id, paper_id, float(score), reason_json(r), made_at]
-            )
-            for user_id, change in changes.items()
-            for paper_id, score, r in change.added
-        ]
+        added = self._rows({u: change.added for u, change in changes.items()}, made_at)
         with self._db.writing() as conn:
             if removed:
                 # Each found by the primary key (a `(user_id, paper_id) IN (...)` list was a
@@ -119,21 +113,15 @@ class Recommendations:
                 )
             _ADDED.run(self._db, conn, added, converted=True)
 
-    @staticmethod
-    def _insert(conn: Any, lists: Mapping[int, Ranked], made_at: datetime) -> None:
-        rows = [
-            {
-                "user_id": user_id,
-                "paper_id": paper_id,
-                "score": float(score),
-                "reason": reason_json(reason),
-                "made_at": made_at,
-            }
+    def _rows(self, lists: Mapping[int, Ranked], made_at: datetime) -> list[list[Any]]:
+        """Members' papers as `_ADDED`'s rows, converted for the driver."""
+        return [
+            _ADDED.convert(
+                self._db.dialect, [user_id, paper_id, float(score), reason_json(r), made_at]
+            )
             for user_id, ranked in lists.items()
-            for paper_id, score, reason in ranked
+            for paper_id, score, r in ranked
         ]
-        if rows:
-            conn.execute(recommendations.insert(), rows)
 
     def drop(self, user_id: int, paper_id: str) -> None:
         """Take one paper off the member's list (they dismissed or saved it)."""

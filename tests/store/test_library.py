@@ -290,3 +290,27 @@ def test_a_lists_stamp_changes_with_the_list(store: Store, ids: list[str]) -> No
     later = monday + timedelta(seconds=1)
     store.recommendations.replace(ann, [(ids[2], 1.0, Reason())], later)
     assert store.recommendations.stamps([ann, ann + 1]) == {ann: (1, later)}
+
+
+def test_many_lists_written_at_once_read_back_as_written(store: Store, ids: list[str]) -> None:
+    # 150 rows: on PostgreSQL past COPY_ROWS, so they go through COPY and an upsert.
+    members = [store.accounts.ensure_user(f"m{n}@example.org").id for n in range(30)]
+    monday = datetime(2026, 8, 3, 12)
+    lists = {
+        u: [(pid, float(k), Reason(words=(f"w{k}",))) for k, pid in enumerate(ids)] for u in members
+    }
+    store.recommendations.replace_many(lists, monday)
+    tuesday = monday + timedelta(days=1)
+    store.recommendations.amend(
+        {u: Amendment(removed=[ids[0]], added=[(ids[1], 9.0, Reason())]) for u in members},
+        tuesday,
+    )
+    for u in members:
+        got = [
+            (r.paper_id, r.score, r.reason.words, r.made_at) for r in store.recommendations.of(u)
+        ]
+        assert got == [(ids[1], 9.0, (), tuesday)] + [
+            (pid, float(k), (f"w{k}",), monday)
+            for k, pid in reversed(list(enumerate(ids)))
+            if k > 1
+        ]
