@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -22,6 +23,10 @@ def yearly(name: str, ran: threading.Event, *, enabled: bool = True) -> Job:
         ran.set()
         return f"{name} ran"
 
+    return _on_new_year(name, run, enabled=enabled)
+
+
+def _on_new_year(name: str, run: Callable[[JobContext], str], *, enabled: bool = True) -> Job:
     return Job(
         name=name,
         description="test job",
@@ -79,13 +84,7 @@ def waiting(name: str, started: threading.Event, release: threading.Event) -> Jo
         release.wait(WAIT)
         return f"{name} ran"
 
-    return Job(
-        name=name,
-        description="test job",
-        schedule="on 1 January",
-        trigger=CronTrigger(month=1, day=1, timezone=UTC),
-        run=run,
-    )
+    return _on_new_year(name, run)
 
 
 def test_stopping_waits_a_little_for_a_job_under_way(tmp_path: Path) -> None:
