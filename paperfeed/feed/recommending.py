@@ -302,6 +302,11 @@ class _Block:
     best: dict[int, list[tuple[str, float]]]
     keep_since: datetime
     reasons: dict[tuple[int, str], Reason] = field(default_factory=dict)
+    # Each reader's last change and what it was worked out from (their earlier list, what
+    # was gone): asked again with the same, it is not worked out again.
+    _made: dict[int, tuple[Sequence[Listed], Container[str], Amendment | None]] = field(
+        default_factory=dict
+    )
 
     @classmethod
     def scored(
@@ -342,22 +347,31 @@ class _Block:
         self, earlier: Mapping[int, Sequence[Listed]], gone: Mapping[int, Container[str]]
     ) -> dict[int, Amendment]:
         """Each reader's list's changes, given their `earlier` list and what is `gone`; the
-        papers put on are explained once (kept in `reasons`)."""
+        papers put on are explained once (kept in `reasons`), and a reader whose list and gone
+        papers are the ones of the last call is not merged again (the write transaction asks
+        again for every reader; few have changed)."""
         changes: dict[int, Amendment] = {}
         for user_id in self.readers:
-            removed, added = _amend(
-                self.best.get(user_id, []), earlier.get(user_id, []), self.keep_since, gone[user_id]
-            )
+            theirs, left = earlier.get(user_id, []), gone[user_id]
+            made = self._made.get(user_id)
+            if made is not None and made[0] is theirs and made[1] == left:
+                if made[2] is not None:
+                    changes[user_id] = made[2]
+                continue
+            removed, added = _amend(self.best.get(user_id, []), theirs, self.keep_since, left)
             unexplained = [pid for pid, _s in added if (user_id, pid) not in self.reasons]
             if unexplained:
                 scores, matched = self.lifted[user_id]
                 at = self.candidates.positions(unexplained)
                 for r in explained(self.profiles[user_id], self.candidates, at, scores):
                     self.reasons[user_id, r.paper_id] = _reason(r, matched.get(r.paper_id, ()))
+            change = None
             if removed or added:
-                changes[user_id] = Amendment(
+                change = Amendment(
                     removed, [(pid, s, self.reasons[user_id, pid]) for pid, s in added]
                 )
+                changes[user_id] = change
+            self._made[user_id] = (theirs, left, change)
         return changes
 
 
